@@ -1,0 +1,51 @@
+"""The `symbiosis` command (also `python -m symbiosis`)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from symbiosis.commands import COMMAND_MODULES
+from symbiosis.errors import SymbiosisError
+
+
+def _available_commands() -> list[object]:
+    modules = []
+    for name in COMMAND_MODULES:
+        try:
+            modules.append(importlib.import_module(f"symbiosis.commands.{name}"))
+        except ModuleNotFoundError as exc:  # a command not built yet is simply not offered
+            if exc.name != f"symbiosis.commands.{name}":
+                raise
+    return modules
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    parser = argparse.ArgumentParser(prog="symbiosis", description=(
+        "Industrial-symbiosis flow analyzer / 产业共生物质能量流分析工具"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    modules: dict[str, object] = {}
+    for module in _available_commands():
+        before = set(sub.choices)
+        module.add_parser(sub)  # type: ignore[attr-defined]
+        for name in set(sub.choices) - before:
+            modules[name] = module
+    return parser, modules
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(modules[args.command].run(args))  # type: ignore[attr-defined]
+    except SymbiosisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The loaded park: typed tables in canonical units, each row keeping where it came from.
+
+Columns of `Park.streams` (one row per ledger row of streams.csv):
+  stream_id, enterprise_id, direction ('output'|'input'), material (key), category, dimension,
+  quantity (canonical, per year), unit ('t/a'|'m3/a'|'GJ/a'), quantity_entered, unit_entered,
+  temperature_c, temperature_return_c, quality (grade key or ''), quality_rank (int, -1 when none),
+  baseline (key or ''), hazardous_code, hours_per_year, uncertainty, price_cny_per_unit, notes,
+  conversion_note, source_file, source_row, and any extra columns the user had (kept as text).
+`Park.enterprises`: enterprise_id, name, sector, x_km, y_km (always filled: from lon/lat when given so),
+  lon, lat, notes, source_file, source_row, extras.
+`Park.exchanges`: exchange_id, supplier_id, receiver_id, material, category, quantity, unit, quantity_entered,
+  unit_entered, hours_per_year, distance_km, notes, source_file, source_row, extras.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import tomli_w
+
+from symbiosis.errors import Problem
+from symbiosis.schema import column_names
+
+ORIGIN_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
+DERIVED_STREAM_COLUMNS: tuple[str, ...] = ("category", "dimension", "quantity_entered", "unit_entered",
+                                           "quality_rank", "conversion_note")
+DEFAULT_REACH_KM: dict[str, float] = {"truck": 50.0, "pipe_water": 10.0, "pipe_heat": 5.0, "pipe_steam": 3.0,
+                                      "pipe_gas": 10.0}
+
+
+@dataclass(frozen=True)
+class ParkConfig:
+    """park.toml: the park's identity, defaults for matching, and factor overrides."""
+
+    name: str = "Unnamed park"
+    name_zh: str = ""
+    region: str = "national"  # grid region key: national, north, northeast, east, central, northwest, south, southwest
+    year: int = 2023
+    dt_min_k: float = 10.0
+    default_hours_per_year: float | None = None
+    reach_km: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REACH_KM))
+    factor_overrides: dict[str, float] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_toml(self) -> str:
+        data: dict[str, Any] = {"name": self.name, "region": self.region, "year": self.year,
+                                "dt_min_k": self.dt_min_k}
+        if self.name_zh:
+            data["name_zh"] = self.name_zh
+        if self.default_hours_per_year is not None:
+            data["default_hours_per_year"] = self.default_hours_per_year
+        data["reach_km"] = dict(self.reach_km)
+        if self.factor_overrides:
+            data["factor_overrides"] = dict(self.factor_overrides)
+        if self.options:
+            data["options"] = dict(self.options)
+        return tomli_w.dumps(data)
+
+
+@dataclass(frozen=True)
+class Park:
+    config: ParkConfig
+    enterprises: pd.DataFrame
+    streams: pd.DataFrame
+    exchanges: pd.DataFrame
+    warnings: tuple[Problem, ...] = ()
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def outputs(self) -> pd.DataFrame:
+        return self.streams[self.streams["direction"] == "output"]
+
+    def inputs(self) -> pd.DataFrame:
+        return self.streams[self.streams["direction"] == "input"]
+
+    def with_streams(self, streams: pd.DataFrame) -> Park:
+        return replace(self, streams=streams)
+
+    # --- writing back -------------------------------------------------------------------------------------
+    def ledger_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables as a user would write them: schema columns (values as entered), then extra columns."""
+        return {"enterprises": _ledger(self.enterprises, "enterprises"),
+                "streams": _ledger(self.streams, "streams"),
+                "exchanges": _ledger(self.exchanges, "exchanges")}
+
+    def to_folder(self, folder: str | Path) -> Path:
+        """Write the park as a clean data package folder (UTF-8 CSV + park.toml); reloading gives an equal Park."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in self.ledger_tables().items():
+            if name == "exchanges" and table.empty:
+                continue
+            table.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+        (out / "park.toml").write_text(self.config.to_toml(), encoding="utf-8")
+        return out
+
+    def to_excel(self, path: str | Path | io.BytesIO) -> str | Path | io.BytesIO:
+        """Write the park as one .xlsx with a sheet per table and a `park` sheet holding park.toml."""
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, table in self.ledger_tables().items():
+                table.to_excel(writer, sheet_name=name, index=False)
+            pd.DataFrame({"park.toml": self.config.to_toml().splitlines()}).to_excel(
+                writer, sheet_name="park", index=False)
+        return path
+
+    def equals(self, other: Park) -> bool:
+        """Same config and same table contents, ignoring where rows were read from."""
+        if self.config != other.config:
+            return False
+        for name in ("enterprises", "streams", "exchanges"):
+            a, b = _comparable(getattr(self, name)), _comparable(getattr(other, name))
+            if list(a.columns) != list(b.columns) or len(a) != len(b):
+                return False
+            if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+                return False
+        return True
+
+
+def _comparable(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=[c for c in ORIGIN_COLUMNS if c in df.columns])
+
+
+def _ledger(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    schema_cols = column_names(table)
+    out = pd.DataFrame(index=df.index)
+    for col in schema_cols:
+        if col == "quantity" and "quantity_entered" in df.columns:
+            out[col] = df["quantity_entered"]
+        elif col == "unit" and "unit_entered" in df.columns:
+            out[col] = df["unit_entered"]
+        elif col in df.columns:
+            out[col] = df[col]
+    derived = {*schema_cols, *ORIGIN_COLUMNS, *DERIVED_STREAM_COLUMNS, "quantity", "unit"}
+    if table == "enterprises" and "position_from" in df.columns:
+        derived.add("position_from")
+        if (df["position_from"] == "lonlat").all():
+            out = out.drop(columns=["x_km", "y_km"])
+        elif (df["position_from"] == "xy").all():
+            out = out.drop(columns=["lon", "lat"])
+    for col in df.columns:
+        if col not in derived:
+            out[col] = df[col]
+    return out.dropna(axis=1, how="all") if table != "streams" else out
+
+
+def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]:
+    """Parse park.toml text. Returns the config and a list of (key, reason, accepted) problems."""
+    data = tomllib.loads(text)
+    problems: list[tuple[str, str, str]] = []
+    kwargs: dict[str, Any] = {}
+    known = {"name", "name_zh", "region", "year", "dt_min_k", "default_hours_per_year", "reach_km",
+             "factor_overrides", "options"}
+    for key, value in data.items():
+        if key not in known:
+            problems.append((key, "is not a known key", ", ".join(sorted(known))))
+            continue
+        if key in ("name", "name_zh", "region"):
+            kwargs[key] = str(value)
+        elif key == "year":
+            if not isinstance(value, int):
+                problems.append((key, "must be a whole year", "e.g. 2023"))
+            else:
+                kwargs[key] = value
+        elif key in ("dt_min_k", "default_hours_per_year"):
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0 or math.isnan(value):
+                problems.append((key, "must be a number >= 0", "e.g. 10"))
+            else:
+                kwargs[key] = float(value)
+        elif key == "reach_km":
+            reach = dict(DEFAULT_REACH_KM)
+            if not isinstance(value, dict):
+                problems.append((key, "must be a table", ", ".join(DEFAULT_REACH_KM)))
+            else:
+                for mode, km in value.items():
+                    if mode not in DEFAULT_REACH_KM:
+                        problems.append((f"reach_km.{mode}", "is not a transport mode", ", ".join(DEFAULT_REACH_KM)))
+                    elif not isinstance(km, int | float) or km < 0:
+                        problems.append((f"reach_km.{mode}", "must be a distance in km >= 0", "e.g. 5"))
+                    else:
+                        reach[mode] = float(km)
+            kwargs[key] = reach
+        elif key == "factor_overrides":
+            if not isinstance(value, dict) or not all(isinstance(v, int | float) for v in value.values()):
+                problems.append((key, "must map factor_id to a number", "factor_id = value"))
+            else:
+                kwargs[key] = {str(k): float(v) for k, v in value.items()}
+        elif key == "options":
+            kwargs[key] = dict(value) if isinstance(value, dict) else {}
+    return ParkConfig(**kwargs), problems
+
+
+def read_config_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig")

@@ -1,0 +1,96 @@
+"""The declared schema of the park data package, read from datasets/schema.csv.
+
+One table drives loading (header mapping), validation (required, dtype), the downloadable templates and the docs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from symbiosis.datasets import read_table
+
+TABLES: tuple[str, ...] = ("enterprises", "streams", "exchanges")
+REQUIRED_TABLES: tuple[str, ...] = ("enterprises", "streams")
+TABLE_NAMES_ZH: dict[str, str] = {"enterprises": "企业", "streams": "物料流", "exchanges": "现有交换"}
+
+
+@dataclass(frozen=True)
+class Column:
+    table: str
+    name: str
+    header_zh: str
+    aliases: tuple[str, ...]
+    dtype: str  # "str" or "float"
+    canonical_unit: str
+    required: str  # "yes", "no", or a condition: "position", "heat", "water"
+    description_en: str
+    description_zh: str
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header text accepted for this column."""
+        return (self.name, self.header_zh, *self.aliases)
+
+
+def normalise_header(text: str) -> str:
+    """Fold a header for matching: NFKC (full-width to half-width), lower case, no spaces or underscores."""
+    folded = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    return re.sub(r"[\s_\-]+", "", folded)
+
+
+@cache
+def columns(table: str) -> tuple[Column, ...]:
+    rows = read_table("schema")
+    rows = rows[rows["table"] == table]
+    return tuple(
+        Column(
+            table=r.table, name=r.column, header_zh=r.header_zh,
+            aliases=tuple(a for a in r.aliases.split(";") if a), dtype=r.dtype,
+            canonical_unit=r.canonical_unit, required=r.required,
+            description_en=r.description_en, description_zh=r.description_zh,
+        )
+        for r in rows.itertuples(index=False)
+    )
+
+
+@cache
+def header_lookup(table: str) -> dict[str, str]:
+    """Normalised header text -> canonical column name."""
+    lookup: dict[str, str] = {}
+    for col in columns(table):
+        for header in col.headers:
+            lookup.setdefault(normalise_header(header), col.name)
+    return lookup
+
+
+def column_names(table: str) -> list[str]:
+    return [c.name for c in columns(table)]
+
+
+def template(table: str, lang: str = "en") -> pd.DataFrame:
+    """An empty table with the headers a user fills in (English keys or Chinese headers)."""
+    headers = [c.name if lang == "en" else c.header_zh for c in columns(table)]
+    return pd.DataFrame(columns=headers)
+
+
+def schema_markdown(lang: str = "en") -> str:
+    """The schema as Markdown tables, for the docs and the app's column help."""
+    out: list[str] = []
+    for table in TABLES:
+        out.append(f"### `{table}.csv` ({TABLE_NAMES_ZH[table]})\n")
+        if lang == "en":
+            out.append("| column | 中文表头 | other accepted headers | type | unit | required | description |")
+        else:
+            out.append("| 列 | 中文表头 | 其他可接受表头 | 类型 | 单位 | 必填 | 说明 |")
+        out.append("|---|---|---|---|---|---|---|")
+        for c in columns(table):
+            desc = c.description_en if lang == "en" else c.description_zh
+            aliases = ", ".join(c.aliases)
+            out.append(f"| `{c.name}` | {c.header_zh} | {aliases} | {c.dtype} | {c.canonical_unit} | {c.required} | {desc} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,184 @@
+"""Materials, water quality grades and baselines: the vocabulary a ledger is read with.
+
+All three are tables in datasets/; each row may be named by its key, its Chinese or English name, or an alias.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cache
+
+from symbiosis.datasets import read_table
+from symbiosis.errors import DatasetError
+from symbiosis.schema import normalise_header
+
+CATEGORIES: tuple[str, ...] = ("solid", "organic", "raw_material", "liquid", "gas", "water", "wastewater", "heat",
+                               "energy")
+CATEGORY_NAMES: dict[str, tuple[str, str]] = {
+    "solid": ("Solid by-products and wastes", "固体副产物与废物"),
+    "organic": ("Organic residues and sludge", "有机残渣与污泥"),
+    "raw_material": ("Raw materials", "原材料"),
+    "liquid": ("Liquids and chemicals", "液体与化学品"),
+    "gas": ("Gases", "气体"),
+    "water": ("Water", "水"),
+    "wastewater": ("Wastewater", "废水"),
+    "heat": ("Heat", "热"),
+    "energy": ("Energy carriers", "能源"),
+}
+DIMENSIONS: dict[str, str] = {"mass": "t/a", "volume": "m3/a", "energy": "GJ/a"}
+DIMENSION_NAMES: dict[str, tuple[str, str]] = {"mass": ("mass", "质量"), "volume": ("volume", "体积"),
+                                               "energy": ("energy", "能量")}
+
+
+def _float_or_none(text: str) -> float | None:
+    text = text.strip()
+    return float(text) if text else None
+
+
+@dataclass(frozen=True)
+class Material:
+    key: str
+    name_zh: str
+    name_en: str
+    category: str
+    dimension: str
+    aliases: tuple[str, ...]
+    ncv_gj_per_t: float | None
+    ncv_gj_per_nm3: float | None
+    density_kg_per_nm3: float | None
+    density_t_per_m3: float | None
+    is_clean_energy: bool
+    is_fossil_fuel: bool
+    hazardous_code_typical: str
+
+    @property
+    def canonical_unit(self) -> str:
+        return DIMENSIONS[self.dimension]
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class WaterGrade:
+    grade: str
+    rank: int
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    baseline: str
+    direction: str
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...]
+    categories: tuple[str, ...]
+    scope: str
+    factor_id: str
+    efficiency_factor_id: str
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in text.split(";") if a.strip())
+
+
+class Vocabulary:
+    """Names -> keys for one reference table, with nearest-name suggestions for typos."""
+
+    def __init__(self, table: str, names_by_key: dict[str, tuple[str, ...]]):
+        self.table = table
+        self.lookup: dict[str, str] = {}
+        for key, names in names_by_key.items():
+            for name in (key, *names):
+                norm = normalise_header(name)
+                if not norm:
+                    continue
+                other = self.lookup.setdefault(norm, key)
+                if other != key:
+                    raise DatasetError(f"{table}: the name '{name}' means both '{other}' and '{key}'")
+        self.display = {normalise_header(n): n for k, ns in names_by_key.items() for n in (k, *ns)}
+
+    def resolve(self, text: str) -> str | None:
+        return self.lookup.get(normalise_header(text))
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        norm = normalise_header(text)
+        close = difflib.get_close_matches(norm, list(self.lookup), n=n * 3, cutoff=0.5)
+        keys: list[str] = []
+        for c in close:
+            key = self.lookup[c]
+            if key not in keys:
+                keys.append(key)
+        return keys[:n]
+
+
+@cache
+def materials() -> dict[str, Material]:
+    rows = read_table("materials")
+    out: dict[str, Material] = {}
+    for r in rows.itertuples(index=False):
+        if r.category not in CATEGORIES or r.dimension not in DIMENSIONS:
+            raise DatasetError(f"materials.csv: {r.key} has category {r.category!r} / dimension {r.dimension!r}")
+        out[r.key] = Material(
+            key=r.key, name_zh=r.name_zh, name_en=r.name_en, category=r.category, dimension=r.dimension,
+            aliases=_split(r.aliases), ncv_gj_per_t=_float_or_none(r.ncv_gj_per_t),
+            ncv_gj_per_nm3=_float_or_none(r.ncv_gj_per_nm3),
+            density_kg_per_nm3=_float_or_none(r.density_kg_per_nm3),
+            density_t_per_m3=_float_or_none(r.density_t_per_m3),
+            is_clean_energy=r.is_clean_energy.strip().lower() == "true",
+            is_fossil_fuel=r.is_fossil_fuel.strip().lower() == "true",
+            hazardous_code_typical=r.hazardous_code_typical.strip(),
+        )
+    return out
+
+
+@cache
+def material_vocabulary() -> Vocabulary:
+    return Vocabulary("materials", {m.key: (m.name_zh, m.name_en, *m.aliases) for m in materials().values()})
+
+
+@cache
+def water_grades() -> dict[str, WaterGrade]:
+    rows = read_table("water_grades")
+    return {
+        r.grade: WaterGrade(grade=r.grade, rank=int(r.rank), name_zh=r.name_zh, name_en=r.name_en,
+                            aliases=_split(r.aliases))
+        for r in rows.itertuples(index=False)
+    }
+
+
+@cache
+def water_grade_vocabulary() -> Vocabulary:
+    return Vocabulary("water_grades", {g.grade: (g.name_zh, g.name_en, *g.aliases) for g in water_grades().values()})
+
+
+@cache
+def baselines() -> dict[str, Baseline]:
+    rows = read_table("baselines")
+    return {
+        r.baseline: Baseline(
+            baseline=r.baseline, direction=r.direction, name_zh=r.name_zh, name_en=r.name_en,
+            aliases=_split(r.aliases), categories=_split(r.applies_to_categories), scope=r.scope,
+            factor_id=r.factor_id.strip(), efficiency_factor_id=r.efficiency_factor_id.strip(),
+        )
+        for r in rows.itertuples(index=False)
+    }
+
+
+@cache
+def baseline_vocabulary() -> Vocabulary:
+    return Vocabulary("baselines", {b.baseline: (b.name_zh, b.name_en, *b.aliases) for b in baselines().values()})
+
+
+DIRECTIONS: dict[str, str] = {
+    "output": "output", "out": "output", "产出": "output", "输出": "output", "排放": "output", "产生": "output",
+    "input": "input", "in": "input", "投入": "input", "输入": "input", "消耗": "input", "需求": "input",
+}
+
+
+def resolve_direction(text: str) -> str | None:
+    return DIRECTIONS.get(normalise_header(text))
