@@ -94,3 +94,12 @@ def schema_markdown(lang: str = "en") -> str:
             out.append(f"| `{c.name}` | {c.header_zh} | {aliases} | {c.dtype} | {c.canonical_unit} | {c.required} | {desc} |")
         out.append("")
     return "\n".join(out)
+
+
+DOC_HEAD = ("# The park data package: column reference / 园区数据包字段说明\n\n"
+            "Generated from `datasets/schema.csv` (`make docs`). "
+            "Do not edit by hand.\n\n")
+
+
+def schema_document() -> str:
+    return DOC_HEAD + "## English\n\n" + schema_markdown("en") + "\n## 中文\n\n" + schema_markdown("zh")

@@ -188,8 +188,6 @@ def to_canonical(
         elif kind == "volume" and material.ncv_gj_per_nm3:
             amount = one.to("m**3").magnitude * material.ncv_gj_per_nm3
             note = "gas_m3_as_nm3"
-        elif kind in ("mass", "gas") and material.category != "heat":
-            raise UnitError("unit_needs_property", material=material.key, property="calorific value / 热值")
         else:
             raise mismatch
     return Converted(value=float(value) * float(amount), unit=CANONICAL_UNITS[target], note=note)
