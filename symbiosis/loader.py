@@ -298,9 +298,9 @@ def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems:
             if index is None or (isinstance(index, float) and math.isnan(index)):
                 continue
             check = str(case.check)
-            code = "required_blank" if check == "required_blank" else check if check in (
+            code = "required_blank" if check in ("required_blank", "not_nullable") else check if check in (
                 "negative", "hours_range") else "not_number"
-            accepted = {"required_blank": "a value", "negative": "0 or more", "hours_range": "1 to 8784",
+            accepted = {"required_blank": "a value", "not_nullable": "a value", "negative": "0 or more", "hours_range": "1 to 8784",
                         "lon_range": "-180 to 180", "lat_range": "-90 to 90"}.get(check, "")
             if check in ("lon_range", "lat_range"):
                 code = "not_number"
@@ -322,6 +322,8 @@ def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems:
 
 
 def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -551,6 +553,19 @@ def _empty_exchanges() -> pd.DataFrame:
     return frame
 
 
+_DERIVED_ORDER = ("category", "dimension", "quantity_entered", "unit_entered", "quality_rank", "conversion_note",
+                  "position_from")
+
+
+def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Canonical column order, so a park does not depend on the column order of its files."""
+    schema = [c.name for c in columns(table) if c.name in frame.columns]
+    derived = [c for c in _DERIVED_ORDER if c in frame.columns]
+    origin = [c for c in ("source_file", "source_row") if c in frame.columns]
+    extras = [c for c in frame.columns if c not in {*schema, *derived, *origin}]
+    return frame[schema + derived + extras + origin].reset_index(drop=True)
+
+
 def build_park(package: RawPackage) -> Park:
     """Interpret a read package. Raises ParkError with every problem when any is an error."""
     problems = list(package.problems)
@@ -580,8 +595,8 @@ def build_park(package: RawPackage) -> Park:
                  if "exchanges" in package.tables else _empty_exchanges())
     if any(p.severity == "error" for p in problems):
         raise ParkError(problems)
-    return Park(config=config, enterprises=enterprises.reset_index(drop=True), streams=streams.reset_index(drop=True),
-                exchanges=exchanges.reset_index(drop=True), warnings=tuple(problems), source=package.source)
+    return Park(config=config, enterprises=_ordered(enterprises, "enterprises"), streams=_ordered(streams, "streams"),
+                exchanges=_ordered(exchanges, "exchanges"), warnings=tuple(problems), source=package.source)
 
 
 def load_park(path: str | Path, data: bytes | None = None) -> Park:

@@ -25,7 +25,7 @@ import pandas as pd
 import tomli_w
 
 from symbiosis.errors import Problem
-from symbiosis.schema import column_names
+from symbiosis.schema import column_names, columns
 
 ORIGIN_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 DERIVED_STREAM_COLUMNS: tuple[str, ...] = ("category", "dimension", "quantity_entered", "unit_entered",
@@ -107,6 +107,8 @@ class Park:
         """Write the park as one .xlsx with a sheet per table and a `park` sheet holding park.toml."""
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             for name, table in self.ledger_tables().items():
+                if name == "exchanges" and table.empty:
+                    continue
                 table.to_excel(writer, sheet_name=name, index=False)
             pd.DataFrame({"park.toml": self.config.to_toml().splitlines()}).to_excel(
                 writer, sheet_name="park", index=False)
@@ -149,7 +151,14 @@ def _ledger(df: pd.DataFrame, table: str) -> pd.DataFrame:
     for col in df.columns:
         if col not in derived:
             out[col] = df[col]
-    return out.dropna(axis=1, how="all") if table != "streams" else out
+    # Optional schema columns that are wholly blank are left out, so the written file looks like the user's.
+    optional = {c.name for c in columns(table) if c.required != "yes"}
+    blank = [c for c in out.columns if c in optional and out[c].map(_is_blank).all()]
+    return out.drop(columns=blank)
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]:
