@@ -6,13 +6,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from symbiosis.commands import COMMAND_MODULES
 from symbiosis.errors import SymbiosisError
 
 
-def _available_commands() -> list[object]:
-    modules = []
+def _available_commands() -> list[ModuleType]:
+    modules: list[ModuleType] = []
     for name in COMMAND_MODULES:
         try:
             modules.append(importlib.import_module(f"symbiosis.commands.{name}"))
@@ -22,14 +23,14 @@ def _available_commands() -> list[object]:
     return modules
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     parser = argparse.ArgumentParser(prog="symbiosis", description=(
         "Industrial-symbiosis flow analyzer / 产业共生物质能量流分析工具"))
     sub = parser.add_subparsers(dest="command", required=True)
-    modules: dict[str, object] = {}
+    modules: dict[str, ModuleType] = {}
     for module in _available_commands():
         before = set(sub.choices)
-        module.add_parser(sub)  # type: ignore[attr-defined]
+        module.add_parser(sub)
         for name in set(sub.choices) - before:
             modules[name] = module
     return parser, modules
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(modules[args.command].run(args))  # type: ignore[attr-defined]
+        return int(modules[args.command].run(args))
     except SymbiosisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -28,3 +28,10 @@ def read_table(name: str) -> pd.DataFrame:
     if not path.exists():
         raise DatasetError(f"Reference table {path} is missing")
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@cache
+def read_records(name: str) -> tuple[dict[str, str], ...]:
+    """datasets/<name>.csv as rows of text, for building typed records."""
+    frame = read_table(name)
+    return tuple({str(k): str(v) for k, v in row.items()} for row in frame.to_dict(orient="records"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from symbiosis.datasets import read_table
+from symbiosis.datasets import read_records
 from symbiosis.errors import DatasetError
 from symbiosis.park import ParkConfig
 
@@ -43,17 +43,17 @@ class Factor:
 
 @cache
 def _all_factors() -> dict[str, Factor]:
-    rows = read_table("emission_factors")
     out: dict[str, Factor] = {}
-    for r in rows.itertuples(index=False):
+    for r in read_records("emission_factors"):
+        fid = r["factor_id"]
         try:
-            value = float(r.value)
+            value = float(r["value"])
         except ValueError as exc:
-            raise DatasetError(f"emission_factors.csv: {r.factor_id} has value {r.value!r}") from exc
-        if r.factor_id in out:
-            raise DatasetError(f"emission_factors.csv: factor_id {r.factor_id} appears twice")
-        out[r.factor_id] = Factor(r.factor_id, r.name_zh, r.name_en, value, r.unit, r.scope_role, r.applies_to,
-                                  r.region, r.year, r.source, r.reliability, r.notes)
+            raise DatasetError(f"emission_factors.csv: {fid} has value {r['value']!r}") from exc
+        if fid in out:
+            raise DatasetError(f"emission_factors.csv: factor_id {fid} appears twice")
+        out[fid] = Factor(fid, r["name_zh"], r["name_en"], value, r["unit"], r["scope_role"], r["applies_to"],
+                          r["region"], r["year"], r["source"], r["reliability"], r["notes"])
     return out
 
 

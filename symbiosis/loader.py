@@ -351,7 +351,7 @@ def _build_enterprises(raw: RawTable, problems: list[Problem]) -> pd.DataFrame:
     frame = _ensure_columns(_add_origin(frame, raw), "enterprises")
     has_xy = frame["x_km"].notna() & frame["y_km"].notna()
     has_ll = frame["lon"].notna() & frame["lat"].notna()
-    for i in np.flatnonzero(~(has_xy | has_ll)):
+    for i in (int(k) for k in np.flatnonzero(~(has_xy | has_ll))):
         problems.append(Problem("position_missing", file=raw.label, row=raw.rows[i], column="x_km/y_km | lon/lat",
                                 value=f"{_cell(frame, i, 'x_km')},{_cell(frame, i, 'y_km')}"))
     position_from = np.where(has_xy, "xy", np.where(has_ll, "lonlat", ""))
@@ -423,8 +423,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
     out_cols: dict[str, list[Any]] = {k: [] for k in ("direction", "material", "category", "dimension", "quantity",
                                                       "unit", "quality", "quality_rank", "baseline",
                                                       "conversion_note", "hours_per_year")}
-    for i, row in enumerate(frame.itertuples(index=False)):
-        r = row._asdict()
+    for i, r in enumerate(frame.to_dict(orient="records")):
         if r["enterprise_id"] and r["enterprise_id"] not in enterprise_ids:
             problems.append(Problem("unknown_enterprise", file=raw.label, row=raw.rows[i], column="enterprise_id",
                                     value=r["enterprise_id"], accepted="an enterprise_id of enterprises"))
@@ -519,8 +518,7 @@ def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig
     _check_constraints(frame, raw, "exchanges", problems)
     frame = _add_origin(frame, raw)
     keys, cats, qty, units = [], [], [], []
-    for i, row in enumerate(frame.itertuples(index=False)):
-        r = row._asdict()
+    for i, r in enumerate(frame.to_dict(orient="records")):
         for col in ("supplier_id", "receiver_id"):
             if r[col] and r[col] not in enterprise_ids:
                 problems.append(Problem("unknown_enterprise", file=raw.label, row=raw.rows[i], column=col,

@@ -12,7 +12,7 @@ from functools import cache
 
 import pandas as pd
 
-from symbiosis.datasets import read_table
+from symbiosis.datasets import read_records
 
 TABLES: tuple[str, ...] = ("enterprises", "streams", "exchanges")
 REQUIRED_TABLES: tuple[str, ...] = ("enterprises", "streams")
@@ -45,16 +45,14 @@ def normalise_header(text: str) -> str:
 
 @cache
 def columns(table: str) -> tuple[Column, ...]:
-    rows = read_table("schema")
-    rows = rows[rows["table"] == table]
     return tuple(
         Column(
-            table=r.table, name=r.column, header_zh=r.header_zh,
-            aliases=tuple(a for a in r.aliases.split(";") if a), dtype=r.dtype,
-            canonical_unit=r.canonical_unit, required=r.required,
-            description_en=r.description_en, description_zh=r.description_zh,
+            table=r["table"], name=r["column"], header_zh=r["header_zh"],
+            aliases=tuple(a for a in r["aliases"].split(";") if a), dtype=r["dtype"],
+            canonical_unit=r["canonical_unit"], required=r["required"],
+            description_en=r["description_en"], description_zh=r["description_zh"],
         )
-        for r in rows.itertuples(index=False)
+        for r in read_records("schema") if r["table"] == table
     )
 
 

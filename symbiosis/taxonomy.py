@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
-from symbiosis.datasets import read_table
+from symbiosis.datasets import read_records
 from symbiosis.errors import DatasetError
 from symbiosis.schema import normalise_header
 
@@ -118,20 +118,20 @@ class Vocabulary:
 
 @cache
 def materials() -> dict[str, Material]:
-    rows = read_table("materials")
     out: dict[str, Material] = {}
-    for r in rows.itertuples(index=False):
-        if r.category not in CATEGORIES or r.dimension not in DIMENSIONS:
-            raise DatasetError(f"materials.csv: {r.key} has category {r.category!r} / dimension {r.dimension!r}")
-        out[r.key] = Material(
-            key=r.key, name_zh=r.name_zh, name_en=r.name_en, category=r.category, dimension=r.dimension,
-            aliases=_split(r.aliases), ncv_gj_per_t=_float_or_none(r.ncv_gj_per_t),
-            ncv_gj_per_nm3=_float_or_none(r.ncv_gj_per_nm3),
-            density_kg_per_nm3=_float_or_none(r.density_kg_per_nm3),
-            density_t_per_m3=_float_or_none(r.density_t_per_m3),
-            is_clean_energy=r.is_clean_energy.strip().lower() == "true",
-            is_fossil_fuel=r.is_fossil_fuel.strip().lower() == "true",
-            hazardous_code_typical=r.hazardous_code_typical.strip(),
+    for r in read_records("materials"):
+        if r["category"] not in CATEGORIES or r["dimension"] not in DIMENSIONS:
+            raise DatasetError(f"materials.csv: {r['key']} has category {r['category']!r} / "
+                               f"dimension {r['dimension']!r}")
+        out[r["key"]] = Material(
+            key=r["key"], name_zh=r["name_zh"], name_en=r["name_en"], category=r["category"],
+            dimension=r["dimension"], aliases=_split(r["aliases"]), ncv_gj_per_t=_float_or_none(r["ncv_gj_per_t"]),
+            ncv_gj_per_nm3=_float_or_none(r["ncv_gj_per_nm3"]),
+            density_kg_per_nm3=_float_or_none(r["density_kg_per_nm3"]),
+            density_t_per_m3=_float_or_none(r["density_t_per_m3"]),
+            is_clean_energy=r["is_clean_energy"].strip().lower() == "true",
+            is_fossil_fuel=r["is_fossil_fuel"].strip().lower() == "true",
+            hazardous_code_typical=r["hazardous_code_typical"].strip(),
         )
     return out
 
@@ -143,11 +143,10 @@ def material_vocabulary() -> Vocabulary:
 
 @cache
 def water_grades() -> dict[str, WaterGrade]:
-    rows = read_table("water_grades")
     return {
-        r.grade: WaterGrade(grade=r.grade, rank=int(r.rank), name_zh=r.name_zh, name_en=r.name_en,
-                            aliases=_split(r.aliases))
-        for r in rows.itertuples(index=False)
+        r["grade"]: WaterGrade(grade=r["grade"], rank=int(r["rank"]), name_zh=r["name_zh"], name_en=r["name_en"],
+                               aliases=_split(r["aliases"]))
+        for r in read_records("water_grades")
     }
 
 
@@ -158,14 +157,13 @@ def water_grade_vocabulary() -> Vocabulary:
 
 @cache
 def baselines() -> dict[str, Baseline]:
-    rows = read_table("baselines")
     return {
-        r.baseline: Baseline(
-            baseline=r.baseline, direction=r.direction, name_zh=r.name_zh, name_en=r.name_en,
-            aliases=_split(r.aliases), categories=_split(r.applies_to_categories), scope=r.scope,
-            factor_id=r.factor_id.strip(), efficiency_factor_id=r.efficiency_factor_id.strip(),
+        r["baseline"]: Baseline(
+            baseline=r["baseline"], direction=r["direction"], name_zh=r["name_zh"], name_en=r["name_en"],
+            aliases=_split(r["aliases"]), categories=_split(r["applies_to_categories"]), scope=r["scope"],
+            factor_id=r["factor_id"].strip(), efficiency_factor_id=r["efficiency_factor_id"].strip(),
         )
-        for r in rows.itertuples(index=False)
+        for r in read_records("baselines")
     }
 
 

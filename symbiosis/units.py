@@ -51,7 +51,7 @@ class Converted:
 
 @cache
 def registry() -> pint.UnitRegistry:
-    ureg = pint.UnitRegistry()
+    ureg: pint.UnitRegistry = pint.UnitRegistry()
     ureg.define("tce = 29.3076 * GJ")
     ureg.define("kgce = 0.001 * tce")
     ureg.define("Nm3 = [normal_gas_volume]")
@@ -195,15 +195,15 @@ def to_canonical(
 
 def _accepted_for(material: Material) -> str:
     if material.dimension == "mass":
-        extra = ", Nm³/a" if material.density_kg_per_nm3 else ""
-        return "t/a, 万t/a, kg/h, t/h" + extra
+        gas = ", Nm³/a" if material.density_kg_per_nm3 else ""
+        return "t/a, 万t/a, kg/h, t/h" + gas
     if material.dimension == "volume":
         return "m³/a, 万m³/a, m³/h, t/a"
     if _is_steam(material):
         return "GJ/a, MJ/h, kW, MW, t/h (steam)"
     if material.category == "heat":
         return "GJ/a, MJ/h, kW, MW, MWh/a"
-    extra = []
+    extra: list[str] = []
     if material.ncv_gj_per_t:
         extra.append("t/a")
     if material.ncv_gj_per_nm3:
