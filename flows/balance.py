@@ -1,0 +1,235 @@
+"""Balances of each enterprise (in against out) and data reconciliation by weighted least squares.
+
+A ledger legitimately leaves things out — products are often not listed, air and its oxygen never are — so an
+imbalance is reported for the user to read, not "fixed". Only where more leaves than could have entered is a
+row flagged (see `balances`). Reconciliation, when asked, adjusts the ledger numbers to close chosen balances as
+MFA tools such as STAN do, and returns the adjusted values beside the originals, which are never overwritten.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import linalg, stats
+
+from flows.graph import as_graph, enterprise_nodes
+from flows.labels import fmt_quantity, tr
+from symbiosis.park import Park
+from symbiosis.plan import Plan
+from symbiosis.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
+
+BALANCE_COLUMNS: tuple[str, ...] = (
+    "enterprise_id", "enterprise_name", "level", "key", "name_en", "name_zh", "unit", "inflow", "outflow", "gap",
+    "relative_gap", "tolerance", "status", "flagged", "note", "note_zh",
+)
+DEFAULT_REL_TOL = 0.05  # ledgers are rounded and rough; 5 % of the larger side is read as "balanced"
+DEFAULT_UNCERTAINTY = 0.10  # relative standard uncertainty for rows that state none
+# Dimensions where out > in cannot happen if every input is in the ledger. Energy is not among them: exothermic
+# processes (sulphuric acid, coke ovens) and heat pumps give off heat that no energy input row accounts for.
+CHECKED: dict[str, tuple[str, str, str]] = {
+    "mass": ("t/a",
+             "mass without gases, fuels counted by mass where the material table gives a calorific value per t",
+             "质量（不含气体；燃料按单位质量热值折算为质量）"),
+    "volume": ("m3/a", "water and wastewater", "水与废水"),
+}
+REPORTED: dict[str, tuple[str, str, str]] = {
+    "energy": ("GJ/a", "heat, energy carriers and fuel gases (not flagged: see docs)",
+               "热、能源与燃气（不作标记，见文档）"),
+}
+
+
+def _mass_t(d: dict) -> float | None:
+    """An edge's quantity in t for the mass check: mass rows as they are, fuels by their NCV, gases left out."""
+    if d["dimension"] == "mass" and d["category"] != "gas":
+        return float(d["quantity"])
+    if d["category"] == "energy":
+        mat = materials().get(d["material"])
+        if mat is not None and mat.ncv_gj_per_t:
+            return float(d["quantity"]) / mat.ncv_gj_per_t
+    return None
+
+
+def _dimension_value(d: dict, dimension: str) -> float | None:
+    if dimension == "mass":
+        return _mass_t(d)
+    if dimension == "volume":
+        return float(d["quantity"]) if d["dimension"] == "volume" else None
+    return float(d["quantity"]) if d["dimension"] == "energy" else None
+
+
+def _status(inflow: float, outflow: float, tolerance: float) -> str:
+    gap = inflow - outflow
+    if abs(gap) <= tolerance:
+        return "balanced"
+    return "in_exceeds_out" if gap > 0 else "out_exceeds_in"
+
+
+def balances(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, *, rel_tol: float = DEFAULT_REL_TOL,
+             abs_tol: float = 1e-6) -> pd.DataFrame:
+    """In against out for every enterprise: per material category and per dimension (columns BALANCE_COLUMNS).
+
+    tolerance = max(rel_tol x the larger of in and out, abs_tol): scaled to the size of the flows. status is
+    balanced, in_exceeds_out (usual: products and losses a ledger does not list) or out_exceeds_in. flagged is
+    True only on the dimension rows "mass" and "volume" with out_exceeds_in: more leaves than entered, so an input
+    row is missing or a number is wrong. Category rows are never flagged: fly ash out and coal in are different
+    categories by nature. Flows are the graph's, so exchanges and plan links count at both ends.
+    """
+    graph = as_graph(park_or_graph, plan)
+    records: list[dict[str, object]] = []
+    for node in enterprise_nodes(graph):
+        in_edges = [d for *_, d in graph.in_edges(node, keys=True, data=True)]
+        out_edges = [d for *_, d in graph.out_edges(node, keys=True, data=True)]
+        name = graph.nodes[node].get("name", node)
+        by_category: dict[tuple[str, str], list[float]] = {}
+        for edges, side in ((in_edges, 0), (out_edges, 1)):
+            for d in edges:
+                slot = by_category.setdefault((d["category"], d["unit"]), [0.0, 0.0])
+                slot[side] += float(d["quantity"])
+        for (category, unit), (inflow, outflow) in sorted(by_category.items()):
+            en, zh = CATEGORY_NAMES.get(category, (category, category))
+            records.append(_row(node, name, "category", category, en, zh, unit, inflow, outflow, rel_tol, abs_tol,
+                                flag=False))
+        for dimension, (unit, en, zh) in {**CHECKED, **REPORTED}.items():
+            ins = [x for x in (_dimension_value(d, dimension) for d in in_edges) if x is not None]
+            outs = [x for x in (_dimension_value(d, dimension) for d in out_edges) if x is not None]
+            if not ins and not outs:
+                continue
+            dim_en, dim_zh = DIMENSION_NAMES.get(dimension, (dimension, dimension))
+            records.append(_row(node, name, "dimension", dimension, f"{dim_en}: {en}", f"{dim_zh}：{zh}", unit,
+                                sum(ins), sum(outs), rel_tol, abs_tol, flag=dimension in CHECKED))
+    return pd.DataFrame.from_records(records, columns=list(BALANCE_COLUMNS))
+
+
+def _row(node: str, name: str, level: str, key: str, en: str, zh: str, unit: str, inflow: float, outflow: float,
+         rel_tol: float, abs_tol: float, *, flag: bool) -> dict[str, object]:
+    tolerance = max(rel_tol * max(inflow, outflow), abs_tol)
+    status = _status(inflow, outflow, tolerance)
+    flagged = flag and status == "out_exceeds_in"
+    scale = max(inflow, outflow)
+    note = ("", "")
+    if flagged:
+        note = (f"{fmt_quantity(outflow - inflow)} {unit} more leaves than enters: an input row is missing or a number is "
+                "wrong", f"产出比投入多 {fmt_quantity(outflow - inflow)} {unit}：缺少投入行或数值有误")
+    elif status == "in_exceeds_out" and level == "dimension":
+        note = ("more enters than leaves: products, losses or emissions not in the ledger",
+                "投入多于产出：台账未列出的产品、损耗或排放")
+    return {"enterprise_id": node, "enterprise_name": name, "level": level, "key": key, "name_en": en, "name_zh": zh,
+            "unit": unit, "inflow": inflow, "outflow": outflow, "gap": inflow - outflow,
+            "relative_gap": (inflow - outflow) / scale if scale > 0 else 0.0, "tolerance": tolerance,
+            "status": status, "flagged": flagged, "note": note[0], "note_zh": note[1]}
+
+
+def unbalanced(table: pd.DataFrame) -> pd.DataFrame:
+    """The flagged rows of a balances() table, largest gap first: enterprises whose ledger cannot balance."""
+    flagged = table[table["flagged"]].copy()
+    return flagged.reindex(flagged["gap"].abs().sort_values(ascending=False).index)
+
+
+# --- reconciliation ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WLSResult:
+    """x_hat = x - V A^T (A V A^T)^-1 A x, its covariance, and the global test of the measurements."""
+
+    adjusted: np.ndarray
+    adjusted_sd: np.ndarray
+    chi2: float
+    dof: int
+    p_value: float
+
+
+def wls_adjust(x: np.ndarray, sd: np.ndarray, a: np.ndarray) -> WLSResult:
+    """Weighted least-squares adjustment of measurements x (standard deviations sd) to satisfy A x = 0.
+
+    Minimises sum(((x_hat - x) / sd)^2) subject to A x_hat = 0; closed form with V = diag(sd^2). Rows with sd = 0
+    are held fixed. The chi-square statistic (A x)^T (A V A^T)^+ (A x) with rank(A V A^T) degrees of freedom
+    tests whether the measurements are consistent with the balances at all (a small p-value says they are not).
+    """
+    x = np.asarray(x, dtype=float)
+    v = np.diag(np.asarray(sd, dtype=float) ** 2)
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    residual = a @ x
+    m = a @ v @ a.T
+    m_inv = linalg.pinv(m)  # pinv: balances that repeat each other, or nodes whose rows are all fixed
+    gain = v @ a.T @ m_inv
+    adjusted = x - gain @ residual
+    cov = v - gain @ a @ v
+    dof = int(np.linalg.matrix_rank(m)) if m.size else 0
+    chi2 = float(residual @ m_inv @ residual) if dof else 0.0
+    p_value = float(stats.chi2.sf(chi2, dof)) if dof else 1.0
+    return WLSResult(adjusted, np.sqrt(np.clip(np.diag(cov), 0.0, None)), chi2, dof, p_value)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Adjusted ledger rows (`flows`) and the balances they close, with the global test."""
+
+    flows: pd.DataFrame
+    enterprises: tuple[str, ...]
+    dimension: str
+    chi2: float
+    dof: int
+    p_value: float
+
+    def summary(self, lang: str = "en") -> str:
+        verdict = (tr("consistent with the balances", "与平衡约束一致", lang) if self.p_value >= 0.05
+                   else tr("not consistent: look for a gross error or a missing row",
+                           "不一致：请检查粗大误差或缺失的行", lang))
+        return tr(f"reconciled {len(self.flows)} rows of {len(self.enterprises)} enterprise(s) ({self.dimension}); "
+                  f"chi2 = {self.chi2:.3g}, dof = {self.dof}, p = {self.p_value:.3g}: {verdict}",
+                  f"协调 {len(self.enterprises)} 家企业的 {len(self.flows)} 行（{self.dimension}）；"
+                  f"chi2 = {self.chi2:.3g}，自由度 = {self.dof}，p = {self.p_value:.3g}：{verdict}", lang)
+
+
+def reconcile(park: Park, *, enterprises: Iterable[str] | None = None, dimension: str = "mass",
+              default_uncertainty: float = DEFAULT_UNCERTAINTY) -> Reconciliation:
+    """Adjust the ledger's stream rows so each chosen enterprise's inputs equal its outputs in `dimension`.
+
+    Variables are the park's stream rows of that dimension ("mass": mass rows except gases; "volume"; "energy"),
+    in canonical units; each is weighted by its `uncertainty` (relative standard uncertainty; rows without one
+    get `default_uncertainty`; 0 holds a row fixed). Constraints: for each enterprise, sum(inputs) - sum(outputs)
+    = 0. Default enterprises: those with both input and output rows in the dimension. Use it only where the
+    ledger is meant to be complete — a balance forced on a ledger that leaves its product out pulls every
+    number towards the wrong answer.
+    """
+    if dimension not in ("mass", "volume", "energy"):
+        raise ValueError("dimension must be mass, volume or energy")
+    s = park.streams
+    if dimension == "mass":
+        rows = s[(s["dimension"] == "mass") & (s["category"] != "gas")]
+    else:
+        rows = s[s["dimension"] == dimension]
+    rows = rows[rows["quantity"].notna()]
+    if enterprises is None:
+        chosen = [str(e) for e, g in rows.groupby("enterprise_id", sort=False)
+                  if {"input", "output"} <= set(g["direction"])]
+    else:
+        chosen = list(dict.fromkeys(str(e) for e in enterprises))
+        unknown = sorted(set(chosen) - {str(e) for e in park.enterprises["enterprise_id"]})
+        if unknown:
+            raise ValueError(f"unknown enterprise id(s): {', '.join(unknown)}")
+    rows = rows[rows["enterprise_id"].isin(chosen)].reset_index(drop=True)
+    x = rows["quantity"].to_numpy(dtype=float)
+    rel = rows["uncertainty"].astype(float).fillna(default_uncertainty).to_numpy() if "uncertainty" in rows else (
+        np.full(len(rows), default_uncertainty))
+    sd = rel * np.abs(x)
+    a = np.zeros((len(chosen), len(rows)))
+    for i, enterprise in enumerate(chosen):
+        mine = (rows["enterprise_id"] == enterprise).to_numpy()
+        a[i, mine] = np.where(rows.loc[mine, "direction"] == "input", 1.0, -1.0)
+    result = wls_adjust(x, sd, a) if len(rows) else WLSResult(x, sd, 0.0, 0, 1.0)
+    flows = rows[["stream_id", "enterprise_id", "direction", "material", "category", "unit", "source_file",
+                  "source_row"]].copy()
+    flows["quantity"] = x
+    flows["uncertainty"] = rel
+    flows["sd"] = sd
+    flows["adjusted"] = result.adjusted
+    flows["adjustment"] = result.adjusted - x
+    flows["adjusted_sd"] = result.adjusted_sd
+    flows["negative"] = result.adjusted < -1e-9 * np.maximum(np.abs(x), 1.0)
+    return Reconciliation(flows, tuple(chosen), dimension, result.chi2, result.dof,
+                          result.p_value if not math.isnan(result.p_value) else 1.0)

@@ -1,0 +1,409 @@
+"""The park's metabolism as a networkx MultiDiGraph: enterprises, explicit boundary nodes, one edge per flow.
+
+Every ledger row ends up on edges: an output row's quantity goes to the enterprises its exchanges (and plan links)
+name, and what is left goes to the boundary node of its `baseline` (landfill, market, atmosphere...); an input
+row's quantity comes from exchanges/links first and the rest from its baseline's boundary node (grid, tap water,
+virgin suppliers...). Nothing is dropped: where an exchange cannot be matched to the ledger a `FlowWarning` says
+so, and the exchange edge is still drawn with its stated quantity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
+from symbiosis.datasets import read_records
+from symbiosis.factors import FactorTable
+from symbiosis.park import Park
+from symbiosis.plan import Link, Plan
+from symbiosis.taxonomy import baselines, materials
+
+EDGE_COLUMNS: tuple[str, ...] = (
+    "source", "target", "key", "kind", "material", "category", "dimension", "unit", "quantity", "temperature_c",
+    "temperature_return_c", "quality", "baseline", "enterprise_id", "stream_ids", "exchange_id", "link_id",
+    "net_tco2e", "rows",
+)
+GRID_ELECTRICITY = frozenset({"electricity"})  # materials bought from the grid when no baseline says otherwise
+BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
+                               "electric_boiler": "electricity"}
+_REL_EPS = 1e-9  # residuals below this share of a row are rounding, not flow
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """Where an edge's number comes from: one ledger row (streams.csv or exchanges.csv) or one plan link."""
+
+    source_file: str
+    source_row: int | None
+    stream_id: str  # the stream id; for an exchange row its exchange_id, for a plan link its link_id
+    role: str = "stream"  # stream (a boundary edge's own row), exchange, link, supplier or receiver
+
+    def as_text(self) -> str:
+        row = "" if self.source_row is None else f":{self.source_row}"
+        return f"{self.stream_id} ({self.source_file}{row})"
+
+
+@dataclass(frozen=True)
+class FlowWarning:
+    """A whole-park finding while building the graph (an exchange or link the ledger does not cover)."""
+
+    code: str
+    message_en: str
+    message_zh: str
+    file: str = ""
+    row: int | None = None
+    ref: str = ""
+
+    def text(self, lang: Lang | str = "en") -> str:
+        return tr(self.message_en, self.message_zh, lang)
+
+    def as_record(self, lang: Lang | str = "en") -> dict[str, Any]:
+        return {"code": self.code, "file": self.file, "row": self.row, "ref": self.ref, "message": self.text(lang)}
+
+
+@cache
+def substitution_ratios() -> dict[tuple[str, str], float]:
+    """(output material, input material) -> units of input replaced per unit of output, from substitutions.csv."""
+    return {(r["output_material"], r["input_material"]): float(r["ratio"]) for r in read_records("substitutions")}
+
+
+def source_key(row: pd.Series | dict[str, Any]) -> tuple[str, bool]:
+    """Boundary node an input row's remainder comes from, and whether that was assumed (blank baseline)."""
+    baseline, category, material = row["baseline"], row["category"], row["material"]
+    mat = materials().get(material)
+    is_fuel = mat is not None and (mat.is_fossil_fuel or mat.ncv_gj_per_t is not None) and category == "energy"
+    fixed = {"natural_gas_boiler": "boilers", "coal_boiler": "boilers", "electric_boiler": "boilers",
+             "grid_electricity": "grid", "purchased_steam": "steam_supply", "tap_water": "water_supply",
+             "self_supplied": "self_supply"}
+    if baseline in fixed:
+        return fixed[baseline], False
+    if baseline == "virgin":
+        return ("fuel_supply" if category == "energy" else "virgin_supply"), False
+    # Blank baseline: grid electricity and bought fuels are what Chinese energy statistics assume; say so.
+    if material in GRID_ELECTRICITY:
+        return "grid", True
+    if is_fuel:
+        return "fuel_supply", True
+    return "unspecified_supply", False
+
+
+def sink_key(row: pd.Series | dict[str, Any]) -> str:
+    """Boundary node an output row's remainder goes to, from its baseline."""
+    fixed = {"vent": "atmosphere", "flare": "atmosphere", "landfill": "landfill", "incineration": "incineration",
+             "discharge": "discharge", "sold": "market", "stored": "storage",
+             "hazardous_treatment": "hazardous_treatment", "wastewater_treatment": "wastewater_treatment",
+             "composting": "composting"}
+    return fixed.get(row["baseline"], "unspecified_fate")
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def _row_number(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
+def _ref(row: pd.Series, role: str = "stream") -> RowRef:
+    return RowRef(str(row.get("source_file", "")), _row_number(row.get("source_row")), str(row["stream_id"]), role)
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    row: int | None
+    ref: str
+
+    def warn(self, code: str, message_en: str, message_zh: str) -> FlowWarning:
+        return FlowWarning(code, message_en, message_zh, self.file, self.row, self.ref)
+
+
+class _Ledger:
+    """Stream rows with what is still unallocated; exchanges and links take from it in order."""
+
+    def __init__(self, streams: pd.DataFrame):
+        self.rows: dict[str, pd.Series] = {str(r["stream_id"]): r for _, r in streams.iterrows()}
+        self.residual: dict[str, float] = {sid: (_num(r["quantity"]) or 0.0) for sid, r in self.rows.items()}
+        self.by_enterprise: dict[tuple[str, str], list[str]] = {}
+        for sid, r in self.rows.items():
+            self.by_enterprise.setdefault((str(r["enterprise_id"]), str(r["direction"])), []).append(sid)
+
+    def rows_of(self, enterprise: str, direction: str) -> list[str]:
+        return self.by_enterprise.get((enterprise, direction), [])
+
+    def fuel_rows(self, enterprise: str, boiler_baseline: str) -> list[str]:
+        """The enterprise's input rows of the fuel its own boiler burns (empty for other baselines)."""
+        fuel = BOILER_FUEL.get(boiler_baseline)
+        return [s for s in self.rows_of(enterprise, "input") if fuel and self.rows[s]["material"] == fuel]
+
+    def take(self, stream_ids: Iterable[str], amount: float) -> tuple[list[str], float]:
+        """Take `amount` from the rows in order; returns the rows used and what could not be taken."""
+        used: list[str] = []
+        left = amount
+        for sid in stream_ids:
+            if left <= 0:
+                break
+            available = self.residual[sid]
+            if available <= 0:
+                continue
+            step = min(available, left)
+            self.residual[sid] = available - step
+            left -= step
+            used.append(sid)
+        return used, max(left, 0.0)
+
+
+def _receiver_rows(ledger: _Ledger, receiver: str, material: str, category: str,
+                   supply_temperature: float | None) -> tuple[list[str], float]:
+    """The receiver's input rows an exchange of `material` feeds, and the ratio (input units per unit given).
+
+    Same material first; else an input the material can substitute (substitutions.csv); heat has no rules in that
+    table because it is matched by temperature, so a heat exchange feeds the receiver's heat inputs whose target
+    temperature the supply can reach.
+    """
+    inputs = ledger.rows_of(receiver, "input")
+    same = [sid for sid in inputs if ledger.rows[sid]["material"] == material]
+    if same:
+        return same, 1.0
+    ratios = substitution_ratios()
+    for sid in inputs:
+        ratio = ratios.get((material, str(ledger.rows[sid]["material"])))
+        if ratio is not None:
+            return [s for s in inputs if ledger.rows[s]["material"] == ledger.rows[sid]["material"]], ratio
+    if category == "heat":
+        heat = [sid for sid in inputs if ledger.rows[sid]["category"] == "heat"]
+        if supply_temperature is not None:
+            heat = [sid for sid in heat if (_num(ledger.rows[sid]["temperature_c"]) or -math.inf) <= supply_temperature]
+        return heat, 1.0
+    return [], 1.0
+
+
+def _temperature(ledger: _Ledger, stream_ids: list[str], column: str) -> float | None:
+    values = [_num(ledger.rows[s][column]) for s in stream_ids]
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | None = None) -> nx.MultiDiGraph:
+    """The metabolism graph of `park`; with `plan`, the after-state with the plan's links in place.
+
+    Nodes: one per enterprise (kind "enterprise") and one per boundary node used (kind "boundary", id
+    "boundary:<key>", see flows.labels.BOUNDARY_NODES). Edges (key "s:<stream_id>", "x:<exchange_id>" or
+    "l:<link_id>") carry kind ("supply", "fate", "exchange", "link"), material, category, dimension, unit, quantity
+    (canonical unit per year), temperature_c/temperature_return_c (heat), quality (water), baseline, stream_ids
+    and rows (RowRef: source_file, source_row, stream_id). graph.graph holds "warnings" (FlowWarning list),
+    "assumptions", "state" ("before"/"after"), "park_name", "config" and "plan_status".
+
+    Own boilers: a heat input whose baseline is an own boiler gets boiler_fuel_listed=True when the enterprise
+    also lists an input of that boiler's fuel (ledgers usually do: the fuel row then already holds the boiler's
+    fuel). A plan link replacing such heat also takes quantity_in / boiler efficiency off that fuel row
+    (edge attribute fuel_saved); existing exchanges do not, as the ledger already shows today's fuel.
+    """
+    graph = nx.MultiDiGraph(park_name=park.name, park_name_zh=park.config.name_zh or park.name, config=park.config, state="after" if plan else "before",
+                            plan_status=plan.status if plan else "", warnings=[], assumptions=[])
+    warnings: list[FlowWarning] = graph.graph["warnings"]
+    ents = park.enterprises
+    for _, e in ents.iterrows():
+        eid = str(e["enterprise_id"])
+        if eid.startswith("boundary:"):
+            raise ValueError(f"enterprise id {eid!r} clashes with the boundary node names")
+        name = str(e.get("name", "") or eid)
+        graph.add_node(eid, kind="enterprise", name=name, name_en=str(e.get("name_en", "") or name),
+                       name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
+                       x_km=_num(e.get("x_km")), y_km=_num(e.get("y_km")))
+    ledger = _Ledger(park.streams)
+
+    for _, x in park.exchanges.iterrows():
+        _add_exchange(graph, ledger, x, warnings)
+    if plan is not None:
+        table = factors if factors is not None else FactorTable(park.config)
+        for link in plan.links:
+            _add_link(graph, ledger, link, plan.include_scope2, warnings, table)
+
+    for sid, row in ledger.rows.items():
+        left = ledger.residual[sid]
+        total = _num(row["quantity"]) or 0.0
+        if left <= _REL_EPS * max(total, 1.0):
+            continue
+        enterprise = str(row["enterprise_id"])
+        if row["direction"] == "output":
+            key = sink_key(row)
+            u, v, kind = enterprise, boundary_node_id(key), "fate"
+        else:
+            key, assumed = source_key(row)
+            u, v, kind = boundary_node_id(key), enterprise, "supply"
+            if assumed:
+                graph.graph["assumptions"].append(
+                    {"stream_id": sid, "message_en": f"no baseline given: taken as {BOUNDARY_NODES[key].name_en}",
+                     "message_zh": f"未填现状：按{BOUNDARY_NODES[key].name_zh}计"})
+        _ensure_boundary(graph, key)
+        graph.add_edge(u, v, key=f"s:{sid}", kind=kind, material=row["material"], category=row["category"],
+                       dimension=row["dimension"], unit=row["unit"], quantity=left,
+                       temperature_c=_num(row["temperature_c"]) if row["category"] == "heat" else None,
+                       temperature_return_c=(_num(row["temperature_return_c"]) if row["category"] == "heat"
+                                             else None),
+                       quality=str(row.get("quality", "") or ""), baseline=str(row["baseline"]),
+                       enterprise_id=enterprise, stream_ids=(sid,), exchange_id="", link_id="", net_tco2e=None,
+                       hazardous_code=str(row.get("hazardous_code", "") or ""), rows=(_ref(row),),
+                       boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]))))
+    return graph
+
+
+def _ensure_boundary(graph: nx.MultiDiGraph, key: str) -> None:
+    node = boundary_node_id(key)
+    if node not in graph:
+        b = BOUNDARY_NODES[key]
+        graph.add_node(node, kind="boundary", boundary=key, role=b.role, name=b.name_en, name_en=b.name_en,
+                       name_zh=b.name_zh)
+
+
+def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, warnings: list[FlowWarning]) -> None:
+    supplier, receiver, material = str(x["supplier_id"]), str(x["receiver_id"]), str(x["material"])
+    xid, category = str(x["exchange_id"]), str(x["category"])
+    q = _num(x["quantity"]) or 0.0
+    where = _Where(str(x.get("source_file", "")), _row_number(x.get("source_row")), xid)
+    sup_rows = [s for s in ledger.rows_of(supplier, "output") if ledger.rows[s]["material"] == material]
+    used_out, short_out = ledger.take(sup_rows, q)
+    if not sup_rows:
+        warnings.append(where.warn(
+            "exchange_no_supplier_stream",
+            f"Exchange {xid}: supplier {supplier} has no output row of {material}; the exchange is drawn with its "
+            f"stated {fmt_quantity(q)} but the supplier's ledger does not cover it",
+            f"交换 {xid}：供方 {supplier} 没有 {material} 的产出行；按交换表所列 {fmt_quantity(q)} 绘出，但供方台账未覆盖"))
+    elif short_out > _REL_EPS * max(q, 1.0):
+        warnings.append(where.warn(
+            "exchange_exceeds_supply",
+            f"Exchange {xid}: {fmt_quantity(q)} of {material} is more than supplier {supplier}'s output rows give "
+            f"({fmt_quantity(q - short_out)}); {fmt_quantity(short_out)} is not covered by the ledger",
+            f"交换 {xid}：{material} {fmt_quantity(q)} 超过供方 {supplier} 产出行合计（{fmt_quantity(q - short_out)}）；"
+            f"{fmt_quantity(short_out)} 台账未覆盖"))
+    t_supply = _temperature(ledger, sup_rows, "temperature_c") if category == "heat" else None
+    rec_rows, ratio = _receiver_rows(ledger, receiver, material, category, t_supply)
+    used_in, short_in = ledger.take(rec_rows, q * ratio)
+    if not rec_rows:
+        warnings.append(where.warn(
+            "exchange_no_receiver_stream",
+            f"Exchange {xid}: receiver {receiver} has no input row of {material} nor of a material it can replace; "
+            f"its baseline supply is not reduced",
+            f"交换 {xid}：需方 {receiver} 没有 {material} 或其可替代物料的投入行；其现状供应未扣减"))
+    elif short_in > _REL_EPS * max(q, 1.0):
+        warnings.append(where.warn(
+            "exchange_exceeds_demand",
+            f"Exchange {xid}: replaces {fmt_quantity(q * ratio)} of receiver {receiver}'s input rows, which give only "
+            f"{fmt_quantity(q * ratio - short_in)}",
+            f"交换 {xid}：替代需方 {receiver} 投入 {fmt_quantity(q * ratio)}，但其投入行仅 {fmt_quantity(q * ratio - short_in)}"))
+    rows = (RowRef(where.file, where.row, xid, "exchange"),
+            *(_ref(ledger.rows[s], "supplier") for s in sup_rows), *(_ref(ledger.rows[s], "receiver") for s in rec_rows))
+    mat = materials().get(material)
+    graph.add_edge(supplier, receiver, key=f"x:{xid}", kind="exchange", material=material, category=category,
+                   dimension=mat.dimension if mat else "", unit=str(x["unit"]), quantity=q,
+                   temperature_c=t_supply,
+                   temperature_return_c=(_temperature(ledger, sup_rows, "temperature_return_c")
+                                         if category == "heat" else None),
+                   quality=str(ledger.rows[sup_rows[0]].get("quality", "") or "") if sup_rows else "",
+                   baseline="", enterprise_id=supplier, stream_ids=tuple(dict.fromkeys([*used_out, *used_in])),
+                   exchange_id=xid, link_id="", net_tco2e=None, hazardous_code="", ratio=ratio, rows=rows)
+
+
+def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope2: bool,
+              warnings: list[FlowWarning], factors: FactorTable) -> None:
+    where = _Where("plan", None, link.link_id)
+    for sid, role, amount in ((link.supplier_stream_id, "supplier", link.quantity),
+                              (link.receiver_stream_id, "receiver", link.quantity_in)):
+        if sid not in ledger.rows:
+            warnings.append(where.warn(
+                "link_unknown_stream", f"Plan link {link.link_id}: {role} stream {sid} is not in the ledger",
+                f"方案链接 {link.link_id}：{'供方' if role == 'supplier' else '需方'}流 {sid} 不在台账中"))
+            continue
+        _, short = ledger.take([sid], amount)
+        if short > _REL_EPS * max(amount, 1.0):
+            warnings.append(where.warn(
+                "link_exceeds_stream",
+                f"Plan link {link.link_id}: takes {fmt_quantity(amount)} from {role} stream {sid}, which has only "
+                f"{fmt_quantity(amount - short)} left after existing exchanges and earlier links",
+                f"方案链接 {link.link_id}：自{'供方' if role == 'supplier' else '需方'}流 {sid} 取 {fmt_quantity(amount)}，"
+                f"扣除现有交换和其他链接后仅余 {fmt_quantity(amount - short)}"))
+    supplier_row = ledger.rows.get(link.supplier_stream_id)
+    fuel_saved = _boiler_fuel_saved(ledger, link, warnings, factors, where)
+    mat = materials().get(link.material_out)
+    rows = (RowRef("plan", None, link.link_id, "link"),
+            *(_ref(ledger.rows[s], role) for s, role in ((link.supplier_stream_id, "supplier"),
+                                                        (link.receiver_stream_id, "receiver")) if s in ledger.rows),
+            *(_ref(ledger.rows[s], "receiver") for s in fuel_saved))
+    graph.add_edge(link.supplier_id, link.receiver_id, key=f"l:{link.link_id}", kind="link",
+                   material=link.material_out, category=link.category, dimension=mat.dimension if mat else "",
+                   unit=link.unit, quantity=float(link.quantity),
+                   temperature_c=link.temperature_supply_c if link.category == "heat" else None,
+                   temperature_return_c=(_num(supplier_row["temperature_return_c"])
+                                         if supplier_row is not None and link.category == "heat" else None),
+                   quality=str(supplier_row.get("quality", "") or "") if supplier_row is not None else "",
+                   baseline="", enterprise_id=link.supplier_id,
+                   stream_ids=(link.supplier_stream_id, link.receiver_stream_id), exchange_id="",
+                   link_id=link.link_id, net_tco2e=link.net_tco2e(include_scope2), hazardous_code=link.hazardous_code,
+                   material_in=link.material_in, quantity_in=float(link.quantity_in), fuel_saved=fuel_saved,
+                   rows=rows)
+
+
+def _boiler_fuel_saved(ledger: _Ledger, link: Link, warnings: list[FlowWarning], factors: FactorTable,
+                       where: _Where) -> dict[str, float]:
+    """Take the fuel a link saves off the receiver's listed boiler-fuel rows: quantity_in / boiler efficiency."""
+    row = ledger.rows.get(link.receiver_stream_id)
+    if row is None or row["category"] != "heat" or row["baseline"] not in BOILER_FUEL:
+        return {}
+    fuel_rows = ledger.fuel_rows(str(row["enterprise_id"]), str(row["baseline"]))
+    if not fuel_rows:
+        return {}  # no fuel row: the heat row itself stands for the boiler's fuel (see accounting)
+    eff_id = baselines()[row["baseline"]].efficiency_factor_id
+    efficiency = factors.factors.get(eff_id)
+    if efficiency is None or efficiency.value <= 0:
+        warnings.append(where.warn(
+            "boiler_efficiency_missing", f"Plan link {link.link_id}: no boiler efficiency ({eff_id}) to turn the "
+            "heat it replaces into fuel saved; the fuel row is left as it is",
+            f"方案链接 {link.link_id}：缺少锅炉效率（{eff_id}），无法折算节省的燃料；燃料行未扣减"))
+        return {}
+    before = {s: ledger.residual[s] for s in fuel_rows}
+    amount = float(link.quantity_in) / efficiency.value
+    _, short = ledger.take(fuel_rows, amount)
+    if short > _REL_EPS * max(amount, 1.0):
+        warnings.append(where.warn(
+            "link_exceeds_fuel", f"Plan link {link.link_id}: saves {fmt_quantity(amount)} GJ of boiler fuel, more than the "
+            f"receiver's fuel rows have left ({fmt_quantity(amount - short)})",
+            f"方案链接 {link.link_id}：节省锅炉燃料 {fmt_quantity(amount)} GJ，超过需方燃料行余量（{fmt_quantity(amount - short)}）"))
+    return {s: before[s] - ledger.residual[s] for s in fuel_rows if before[s] > ledger.residual[s]}
+
+
+def as_graph(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None) -> nx.MultiDiGraph:
+    """The graph to analyse: built from a Park (with the plan, if any), or a graph passed as is."""
+    if isinstance(park_or_graph, Park):
+        return build_graph(park_or_graph, plan)
+    if plan is not None:
+        raise ValueError("give the plan together with a Park, or pass the after-state graph alone")
+    return park_or_graph
+
+
+def edges_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """All edges as a table (one row per flow), columns EDGE_COLUMNS."""
+    records = []
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        record = {c: d.get(c) for c in EDGE_COLUMNS}
+        record.update(source=u, target=v, key=k)
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=list(EDGE_COLUMNS))
+
+
+def enterprise_nodes(graph: nx.MultiDiGraph) -> list[str]:
+    return [n for n, d in graph.nodes(data=True) if d.get("kind") == "enterprise"]
