@@ -7,7 +7,7 @@ in the core. Quantities are in canonical units (t/a, m3/a, GJ/a); emissions in t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 import pandas as pd
@@ -15,6 +15,23 @@ import pandas as pd
 SolveStatus = Literal["optimal", "feasible", "infeasible", "time_limit", "error", "not_solved", "empty"]
 # feasible: an incumbent with a certified gap above tolerance; time_limit: stopped by the clock (gap reported);
 # empty: there was nothing to match (no candidate links).
+
+
+@dataclass(frozen=True)
+class AccountingLine:
+    """One item of a link's emission accounting: what, which scope, whose books it falls in, how much."""
+
+    item: str  # avoided_scope1, avoided_scope1_supplier, avoided_scope2, avoided_scope3_cat1, avoided_scope3_cat5,
+    # added_transport, added_energy, added_combustion (see symbiosis.accounting)
+    scope: str  # scope1, scope2, scope3_cat1, scope3_cat4, scope3_cat5
+    enterprise_id: str
+    tco2e: float
+    factor_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> AccountingLine:
+        return cls(item=str(record["item"]), scope=str(record["scope"]), enterprise_id=str(record["enterprise_id"]),
+                   tco2e=float(record["tco2e"]), factor_ids=tuple(record.get("factor_ids") or ()))
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,7 @@ class Link:
     added_transport_tco2e: float = 0.0
     added_energy_tco2e: float = 0.0  # pumping and pre-treatment electricity
     added_combustion_tco2e: float = 0.0  # the substitute fuel's own combustion at the receiver
+    added_construction_tco2e: float = 0.0  # embodied emissions of building the link, annualised (park option)
     rank: int = 0
     rule_id: str = ""
     hazardous_code: str = ""
@@ -51,6 +69,11 @@ class Link:
     scope1_owner: str = ""  # enterprise whose Scope 1 falls (the receiver, or the supplier for flaring)
     scope2_owner: str = ""
     scope3_owner: str = ""
+    # Additions by the matcher (issue 4): the itemised accounting and why items are zero, in both languages.
+    accounting: tuple[AccountingLine, ...] = ()
+    notes: tuple[str, ...] = ()
+    notes_zh: tuple[str, ...] = ()
+    mode_reach_km: float | None = None  # the reach of the link's mode it was checked against
 
     @property
     def avoided_scope3_tco2e(self) -> float:
@@ -58,7 +81,8 @@ class Link:
 
     @property
     def added_tco2e(self) -> float:
-        return self.added_transport_tco2e + self.added_energy_tco2e + self.added_combustion_tco2e
+        return (self.added_transport_tco2e + self.added_energy_tco2e + self.added_combustion_tco2e
+                + self.added_construction_tco2e)
 
     def net_tco2e(self, include_scope2: bool = False) -> float:
         """Avoided Scope 1 + Scope 3 (and Scope 2 when asked) net of what the link adds."""
@@ -81,7 +105,21 @@ class Link:
         record["added_tco2e"] = self.added_tco2e
         record["net_tco2e"] = self.net_tco2e(include_scope2)
         record["cost_per_tco2e"] = self.cost_per_tco2e
+        record["accounting"] = [asdict(line) | {"factor_ids": list(line.factor_ids)} for line in self.accounting]
+        record["notes"] = list(self.notes)
+        record["notes_zh"] = list(self.notes_zh)
         return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Link:
+        """Inverse of `as_record`: derived keys (net, added, scope 3 total, cost per tonne) are recomputed."""
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in record.items() if k in names}
+        kwargs["factor_ids"] = tuple(record.get("factor_ids") or ())
+        kwargs["accounting"] = tuple(AccountingLine.from_record(r) for r in record.get("accounting") or ())
+        kwargs["notes"] = tuple(record.get("notes") or ())
+        kwargs["notes_zh"] = tuple(record.get("notes_zh") or ())
+        return cls(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -99,10 +137,36 @@ class Plan:
     subproblems: int = 0
     messages: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    # Additions by the matcher (issue 4). With objective 'emissions' objective_value == objective_tco2e.
+    # With objective 'cost' the solver's objective is the annual net benefit in CNY (carbon value at the carbon
+    # price plus avoided purchases and disposal fees, less link costs): objective_value/bound_value/gap are in
+    # CNY/a, objective_tco2e is the plan's net avoided emissions and bound_tco2e is None.
+    objective_sense: str = "emissions"
+    objective_value: float | None = None
+    bound_value: float | None = None
+    objective_unit: str = "tCO2e/a"
+    annual_cost_cny: float | None = None  # sum of the links' annual net cost (costs less savings)
+    messages_zh: tuple[str, ...] = ()
 
     @property
     def is_optimal(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def net_tco2e(self) -> float:
+        """Sum of the links' net avoided emissions (Scope 2 included when the plan says so)."""
+        return float(sum(link.net_tco2e(self.include_scope2) for link in self.links))
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Plan:
+        """Inverse of `to_json_dict`: a Plan read back from plan.json equals the one written."""
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names and k != "links"}
+        kwargs["links"] = tuple(Link.from_record(r) for r in data.get("links") or ())
+        kwargs["messages"] = tuple(data.get("messages") or ())
+        kwargs["messages_zh"] = tuple(data.get("messages_zh") or ())
+        kwargs["options"] = dict(data.get("options") or {})
+        return cls(**kwargs)
 
     def links_frame(self) -> pd.DataFrame:
         return pd.DataFrame([link.as_record(self.include_scope2) for link in self.links])
@@ -114,6 +178,9 @@ class Plan:
             "heat_recovered_gj": self.heat_recovered_gj, "solver": self.solver,
             "include_scope2": self.include_scope2, "subproblems": self.subproblems,
             "messages": list(self.messages), "options": self.options,
+            "objective_sense": self.objective_sense, "objective_value": self.objective_value,
+            "bound_value": self.bound_value, "objective_unit": self.objective_unit,
+            "annual_cost_cny": self.annual_cost_cny, "messages_zh": list(self.messages_zh),
             "links": [link.as_record(self.include_scope2) for link in self.links],
         }
 

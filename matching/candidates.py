@@ -1,0 +1,456 @@
+"""Candidate links: which output may feed which input, how far, how much at most, and what one unit is worth.
+
+Never all pairs. Materials: outputs are joined to the substitution rules on material, the rules' modes decide
+the reach, a KD-tree per mode finds the enterprises within reach of each supplier, and only then are the
+receivers' inputs joined on (enterprise, material). Heat: every heat output may serve every heat input within
+the pipe reach, where the temperature levels allow it. Each candidate row then gets its per-unit accounting
+(symbiosis.accounting), costs, capacity (big-M) and minimum size, computed column-wise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from matching.heat import HeatLevels, heat_levels
+from matching.options import MODES, Settings
+from symbiosis.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
+from symbiosis.datasets import read_table
+from symbiosis.errors import DatasetError
+from symbiosis.factors import FactorTable
+from symbiosis.park import Park
+from symbiosis.taxonomy import baselines, materials, water_grades
+
+STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
+WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
+PIPE_BY_CATEGORY: dict[str, str] = {"water": "pipe_water", "wastewater": "pipe_water", "liquid": "pipe_water",
+                                    "gas": "pipe_gas", "energy": "pipe_gas", "heat": "pipe_heat"}
+DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
+# A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
+# cuts between alternative plans then differ in real links, never in an empty one).
+MIN_SHARE_OF_CAPACITY = 1e-6
+LINK_COLUMNS: tuple[str, ...] = (
+    "lid", "kind", "supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id", "material_out",
+    "material_in", "category", "category_in", "unit_out", "unit_in", "baseline_out", "baseline_in", "rule_id",
+    "ratio", "max_share", "mode", "reach_km", "pretreatment_kwh_per_unit", "hazardous_code", "distance_km",
+    "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in",
+)
+
+
+@cache
+def substitution_rules() -> pd.DataFrame:
+    """datasets/substitutions.csv with typed columns (ratio, max_share, kWh, hazardous flag, quality rank)."""
+    raw = read_table("substitutions")
+    rules = pd.DataFrame({
+        "rule_id": raw["rule_id"].str.strip(),
+        "output_material": raw["output_material"].str.strip(),
+        "input_material": raw["input_material"].str.strip(),
+        "ratio": pd.to_numeric(raw["ratio"], errors="coerce"),
+        "max_share": pd.to_numeric(raw["max_share"].replace("", "1"), errors="coerce"),
+        "rule_mode": raw["mode"].str.strip(),
+        "pretreatment_kwh_per_unit": pd.to_numeric(raw["pretreatment_kwh_per_unit"].replace("", "0"),
+                                                   errors="coerce"),
+        "hazardous_allowed": raw["hazardous_allowed"].str.strip().str.lower() == "true",
+        "min_quality_rank": pd.to_numeric(raw["min_quality_rank"].replace("", np.nan), errors="coerce"),
+    })
+    bad = rules[rules["ratio"].isna() | (rules["ratio"] <= 0) | rules["max_share"].isna()
+                | (rules["max_share"] <= 0) | (rules["max_share"] > 1) | rules["pretreatment_kwh_per_unit"].isna()]
+    if len(bad):
+        raise DatasetError(f"substitutions.csv: rules {', '.join(bad['rule_id'])} have a bad ratio, max_share or kWh")
+    known_modes = {*MODES, "pipe"}
+    odd = rules[~rules["rule_mode"].isin(known_modes)]
+    if len(odd):
+        raise DatasetError(f"substitutions.csv: rules {', '.join(odd['rule_id'])} have a mode outside "
+                           f"{', '.join(sorted(known_modes))}")
+    return rules
+
+
+def rule_mode(rule_mode_text: str, category: str) -> str:
+    """A rule's mode; a generic 'pipe' becomes the pipe for the material's category."""
+    if rule_mode_text == "pipe":
+        return PIPE_BY_CATEGORY.get(category, "pipe_gas")
+    return rule_mode_text
+
+
+def heat_mode(material: str) -> str:
+    return "pipe_steam" if material in STEAM_MATERIALS else "pipe_heat"
+
+
+@dataclass
+class Context:
+    """Everything candidates, the model and the explanations share for one park and one set of settings."""
+
+    park: Park
+    settings: Settings
+    factors: FactorTable
+    streams: pd.DataFrame  # one row per stream, with position and `available` after existing exchanges
+    messages: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
+    # input taken by existing exchanges under each rule, per (receiver stream, rule_id): a share cap counts it
+    existing_rule_use: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+def _grade_limits() -> tuple[int, int]:
+    ranks = [g.rank for g in water_grades().values()]
+    return (min(ranks), max(ranks)) if ranks else (0, 0)
+
+
+def prepare_streams(park: Park, settings: Settings) -> Context:
+    """Streams with positions, effective water ranks and what remains after existing exchanges."""
+    factors = FactorTable(park.config, settings.factor_overrides)
+    s = park.streams.copy()
+    pos = park.enterprises.set_index("enterprise_id")[["x_km", "y_km"]]
+    s = s.join(pos, on="enterprise_id")
+    s["quantity"] = s["quantity"].fillna(0.0)
+    low, high = _grade_limits()
+    rank = s["quality_rank"].astype(int)
+    # Without a grade a supply counts as the lowest grade and a demand as needing the highest (contracts.md).
+    s["supply_rank"] = np.where(rank >= 0, rank, low)
+    s["demand_rank"] = np.where(rank >= 0, rank, high)
+    for col in ("baseline", "hazardous_code"):
+        s[col] = s[col].fillna("").astype(str)
+    price = s["price_cny_per_unit"] if "price_cny_per_unit" in s.columns else pd.Series(np.nan, index=s.index)
+    s["price_cny_per_unit"] = pd.to_numeric(price, errors="coerce")
+    ctx = Context(park=park, settings=settings, factors=factors, streams=s)
+    s["available"] = _after_exchanges(ctx)
+    s.index = pd.Index(s["stream_id"].to_numpy(), dtype=object)  # look-ups by stream id; no index name, so
+    ctx.streams = s  # merges on the stream_id column stay unambiguous
+    return ctx
+
+
+def _after_exchanges(ctx: Context) -> np.ndarray:
+    """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides)."""
+    s = ctx.streams
+    left = s["quantity"].to_numpy(dtype=float).copy()
+    ex = ctx.park.exchanges
+    if ex is None or ex.empty:
+        return left
+    rules = substitution_rules()
+    row_of = {sid: i for i, sid in enumerate(s["stream_id"])}
+    outputs = s[s["direction"] == "output"]
+    inputs = s[s["direction"] == "input"]
+    for e in ex.itertuples(index=False):  # a park has a handful of existing exchanges: a loop is clearest here
+        e_any: Any = e
+        q = float(e_any.quantity) if pd.notna(e_any.quantity) else 0.0
+        supply = outputs[(outputs["enterprise_id"] == e.supplier_id) & (outputs["material"] == e.material)]
+        rest = _take(left, [row_of[x] for x in supply["stream_id"]], q)
+        if rest > 1e-9 * max(q, 1.0):
+            ctx.messages.append((
+                f"existing exchange {e.exchange_id}: {e.supplier_id} has no {e.material} output left for {rest:g} "
+                f"{e.unit}; the rest is ignored",
+                f"现有交换 {e.exchange_id}：{e.supplier_id} 没有足够的 {e.material} 产出（差 {rest:g} {e.unit}），已忽略"))
+        mine = inputs[inputs["enterprise_id"] == e.receiver_id]
+        same = mine[mine["material"] == e.material]
+        if len(same):
+            _take(left, [row_of[x] for x in same["stream_id"]], q)
+            continue
+        category = materials()[str(e.material)].category if str(e.material) in materials() else ""
+        if category == "heat":
+            _take(left, [row_of[x] for x in mine[mine["category"] == "heat"]["stream_id"]], q)
+            continue
+        via = rules[rules["output_material"] == e.material][["rule_id", "input_material", "ratio"]]
+        fed = mine.merge(via, left_on="material", right_on="input_material")
+        if len(fed):
+            # the exchange replaces ratio x q of the first input a rule links it to
+            first = fed.iloc[0]
+            _take(left, [row_of[first["stream_id"]]], q * float(first["ratio"]))
+            key = (str(first["stream_id"]), str(first["rule_id"]))
+            ctx.existing_rule_use[key] = ctx.existing_rule_use.get(key, 0.0) + q * float(first["ratio"])
+        else:
+            ctx.messages.append((
+                f"existing exchange {e.exchange_id}: no input of {e.receiver_id} takes {e.material}; only the "
+                f"supplier's side is subtracted",
+                f"现有交换 {e.exchange_id}：{e.receiver_id} 没有可接收 {e.material} 的投入；仅扣减供方"))
+    return left
+
+
+def _take(left: np.ndarray, rows: list[int], q: float) -> float:
+    for r in rows:
+        used = min(left[r], q)
+        left[r] -= used
+        q -= used
+        if q <= 0:
+            break
+    return q
+
+
+def pairs_within_reach(ctx: Context, suppliers: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """(supplier_id, receiver_id, distance_km) for enterprises within the mode's reach: one KD-tree query."""
+    ent = ctx.park.enterprises
+    reach = ctx.settings.reach_km[mode]
+    xy = ent[["x_km", "y_km"]].to_numpy(dtype=float)
+    ids = ent["enterprise_id"].to_numpy(dtype=object)
+    sup_ids = suppliers["supplier_id"].drop_duplicates().to_numpy(dtype=object)
+    if len(sup_ids) == 0 or len(ids) == 0:
+        return pd.DataFrame({"supplier_id": [], "receiver_id": [], "distance_km": []})
+    index = {e: i for i, e in enumerate(ids)}
+    sup_xy = xy[[index[e] for e in sup_ids]]
+    tree = cKDTree(xy)
+    # a route is detour_factor x the straight line, so the straight line may be at most reach / detour
+    hits = tree.query_ball_point(sup_xy, r=reach / ctx.settings.detour_factor + 1e-9)
+    counts = np.array([len(h) for h in hits])
+    rec = np.concatenate([np.asarray(h, dtype=int) for h in hits]) if counts.sum() else np.array([], dtype=int)
+    sup_rows = np.repeat(np.arange(len(sup_ids)), counts)
+    dist = np.hypot(*(xy[rec] - sup_xy[sup_rows]).T) * ctx.settings.detour_factor if len(rec) else np.array([])
+    out = pd.DataFrame({"supplier_id": sup_ids[sup_rows], "receiver_id": ids[rec], "distance_km": dist})
+    return out[out["supplier_id"] != out["receiver_id"]].reset_index(drop=True)
+
+
+def _gather(ctx: Context, out_rows: np.ndarray, in_rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Stream attributes of both ends of many pairs by position: the joins carry positions, not wide rows."""
+    s = ctx.streams
+    cols: dict[str, np.ndarray] = {}
+    for side, rows in (("out", out_rows), ("in", in_rows)):
+        for name in ("stream_id", "enterprise_id", "material", "category", "unit", "baseline", "available",
+                     "quantity", "temperature_c", "price_cny_per_unit", "hazardous_code"):
+            cols[f"{name}_{side}"] = s[name].to_numpy()[rows]
+    return cols
+
+
+def material_candidates(ctx: Context) -> pd.DataFrame:
+    """Material and water candidates: outputs -> rules -> (within reach) -> receivers' inputs.
+
+    The joins run on narrow frames of keys and row positions; the stream attributes are gathered at the end.
+    """
+    s = ctx.streams
+    position = np.arange(len(s))
+    non_heat = (s["category"] != "heat").to_numpy() & (s["available"] > 0).to_numpy()
+    is_out = (s["direction"] == "output").to_numpy()
+    outs = pd.DataFrame({"orow": position[non_heat & is_out]})
+    outs["supplier_id"] = s["enterprise_id"].to_numpy()[outs["orow"]]
+    outs["material"] = s["material"].to_numpy()[outs["orow"]]
+    ins = pd.DataFrame({"irow": position[non_heat & ~is_out]})
+    ins["receiver_id"] = s["enterprise_id"].to_numpy()[ins["irow"]]
+    ins["input_material"] = s["material"].to_numpy()[ins["irow"]]
+    rules = substitution_rules().reset_index(drop=True)
+    rules_slim = pd.DataFrame({"rrow": np.arange(len(rules)), "material": rules["output_material"],
+                               "input_material": rules["input_material"]})
+    o = outs.merge(rules_slim, on="material")
+    if o.empty or ins.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    category = s["category"].to_numpy()[o["orow"]]
+    o["mode"] = [rule_mode(m, c) for m, c in zip(rules["rule_mode"].to_numpy()[o["rrow"]], category, strict=True)]
+    hazardous = s["hazardous_code"].to_numpy()[o["orow"]] != ""
+    o = o[~hazardous | rules["hazardous_allowed"].to_numpy()[o["rrow"]]]  # hazardous only where a rule allows it
+    # only receivers that need one of the rule's input materials matter for the spatial query
+    o = o[o["input_material"].isin(ins["input_material"])]
+    parts = []
+    for mode, group in o.groupby("mode"):
+        near = pairs_within_reach(ctx, group, str(mode))
+        parts.append(group.merge(near, on="supplier_id"))
+    if not parts:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    o = pd.concat(parts, ignore_index=True)
+    c = o.merge(ins, on=["receiver_id", "input_material"])
+    if c.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    orow, irow, rrow = c["orow"].to_numpy(), c["irow"].to_numpy(), c["rrow"].to_numpy()
+    water = np.isin(s["category"].to_numpy()[orow], list(WATER_CATEGORIES))
+    supply_rank = s["supply_rank"].to_numpy()[orow]
+    min_rank = rules["min_quality_rank"].to_numpy()[rrow]
+    quality_ok = (supply_rank >= s["demand_rank"].to_numpy()[irow]) & (np.isnan(min_rank) | (supply_rank >= min_rank))
+    keep = ~water | quality_ok
+    c, orow, irow, rrow = c[keep], orow[keep], irow[keep], rrow[keep]
+    g = _gather(ctx, orow, irow)
+    rule_ids = rules["rule_id"].to_numpy()[rrow]
+    max_share = rules["max_share"].to_numpy(dtype=float)[rrow]
+    # the share cap is on the whole input: what existing exchanges under the same rule give counts against it
+    used = np.array([ctx.existing_rule_use.get((a, b), 0.0) for a, b in zip(g["stream_id_in"], rule_ids, strict=True)],
+                    dtype=float)
+    share_room = np.maximum(max_share * g["quantity_in"].astype(float) - used, 0.0)
+    return pd.DataFrame({
+        "kind": "material",
+        "supplier_stream_id": g["stream_id_out"], "receiver_stream_id": g["stream_id_in"],
+        "supplier_id": g["enterprise_id_out"], "receiver_id": g["enterprise_id_in"],
+        "material_out": g["material_out"], "material_in": g["material_in"],
+        "category": g["category_out"], "category_in": g["category_in"],
+        "unit_out": g["unit_out"], "unit_in": g["unit_in"],
+        "baseline_out": g["baseline_out"], "baseline_in": g["baseline_in"], "rule_id": rule_ids,
+        "ratio": rules["ratio"].to_numpy(dtype=float)[rrow], "max_share": max_share, "mode": c["mode"].to_numpy(),
+        "pretreatment_kwh_per_unit": rules["pretreatment_kwh_per_unit"].to_numpy(dtype=float)[rrow],
+        "hazardous_code": g["hazardous_code_out"], "distance_km": c["distance_km"].to_numpy(),
+        "delivered_fraction": 1.0, "supply": g["available_out"], "demand": g["available_in"],
+        "share_room": share_room, "temperature_supply_c": np.nan, "temperature_sink_c": np.nan,
+        "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
+    })
+
+
+def heat_streams(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hot (heat outputs) and cold (heat inputs) streams with heat left, as heat_levels() wants them."""
+    s = ctx.streams
+    heat = s[(s["category"] == "heat") & (s["available"] > 0)
+             & s["temperature_c"].notna() & s["temperature_return_c"].notna()]
+    hot = heat[heat["direction"] == "output"]
+    cold = heat[heat["direction"] == "input"]
+
+    def table(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"stream_id": df["stream_id"].to_numpy(), "t_high": df["temperature_c"].to_numpy(),
+                             "t_low": df["temperature_return_c"].to_numpy(), "quantity": df["available"].to_numpy()})
+
+    return table(hot), table(cold)
+
+
+def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
+    """Heat pairs within pipe reach whose temperatures allow some heat to pass (top of source >= sink's bottom)."""
+    s = ctx.streams
+    top, bottom = levels.top(), levels.bottom()
+    position = pd.Series(np.arange(len(s)), index=s.index)
+    hot = pd.DataFrame({"orow": position.loc[top.index].to_numpy()})
+    cold = pd.DataFrame({"irow": position.loc[bottom.index].to_numpy()})
+    if hot.empty or cold.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    hot["supplier_id"] = s["enterprise_id"].to_numpy()[hot["orow"]]
+    hot["mode"] = [heat_mode(m) for m in s["material"].to_numpy()[hot["orow"]]]
+    cold["receiver_id"] = s["enterprise_id"].to_numpy()[cold["irow"]]
+    parts = [g.merge(pairs_within_reach(ctx, g, str(m)), on="supplier_id") for m, g in hot.groupby("mode")]
+    c = pd.concat(parts, ignore_index=True).merge(cold, on="receiver_id")
+    if c.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    orow, irow = c["orow"].to_numpy(), c["irow"].to_numpy()
+    sid = s["stream_id"].to_numpy()
+    keep = top.reindex(sid[orow]).to_numpy() <= bottom.reindex(sid[irow]).to_numpy()
+    c, orow, irow = c[keep], orow[keep], irow[keep]
+    g = _gather(ctx, orow, irow)
+    modes = c["mode"].to_numpy()
+    dist = c["distance_km"].to_numpy(dtype=float)
+    return pd.DataFrame({
+        "kind": "heat",
+        "supplier_stream_id": g["stream_id_out"], "receiver_stream_id": g["stream_id_in"],
+        "supplier_id": g["enterprise_id_out"], "receiver_id": g["enterprise_id_in"],
+        "material_out": g["material_out"], "material_in": g["material_in"],
+        "category": "heat", "category_in": "heat", "unit_out": g["unit_out"], "unit_in": g["unit_in"],
+        "baseline_out": g["baseline_out"], "baseline_in": g["baseline_in"], "rule_id": "heat",
+        "ratio": 1.0, "max_share": 1.0, "mode": modes, "pretreatment_kwh_per_unit": 0.0,
+        "hazardous_code": "", "distance_km": dist,
+        "delivered_fraction": delivered_fraction(modes.tolist(), dist, ctx.factors),
+        "supply": g["available_out"], "demand": g["available_in"], "share_room": g["available_in"],
+        "temperature_supply_c": g["temperature_c_out"], "temperature_sink_c": g["temperature_c_in"],
+        "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
+    })
+
+
+def _tonnes_per_unit(materials_out: pd.Series, units: pd.Series) -> np.ndarray:
+    mats = materials()
+    out = []
+    for m, u in zip(materials_out, units, strict=True):
+        base = str(u).split("/")[0]
+        mat = mats.get(m)
+        if base == "t":
+            out.append(1.0)
+        elif base == "m3" and mat is not None and mat.density_t_per_m3:
+            out.append(mat.density_t_per_m3)
+        elif base == "GJ" and mat is not None and mat.ncv_gj_per_t:
+            out.append(1.0 / mat.ncv_gj_per_t)
+        else:
+            out.append(0.0)
+    return np.asarray(out, dtype=float)
+
+
+def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
+    """Tight big-M of heat pairs: source heat at or above the sink's lowest level, and the sink's demand at or
+    below the source's top level (grossed up for pipe losses), whichever is smaller."""
+    if links.empty:
+        return np.zeros(0)
+    hot, cold = levels.hot, levels.cold
+    bottom = levels.bottom()
+    top = levels.top()
+    i_bottom = links["receiver_stream_id"].map(bottom).to_numpy()
+    j_top = links["supplier_stream_id"].map(top).to_numpy()
+    hot_by = {sid: (g["level"].to_numpy(), g["q"].to_numpy()) for sid, g in hot.groupby("stream_id")}
+    cold_by = {sid: (g["level"].to_numpy(), g["q"].to_numpy()) for sid, g in cold.groupby("stream_id")}
+    source = np.array([float(q[lv <= b].sum()) for (lv, q), b in
+                       zip((hot_by[x] for x in links["supplier_stream_id"]), i_bottom, strict=True)])
+    sink = np.array([float(q[lv >= t].sum()) for (lv, q), t in
+                     zip((cold_by[x] for x in links["receiver_stream_id"]), j_top, strict=True)])
+    delivered = links["delivered_fraction"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore"):
+        sink_side = np.where(delivered > 0, sink / np.where(delivered > 0, delivered, 1.0), 0.0)
+    return np.minimum(source, sink_side)
+
+
+def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
+    """All candidate links with accounting, costs, capacity and minimum size; and the heat levels."""
+    hot, cold = heat_streams(ctx)
+    levels = heat_levels(hot, cold, ctx.settings.dt_min_k)
+    mat = material_candidates(ctx)
+    heat = heat_candidates(ctx, levels)
+    links = pd.concat([df for df in (mat, heat) if not df.empty], ignore_index=True) if (
+        not mat.empty or not heat.empty) else pd.DataFrame(columns=list(LINK_COLUMNS))
+    links["lid"] = np.arange(len(links))
+    for col in ("ratio", "max_share", "pretreatment_kwh_per_unit", "distance_km", "delivered_fraction", "supply",
+                "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in"):
+        links[col] = pd.to_numeric(links[col], errors="coerce").astype(float)
+    for col in ("baseline_out", "baseline_in", "hazardous_code"):
+        links[col] = links[col].fillna("").astype(str)
+    links["reach_km"] = links["mode"].map(ctx.settings.reach_km).astype(float)
+    coef = unit_coefficients(links, ctx.factors)
+    for item in ITEMS:
+        links[item] = coef[item].to_numpy(dtype=float) if len(links) else pd.Series(dtype=float)
+    for item in ITEMS:
+        links[f"ids_{item}"] = coef[f"ids_{item}"]
+    links["factor_ids"] = coef["factor_ids"]
+    links["notes"] = coef["notes"]
+    links["net_coef"] = net_per_unit(coef, ctx.settings.include_scope2) if len(links) else pd.Series(dtype=float)
+    _costs(ctx, links)
+    # capacity (big-M) and minimum size
+    is_heat = links["kind"] == "heat"
+    cap = np.minimum(links["supply"], np.minimum(links["demand"], links["share_room"]) / links["ratio"]
+                     ).to_numpy(dtype=float)
+    if is_heat.any():
+        cap[is_heat.to_numpy()] = heat_capacity(links[is_heat], levels)
+    links["capacity"] = cap
+    min_q = links["category"].map(ctx.settings.min_link_quantity).fillna(0.0).to_numpy(dtype=float)
+    links["min_quantity"] = np.maximum(min_q, MIN_SHARE_OF_CAPACITY * cap)
+    return links.reset_index(drop=True), levels
+
+
+def _costs(ctx: Context, links: pd.DataFrame) -> None:
+    """Annual fixed cost per link (CNY/a), variable net cost per unit of output (CNY), fixed tCO2e/a."""
+    st = ctx.settings
+    modes = links["mode"]
+    dist = links["distance_km"].to_numpy(dtype=float)
+    links["cost_fixed"] = modes.map(st.fixed_cost_cny).fillna(0.0).to_numpy() + \
+        modes.map(st.pipe_cost_cny_per_km).fillna(0.0).to_numpy() * dist
+    links["tco2e_fixed"] = modes.map(st.fixed_tco2e).fillna(0.0).to_numpy(dtype=float)
+    pumping = ctx.factors.find("energy_intensity", "water_pipe")
+    kwh = links["pretreatment_kwh_per_unit"].fillna(0.0).to_numpy() + np.where(
+        modes == "pipe_water", (pumping.value if pumping else 0.0) * dist, 0.0)
+    transport = np.where(modes == "truck", _tonnes_per_unit(links["material_out"], links["unit_out"]) * dist, 0.0)
+    scope = {b.baseline: b.scope for b in baselines().values()}
+    disposal = links["baseline_out"].map(scope).isin(DISPOSAL_SCOPES).to_numpy()
+    bought = ~links["baseline_in"].isin(["self_supplied"]).to_numpy()
+    saving = np.where(disposal, links["price_out"].fillna(0.0), 0.0) + np.where(
+        bought, links["price_in"].fillna(0.0) * links["ratio"] * links["delivered_fraction"], 0.0)
+    links["cost_var"] = st.transport_cny_per_tkm * transport + st.electricity_cny_per_kwh * kwh - saving
+
+
+def objective_coefficients(links: pd.DataFrame, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Objective per unit of flow and per built link (maximised), for the chosen objective."""
+    net = links["net_coef"].to_numpy(dtype=float)
+    fixed_t = links["tco2e_fixed"].to_numpy(dtype=float)
+    if settings.objective == "emissions":
+        return net, -fixed_t
+    price = settings.carbon_price
+    return price * net - links["cost_var"].to_numpy(dtype=float), \
+        -(links["cost_fixed"].to_numpy(dtype=float) + price * fixed_t)
+
+
+def selector_mask(links: pd.DataFrame, selector: object) -> np.ndarray:
+    """Rows of `links` a LinkSelector picks."""
+    mask = np.ones(len(links), dtype=bool)
+    for attr, cols in (("supplier_id", ("supplier_id",)), ("receiver_id", ("receiver_id",)),
+                       ("material", ("material_out", "material_in")),
+                       ("supplier_stream_id", ("supplier_stream_id",)),
+                       ("receiver_stream_id", ("receiver_stream_id",))):
+        value = getattr(selector, attr)
+        if value is None:
+            continue
+        hit = np.zeros(len(links), dtype=bool)
+        for col in cols:
+            hit |= (links[col] == value).to_numpy()
+        mask &= hit
+    return mask

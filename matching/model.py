@@ -1,0 +1,310 @@
+"""Build the matching MILP (PuLP) from tables of candidate links: one independent model per component.
+
+Variables (names are positions in the component's tables, never raw ids):
+  y[l]      binary, link l is built (a pipe laid or a contract signed)
+  x[l]      flow of a material link, t/a | m3/a | GJ/a of the supplier's output, 0 <= x <= cap
+  q[l,k]    heat of a heat link taken from its source in temperature level k (GJ/a)
+  R[i,k]    heat of source i cascaded from level k down to level k+1 (GJ/a)
+Constraints:
+  supply      sum_l x[l] <= S_o                       per material output o
+  demand      sum_l ratio_l x[l] <= D_j               per material input j
+  share       sum_{l in rule r} ratio_l x[l] <= s_r D_j - E_jr  per input j and rule r with s_r < 1
+              (D_j the input's whole quantity, E_jr what existing exchanges under rule r already give it)
+  cascade     sum_j q[i,j,k] + R[i,k] - R[i,k-1] <= Q_ik  per heat source i and level k (R >= 0: heat only
+              flows down, and only the source's own heat: source-specific transshipment)
+  sink        sum_i d_ij q[i,j,k] <= D_jk             per heat sink j and level k (d_ij: share delivered)
+  link        flow_l <= cap_l y_l,  flow_l >= min_l y_l
+  per firm    sum of y over links touching an enterprise <= cap (optional)
+  forced      sum of y over the links a selector picks >= 1
+  epsilon     sum cost_l flow_l + fixed_cost_l y_l <= epsilon (optional)
+Objective (max): sum obj_l flow_l + fixed_l y_l (net avoided tCO2e/a, or carbon value less cost in CNY/a).
+Constraints that a variable's own bound already implies (a supply or demand row with one link) are left out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pulp
+
+from matching.candidates import Context, build_links, objective_coefficients, prepare_streams, selector_mask
+from matching.heat import HeatLevels
+from matching.options import LinkSelector, MatchOptions, Settings, resolve
+from symbiosis.park import Park
+
+PRUNE_REASONS: tuple[str, ...] = ("forbidden", "no_benefit", "below_minimum", "model")
+
+
+@dataclass
+class ComponentModel:
+    """One independent sub-problem: its links, variables, constraints and a bound that needs no solve."""
+
+    component: int
+    problem: pulp.LpProblem
+    links: pd.DataFrame  # rows of the model's links, with columns y (LpVariable), obj, fixed
+    flows: pd.DataFrame  # lid, var, level (-1 for material links): the flow terms of every link
+    forced: tuple[int, ...]  # indices into Settings.forced of the selectors living here
+    trivial_bound: float  # every positive-value link at its capacity: a bound when the solver gives none
+
+
+@dataclass
+class MatchModel:
+    """Everything built for one run: the candidates (kept or pruned, and why), the heat levels, the models."""
+
+    ctx: Context
+    settings: Settings
+    links: pd.DataFrame  # every candidate, with `status` in PRUNE_REASONS and `component` (-1 when pruned)
+    levels: HeatLevels
+    components: list[ComponentModel] = field(default_factory=list)
+    forced_unmatched: tuple[int, ...] = ()  # selectors that pick no candidate at all
+    build_seconds: float = 0.0
+    candidate_seconds: float = 0.0
+
+
+def build_model(park: Park, options: MatchOptions | None = None, *,
+                no_good: list[list[tuple[int, int]]] | None = None) -> MatchModel:
+    """Candidates, pruning, decomposition and one PuLP model per independent component.
+
+    `no_good` (for alternative plans): lists of (lid, value) binary patterns that must not repeat; they tie
+    the whole problem together, so with them the model is not decomposed.
+    """
+    t0 = time.perf_counter()
+    model = prepare(park, options, together=bool(no_good))
+    links = model.links
+    for cid, group in links[links["component"] >= 0].groupby("component"):
+        model.components.append(build_component(int(str(cid)), group, model.levels, model.settings,
+                                                no_good=no_good))
+    model.build_seconds = time.perf_counter() - t0  # candidates included: prepare() ran inside this span
+    return model
+
+
+def prepare(park: Park, options: MatchOptions | None = None, *, together: bool = False) -> MatchModel:
+    """Everything before PuLP: candidates, their pruning status and their component (explanations need no more)."""
+    t0 = time.perf_counter()
+    settings = resolve(park, options)
+    ctx = prepare_streams(park, settings)
+    links, levels = build_links(ctx)
+    obj, fixed = objective_coefficients(links, settings)
+    links["obj"] = obj
+    links["fixed"] = fixed
+    links["status"] = "model"
+    forced_any = np.zeros(len(links), dtype=bool)
+    for sel in settings.forced:
+        forced_any |= selector_mask(links, sel)
+    links["forced"] = forced_any
+    forbidden = np.zeros(len(links), dtype=bool)
+    for sel in settings.forbidden:
+        forbidden |= selector_mask(links, sel)
+    # A link that can never raise the objective is left out, unless a constraint could make it useful:
+    # a forced selector (it may be the cheapest way to satisfy it) or an epsilon cost cap (it may save money).
+    keep_for_constraints = forced_any | (settings.epsilon_cost is not None)
+    best = obj * links["capacity"].to_numpy(dtype=float) + fixed
+    no_benefit = (obj <= 0) | (best <= 0)
+    below = links["capacity"].to_numpy(dtype=float) < links["min_quantity"].to_numpy(dtype=float) * (1 - 1e-9)
+    zero = links["capacity"].to_numpy(dtype=float) <= 0
+    status = np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
+                      np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
+    links["status"] = status
+    forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
+                             if not (selector_mask(links, sel) & (status == "model")).any())
+    active = links[links["status"] == "model"]
+    links["component"] = -1
+    if not active.empty:
+        links.loc[active.index, "component"] = _components(active, settings, together=together)
+    t1 = time.perf_counter()
+    return MatchModel(ctx=ctx, settings=settings, links=links, levels=levels, forced_unmatched=forced_unmatched,
+                      candidate_seconds=t1 - t0, build_seconds=t1 - t0)
+
+
+def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.ndarray:
+    """Connected components of the candidate graph (nodes: streams; edges: links, plus whatever couples links:
+    a per-enterprise cap ties an enterprise's streams, a forced selector ties the links it picks)."""
+    if together or settings.epsilon_cost is not None or not settings.decompose:
+        return np.zeros(len(active), dtype=int)
+    g = nx.Graph()  # nodes are tagged tuples, so a stream id can never collide with an enterprise id
+    def tagged(tag: str, values: pd.Series) -> list[tuple[str, object]]:
+        return [(tag, v) for v in values]
+
+    g.add_edges_from(zip(tagged("s", active["supplier_stream_id"]), tagged("s", active["receiver_stream_id"]),
+                         strict=True))
+    if settings.max_links_per_enterprise is not None:
+        g.add_edges_from(zip(tagged("s", active["supplier_stream_id"]), tagged("e", active["supplier_id"]),
+                             strict=True))
+        g.add_edges_from(zip(tagged("s", active["receiver_stream_id"]), tagged("e", active["receiver_id"]),
+                             strict=True))
+    for k, sel in enumerate(settings.forced):
+        picked = active[selector_mask(active, sel)]
+        g.add_edges_from((("f", k), ("s", sid)) for sid in picked["supplier_stream_id"])
+    comp_of: dict[object, int] = {}
+    for cid, nodes in enumerate(nx.connected_components(g)):
+        for node in nodes:
+            comp_of[node] = cid
+    return np.array([comp_of[("s", sid)] for sid in active["supplier_stream_id"]], dtype=int)
+
+
+def _vars(prob: pulp.LpProblem, prefix: str, upper: np.ndarray | None, n: int,
+          cat: str = "Continuous") -> list[pulp.LpVariable]:
+    """n variables named by position; continuous ones in [0, upper] (no upper bound where upper is None/inf)."""
+    if cat == "Binary":
+        return [prob.add_variable(f"{prefix}{k}", cat=pulp.LpBinary) for k in range(n)]
+    if upper is None:
+        return [prob.add_variable(f"{prefix}{k}", lowBound=0) for k in range(n)]
+    return [prob.add_variable(f"{prefix}{k}", lowBound=0, upBound=float(u) if np.isfinite(u) else None)
+            for k, u in enumerate(upper)]
+
+
+def _grouped(prob: pulp.LpProblem, terms: pd.DataFrame, keys: list[str], rhs: str, sense: int, prefix: str,
+             skip_singletons: bool = False) -> int:
+    """Add one constraint per group of `terms` (columns keys..., var, coef, rhs): sum coef var (sense) rhs.
+
+    Each constraint's expression is built once from its (variable, coefficient) list.
+    """
+    if terms.empty:
+        return 0
+    codes = terms.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    variables = terms["var"].to_numpy(dtype=object)[order]
+    coefs = terms["coef"].to_numpy(dtype=float)[order]
+    rhs_values = terms[rhs].to_numpy(dtype=float)[order]
+    cuts = np.flatnonzero(np.diff(codes)) + 1
+    starts = np.r_[0, cuts]
+    ends = np.r_[cuts, len(codes)]
+    added = 0
+    for g, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        if skip_singletons and b - a == 1:
+            continue
+        expr = pulp.LpAffineExpression(list(zip(variables[a:b], coefs[a:b], strict=True)))
+        prob.addConstraint(pulp.LpConstraint(expr, sense, rhs=float(rhs_values[a])), f"{prefix}{g}")
+        added += 1
+    return added
+
+
+def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings: Settings,
+                    no_good: list[list[tuple[int, int]]] | None = None) -> ComponentModel:
+    """The MILP of one component, from its links table (see the module docstring for the formulation)."""
+    prob = pulp.LpProblem(f"match_{cid}", pulp.LpMaximize)
+    links = links.copy()
+    n = len(links)
+    links["y"] = _vars(prob, "y", None, n, cat="Binary")
+    is_heat = (links["kind"] == "heat").to_numpy()
+    mat = links[~is_heat]
+    x = _vars(prob, "x", mat["capacity"].to_numpy(dtype=float), len(mat))
+    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1})]
+
+    heat = links[is_heat]
+    if len(heat):
+        flow_parts.append(_heat_block(prob, heat, levels))
+    flows = pd.concat(flow_parts, ignore_index=True)
+    flows["coef"] = 1.0
+    by_lid = links.set_index("lid")
+
+    # material supply, demand and share caps
+    mterms = pd.DataFrame({"var": x, "supplier_stream_id": mat["supplier_stream_id"].to_numpy(),
+                           "receiver_stream_id": mat["receiver_stream_id"].to_numpy(),
+                           "rule_id": mat["rule_id"].to_numpy(), "ratio": mat["ratio"].to_numpy(dtype=float),
+                           "supply": mat["supply"].to_numpy(dtype=float), "demand": mat["demand"].to_numpy(dtype=float),
+                           "share": mat["max_share"].to_numpy(dtype=float),
+                           "room": mat["share_room"].to_numpy(dtype=float)})
+    mterms["coef"] = 1.0
+    _grouped(prob, mterms, ["supplier_stream_id"], "supply", pulp.LpConstraintLE, "supply", skip_singletons=True)
+    dterms = mterms.assign(coef=mterms["ratio"])
+    _grouped(prob, dterms, ["receiver_stream_id"], "demand", pulp.LpConstraintLE, "demand", skip_singletons=True)
+    capped = dterms[dterms["share"] < 1]
+    _grouped(prob, capped, ["receiver_stream_id", "rule_id"], "room", pulp.LpConstraintLE, "share",
+             skip_singletons=True)
+
+    # link on/off: flow <= cap y ; flow >= min y
+    ylinks = pd.DataFrame({"lid": links["lid"].to_numpy(), "var": links["y"].to_numpy(dtype=object)})
+    upper = pd.concat([flows[["lid", "var", "coef"]],
+                       ylinks.assign(coef=-by_lid.loc[ylinks["lid"], "capacity"].to_numpy(dtype=float))],
+                      ignore_index=True).assign(rhs=0.0)
+    _grouped(prob, upper, ["lid"], "rhs", pulp.LpConstraintLE, "linkmax")
+    lower = pd.concat([flows[["lid", "var", "coef"]],
+                       ylinks.assign(coef=-by_lid.loc[ylinks["lid"], "min_quantity"].to_numpy(dtype=float))],
+                      ignore_index=True).assign(rhs=0.0)
+    _grouped(prob, lower, ["lid"], "rhs", pulp.LpConstraintGE, "linkmin")
+
+    if settings.max_links_per_enterprise is not None:
+        ends = pd.concat([pd.DataFrame({"enterprise": links["supplier_id"].to_numpy(), "var": links["y"].to_numpy()}),
+                          pd.DataFrame({"enterprise": links["receiver_id"].to_numpy(), "var": links["y"].to_numpy()})],
+                         ignore_index=True).assign(coef=1.0, rhs=float(settings.max_links_per_enterprise))
+        counts = ends.groupby("enterprise")["var"].transform("size")
+        _grouped(prob, ends[counts > settings.max_links_per_enterprise], ["enterprise"], "rhs",
+                 pulp.LpConstraintLE, "firmcap")
+
+    forced_here: list[int] = []
+    for k, sel in enumerate(settings.forced):
+        mask = selector_mask(links, sel)
+        if mask.any():
+            forced_here.append(k)
+            expr = pulp.LpAffineExpression([(v, 1.0) for v in links.loc[mask, "y"]])
+            prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=1.0), f"forced{k}")
+
+    cost_terms = [(v, c) for v, c in zip(flows["var"], by_lid.loc[flows["lid"], "cost_var"].to_numpy(dtype=float),
+                                         strict=True) if c != 0]
+    cost_terms += [(v, c) for v, c in zip(links["y"], links["cost_fixed"].to_numpy(dtype=float), strict=True)
+                   if c != 0]
+    if settings.epsilon_cost is not None:
+        prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cost_terms), pulp.LpConstraintLE,
+                                             rhs=float(settings.epsilon_cost)), "epsilon")
+
+    for c, pattern in enumerate(no_good or []):
+        y_of = dict(zip(links["lid"], links["y"], strict=True))
+        terms = [(y_of[lid], 1.0 if value == 0 else -1.0) for lid, value in pattern if lid in y_of]
+        ones = sum(1 for lid, value in pattern if value == 1 and lid in y_of)
+        if terms:  # sum_{y=0} y + sum_{y=1} (1 - y) >= 1
+            prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE,
+                                                 rhs=1.0 - ones), f"nogood{c}")
+
+    obj_flow = by_lid.loc[flows["lid"], "obj"].to_numpy(dtype=float)
+    objective = [(v, c) for v, c in zip(flows["var"], obj_flow, strict=True) if c != 0]
+    objective += [(v, c) for v, c in zip(links["y"], links["fixed"].to_numpy(dtype=float), strict=True) if c != 0]
+    prob.setObjective(pulp.LpAffineExpression(objective))
+    trivial = float(np.sum(np.maximum(links["obj"].to_numpy(dtype=float), 0) * links["capacity"].to_numpy(dtype=float)))
+    return ComponentModel(component=cid, problem=prob, links=links, flows=flows, forced=tuple(forced_here),
+                          trivial_bound=trivial)
+
+
+def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) -> pd.DataFrame:
+    """Heat variables q[l,k] and R[i,k], cascade and sink rows; returns the heat flow terms (lid, var, level)."""
+    top = levels.top()
+    cold = levels.cold.rename(columns={"stream_id": "receiver_stream_id", "q": "D"})
+    rows = heat[["lid", "supplier_stream_id", "receiver_stream_id", "delivered_fraction", "capacity"]].merge(
+        cold, on="receiver_stream_id")
+    rows = rows[rows["level"].to_numpy() >= rows["supplier_stream_id"].map(top).to_numpy()].reset_index(drop=True)
+    delivered = rows["delivered_fraction"].to_numpy(dtype=float)
+    upper = np.minimum(rows["capacity"].to_numpy(dtype=float),
+                       rows["D"].to_numpy(dtype=float) / np.where(delivered > 0, delivered, 1.0))
+    rows["var"] = _vars(prob, "q", upper, len(rows))
+
+    # source-specific cascade, from the source's top level down to the lowest level it serves
+    sources = rows.groupby("supplier_stream_id")["level"].max().rename("last").to_frame()
+    sources["top"] = top.reindex(sources.index).to_numpy()
+    counts = (sources["last"] - sources["top"]).to_numpy(dtype=int)  # R[i,k] for k in [top, last)
+    src = np.repeat(sources.index.to_numpy(dtype=object), counts)
+    k = np.repeat(sources["top"].to_numpy(dtype=int), counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    r_vars = _vars(prob, "R", None, len(src))
+    r_out = pd.DataFrame({"supplier_stream_id": src, "level": k, "var": r_vars, "coef": 1.0})
+    r_in = pd.DataFrame({"supplier_stream_id": src, "level": k + 1, "var": r_vars, "coef": -1.0})
+    q_terms = pd.DataFrame({"supplier_stream_id": rows["supplier_stream_id"], "level": rows["level"],
+                            "var": rows["var"], "coef": 1.0})
+    terms = pd.concat([q_terms, r_out, r_in], ignore_index=True)
+    hot = levels.hot.rename(columns={"stream_id": "supplier_stream_id", "q": "Q"})
+    terms = terms.merge(hot, on=["supplier_stream_id", "level"], how="left")
+    terms["Q"] = terms["Q"].fillna(0.0)
+    _grouped(prob, terms, ["supplier_stream_id", "level"], "Q", pulp.LpConstraintLE, "cascade")
+
+    sink = pd.DataFrame({"receiver_stream_id": rows["receiver_stream_id"], "level": rows["level"],
+                         "var": rows["var"], "coef": delivered, "D": rows["D"]})
+    _grouped(prob, sink, ["receiver_stream_id", "level"], "D", pulp.LpConstraintLE, "sink", skip_singletons=True)
+    return rows[["lid", "var", "level"]]
+
+
+def forced_selectors(settings: Settings, indices: tuple[int, ...]) -> list[LinkSelector]:
+    return [settings.forced[k] for k in indices]

@@ -1,0 +1,232 @@
+"""What a user can ask of the matcher, and how each setting is resolved.
+
+Every setting is resolved in the same order: an explicit `MatchOptions` value (the command line, the app) wins,
+then the park's park.toml (ParkConfig fields dt_min_k and reach_km, and keys of its [options] table), then the
+defaults below. `resolve(park, options)` does this once and returns the concrete `Settings` the model uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from symbiosis.errors import SymbiosisError
+from symbiosis.park import DEFAULT_REACH_KM, Park
+
+Objective = Literal["emissions", "cost"]
+SolverName = Literal["highs", "cbc"]
+
+# Smallest link worth a contract or a pipe, per year, in the stream's canonical unit (t/a, m3/a, GJ/a).
+DEFAULT_MIN_LINK_QUANTITY: dict[str, float] = {
+    "solid": 100.0, "organic": 100.0, "raw_material": 100.0, "liquid": 10.0, "gas": 100.0, "water": 10_000.0,
+    "wastewater": 10_000.0, "heat": 1_000.0, "energy": 1_000.0,
+}
+# Annualised fixed cost of a link, CNY/a: a contract and handling for trucks, a pipe's ends and its length for
+# pipes (investment x capital recovery factor ~0.1). Planning placeholders; set real numbers in park.toml.
+DEFAULT_FIXED_COST_CNY: dict[str, float] = {
+    "truck": 20_000.0, "pipe_water": 50_000.0, "pipe_heat": 80_000.0, "pipe_steam": 100_000.0, "pipe_gas": 80_000.0,
+}
+DEFAULT_PIPE_COST_CNY_PER_KM: dict[str, float] = {
+    "truck": 0.0, "pipe_water": 150_000.0, "pipe_heat": 300_000.0, "pipe_steam": 400_000.0, "pipe_gas": 250_000.0,
+}
+# Embodied emissions of building a link, annualised (tCO2e/a per link); 0 unless a park sets them.
+DEFAULT_FIXED_TCO2E: dict[str, float] = dict.fromkeys(DEFAULT_REACH_KM, 0.0)
+DEFAULT_TRANSPORT_CNY_PER_TKM = 0.5
+DEFAULT_ELECTRICITY_CNY_PER_KWH = 0.7
+# Relative MIP gap at which the solver may stop. Tight enough that a finished solve is reported 'optimal' (see
+# matching.solve.OPTIMALITY_TOLERANCE), and still interactive: the decomposition keeps sub-problems small (the
+# demo park solves in a fraction of a second). A looser gap is reported honestly as 'feasible' with its gap.
+DEFAULT_GAP = 1e-6
+DEFAULT_TIME_LIMIT = 60.0
+MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
+
+
+class OptionsError(SymbiosisError):
+    """A matching option (or a park.toml [options] key) has a value the matcher cannot use."""
+
+
+@dataclass(frozen=True)
+class LinkSelector:
+    """Picks candidate links: every given field must match (None matches anything).
+
+    `material` matches the supplier's output material or the receiver's input material.
+    """
+
+    supplier_id: str | None = None
+    receiver_id: str | None = None
+    material: str | None = None
+    supplier_stream_id: str | None = None
+    receiver_stream_id: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> LinkSelector:
+        """'S->R', 'S->R:material', or 'supplier=S,receiver=R,material=M,out=STREAM,in=STREAM'."""
+        text = text.strip()
+        if "=" not in text:
+            pair, _, material = text.partition(":")
+            supplier, arrow, receiver = pair.partition("->")
+            if not arrow:
+                raise OptionsError(f"cannot read link '{text}': write S->R, S->R:material or supplier=S,receiver=R")
+            return cls(supplier_id=supplier.strip() or None, receiver_id=receiver.strip() or None,
+                       material=material.strip() or None)
+        keys = {"supplier": "supplier_id", "supplier_id": "supplier_id", "receiver": "receiver_id",
+                "receiver_id": "receiver_id", "material": "material", "out": "supplier_stream_id",
+                "supplier_stream_id": "supplier_stream_id", "in": "receiver_stream_id",
+                "receiver_stream_id": "receiver_stream_id"}
+        kwargs: dict[str, str] = {}
+        for part in text.split(","):
+            key, _, value = part.partition("=")
+            if key.strip() not in keys:
+                raise OptionsError(f"unknown link field '{key.strip()}' in '{text}' (accepted: {', '.join(keys)})")
+            kwargs[keys[key.strip()]] = value.strip()
+        return cls(**kwargs)
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in asdict(self).items() if v is not None]
+        return ", ".join(parts) or "any link"
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """Options of one matching run. None means: take it from park.toml, else the default."""
+
+    objective: Objective | None = None
+    carbon_price: float | None = None  # CNY per tCO2e, used by objective 'cost'
+    dt_min_k: float | None = None
+    reach_km: Mapping[str, float] | None = None  # by mode; only the modes given are overridden
+    min_link_quantity: Mapping[str, float] | None = None  # by category, canonical unit per year
+    fixed_cost_cny: Mapping[str, float] | None = None  # by mode, CNY/a per link
+    pipe_cost_cny_per_km: Mapping[str, float] | None = None  # by mode, CNY/a per km
+    fixed_tco2e: Mapping[str, float] | None = None  # by mode, tCO2e/a per link (embodied, annualised)
+    transport_cny_per_tkm: float | None = None
+    electricity_cny_per_kwh: float | None = None
+    detour_factor: float | None = None  # route length / straight-line distance
+    gap: float | None = None
+    time_limit: float | None = None
+    solver: SolverName | None = None
+    threads: int | None = None
+    include_scope2: bool | None = None
+    forced: tuple[LinkSelector, ...] = ()
+    forbidden: tuple[LinkSelector, ...] = ()
+    max_links_per_enterprise: int | None = None
+    epsilon_cost: float | None = None  # cap on the plan's annual net cost, CNY/a (epsilon constraint)
+    factor_overrides: Mapping[str, float] | None = None
+    decompose: bool = True
+
+    def replace(self, **changes: Any) -> MatchOptions:
+        data = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        data.update(changes)
+        return MatchOptions(**data)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The concrete settings of one run, every value resolved."""
+
+    objective: Objective
+    carbon_price: float
+    dt_min_k: float
+    reach_km: dict[str, float]
+    min_link_quantity: dict[str, float]
+    fixed_cost_cny: dict[str, float]
+    pipe_cost_cny_per_km: dict[str, float]
+    fixed_tco2e: dict[str, float]
+    transport_cny_per_tkm: float
+    electricity_cny_per_kwh: float
+    detour_factor: float
+    gap: float
+    time_limit: float
+    solver: SolverName
+    threads: int | None
+    include_scope2: bool
+    forced: tuple[LinkSelector, ...] = ()
+    forbidden: tuple[LinkSelector, ...] = ()
+    max_links_per_enterprise: int | None = None
+    epsilon_cost: float | None = None
+    factor_overrides: dict[str, float] = field(default_factory=dict)
+    decompose: bool = True
+
+    def as_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["forced"] = [s.describe() for s in self.forced]
+        record["forbidden"] = [s.describe() for s in self.forbidden]
+        return record
+
+
+def _number(name: str, value: Any, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < minimum:
+        raise OptionsError(f"option {name} must be a number >= {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def _table(name: str, base: Mapping[str, float], *layers: Mapping[str, Any] | None,
+           keys: tuple[str, ...]) -> dict[str, float]:
+    out = dict(base)
+    for layer in layers:
+        if not layer:
+            continue
+        if not isinstance(layer, Mapping):
+            raise OptionsError(f"option {name} must be a table of {', '.join(keys)}")
+        for key, value in layer.items():
+            if key not in keys:
+                raise OptionsError(f"option {name}: '{key}' is not one of {', '.join(keys)}")
+            out[key] = _number(f"{name}.{key}", value)
+    return out
+
+
+def _pick(explicit: Any, park_options: Mapping[str, Any], key: str, default: Any) -> Any:
+    if explicit is not None:
+        return explicit
+    return park_options.get(key, default)
+
+
+def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
+    """Explicit option > park.toml > default, for every setting; raises OptionsError on a bad value."""
+    from symbiosis.taxonomy import CATEGORIES
+
+    o = options or MatchOptions()
+    p: Mapping[str, Any] = park.config.options or {}
+    objective = _pick(o.objective, p, "objective", "emissions")
+    if objective not in ("emissions", "cost"):
+        raise OptionsError(f"objective must be 'emissions' or 'cost', got {objective!r}")
+    solver = _pick(o.solver, p, "solver", "highs")
+    if solver not in ("highs", "cbc"):
+        raise OptionsError(f"solver must be 'highs' or 'cbc', got {solver!r}")
+    dt = o.dt_min_k if o.dt_min_k is not None else park.config.dt_min_k
+    max_links = _pick(o.max_links_per_enterprise, p, "max_links_per_enterprise", None)
+    if max_links is not None and (isinstance(max_links, bool) or not isinstance(max_links, int) or max_links < 1):
+        raise OptionsError(f"max_links_per_enterprise must be a whole number >= 1, got {max_links!r}")
+    eps = _pick(o.epsilon_cost, p, "epsilon_cost", None)
+    threads = _pick(o.threads, p, "threads", None)
+    overrides = dict(park.config.factor_overrides)
+    overrides.update(o.factor_overrides or {})
+    return Settings(
+        objective=objective,
+        carbon_price=_number("carbon_price", _pick(o.carbon_price, p, "carbon_price", 0.0)),
+        dt_min_k=_number("dt_min_k", dt),
+        reach_km=_table("reach_km", DEFAULT_REACH_KM, park.config.reach_km, o.reach_km, keys=MODES),
+        min_link_quantity=_table("min_link_quantity", DEFAULT_MIN_LINK_QUANTITY, p.get("min_link_quantity"),
+                                 o.min_link_quantity, keys=CATEGORIES),
+        fixed_cost_cny=_table("fixed_cost_cny", DEFAULT_FIXED_COST_CNY, p.get("fixed_cost_cny"), o.fixed_cost_cny,
+                              keys=MODES),
+        pipe_cost_cny_per_km=_table("pipe_cost_cny_per_km", DEFAULT_PIPE_COST_CNY_PER_KM,
+                                    p.get("pipe_cost_cny_per_km"), o.pipe_cost_cny_per_km, keys=MODES),
+        fixed_tco2e=_table("fixed_tco2e", DEFAULT_FIXED_TCO2E, p.get("fixed_tco2e"), o.fixed_tco2e, keys=MODES),
+        transport_cny_per_tkm=_number("transport_cny_per_tkm", _pick(
+            o.transport_cny_per_tkm, p, "transport_cny_per_tkm", DEFAULT_TRANSPORT_CNY_PER_TKM)),
+        electricity_cny_per_kwh=_number("electricity_cny_per_kwh", _pick(
+            o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULT_ELECTRICITY_CNY_PER_KWH)),
+        detour_factor=_number("detour_factor", _pick(o.detour_factor, p, "detour_factor", 1.0), minimum=1.0),
+        gap=_number("gap", _pick(o.gap, p, "gap", DEFAULT_GAP)),
+        time_limit=_number("time_limit", _pick(o.time_limit, p, "time_limit", DEFAULT_TIME_LIMIT), minimum=0.001),
+        solver=solver,
+        threads=None if threads is None else int(_number("threads", threads, minimum=1)),
+        include_scope2=bool(_pick(o.include_scope2, p, "include_scope2", False)),
+        forced=tuple(o.forced), forbidden=tuple(o.forbidden),
+        max_links_per_enterprise=max_links,
+        epsilon_cost=None if eps is None else float(_number("epsilon_cost", eps, minimum=-math.inf)),
+        factor_overrides=overrides,
+        decompose=o.decompose,
+    )

@@ -1,0 +1,157 @@
+"""The convenient call over build -> solve -> read, and the explanation of infeasible forced links."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pandas as pd
+
+from matching.model import ComponentModel, MatchModel, build_component, build_model
+from matching.options import MatchOptions
+from matching.read import Solution, combine, read_values
+from matching.solve import PartResult, solve_part
+from symbiosis.park import Park
+from symbiosis.plan import Plan
+
+DIAGNOSIS_TIME_LIMIT = 10.0  # seconds per feasibility check while isolating conflicting forced links
+
+
+def solve_model(model: MatchModel) -> Solution:
+    """Solve every component within the run's time budget (largest first) and read the values."""
+    settings = model.settings
+    start = time.perf_counter()
+    parts: list[PartResult] = []
+    for comp in sorted(model.components, key=lambda c: -len(c.links)):
+        remaining = settings.time_limit - (time.perf_counter() - start)
+        if remaining <= 0:
+            result = PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left")
+        else:
+            result = solve_part(comp, settings, remaining)
+        if result.status == "time_limit" and result.objective is None and not comp.forced:
+            # Nothing found in time, but building nothing is always feasible here: report that, with a bound.
+            bound = result.bound if result.bound is not None else comp.trivial_bound
+            result = replace(result, objective=0.0, bound=max(bound, 0.0))
+        parts.append(result)
+    return read_values(model, parts)
+
+
+def read_plan(model: MatchModel, solution: Solution, extra: list[tuple[str, str]] | None = None) -> Plan:
+    """The Plan of a solved model (links, accounting, ranks, status, objective, bound, gap, times)."""
+    return combine(model, solution, [*model.ctx.messages, *_part_messages(model, solution), *(extra or [])])
+
+
+def propose(park: Park, options: MatchOptions | None = None) -> Plan:
+    """Candidate links -> MILP -> Plan: build, solve and read in one call."""
+    model = build_model(park, options)
+    if model.forced_unmatched:
+        messages = [forced_unmatched_message(model, k) for k in model.forced_unmatched]
+        return combine(model, Solution(flows=_no_flows(), heat_levels=_no_flows(), parts=[]),
+                       [*model.ctx.messages, *messages], status_override="infeasible")
+    solution = solve_model(model)
+    extra: list[tuple[str, str]] = []
+    for part in solution.parts:
+        if part.status == "infeasible":
+            comp = next(c for c in model.components if c.component == part.component)
+            extra.append(explain_infeasible(model, comp))
+    return read_plan(model, solution, extra)
+
+
+def _no_flows() -> pd.DataFrame:
+    return pd.DataFrame({"lid": pd.Series(dtype=int), "flow": pd.Series(dtype=float),
+                         "built": pd.Series(dtype=bool), "level": pd.Series(dtype=int), "q": pd.Series(dtype=float)})
+
+
+def _part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for p in solution.parts:
+        if p.status == "time_limit":
+            gap = "" if p.bound is None or p.objective is None else f" (objective {p.objective:.6g}, bound {p.bound:.6g})"
+            out.append((f"sub-problem {p.component}: stopped at the time limit of {model.settings.time_limit:g} s; "
+                        f"the plan is the best found, not proven optimal{gap}",
+                        f"子问题 {p.component}：达到时间上限 {model.settings.time_limit:g} 秒后停止；"
+                        f"方案为已找到的最好方案，未证明最优{gap}"))
+        elif p.status == "feasible":
+            out.append((f"sub-problem {p.component}: stopped within the requested relative gap "
+                        f"{model.settings.gap:g}; not proven optimal",
+                        f"子问题 {p.component}：在要求的相对间隙 {model.settings.gap:g} 内停止；未证明最优"))
+        elif p.status == "error":
+            out.append((f"sub-problem {p.component}: the solver failed ({p.solver_status})",
+                        f"子问题 {p.component}：求解器出错（{p.solver_status}）"))
+    return out
+
+
+def _feasible(model: MatchModel, comp: ComponentModel, forced: list[int]) -> bool:
+    settings = replace(model.settings, forced=tuple(model.settings.forced[k] for k in forced))
+    part = build_component(comp.component, comp.links, model.levels, settings)
+    result = solve_part(part, settings, min(DIAGNOSIS_TIME_LIMIT, model.settings.time_limit))
+    return result.status != "infeasible"
+
+
+def conflicting_forced(model: MatchModel, comp: ComponentModel) -> list[int] | None:
+    """A minimal set of forced selectors that cannot hold together (deletion filter): removing any one of them
+    makes the rest feasible. None when the part is infeasible even without forced links."""
+    if not _feasible(model, comp, []):
+        return None
+    conflict = list(comp.forced)
+    for k in list(conflict):
+        trial = [j for j in conflict if j != k]
+        if not _feasible(model, comp, trial):
+            conflict = trial
+    return conflict
+
+
+def explain_infeasible(model: MatchModel, comp: ComponentModel) -> tuple[str, str]:
+    conflict = conflicting_forced(model, comp)
+    settings = model.settings
+    if conflict is None:
+        causes_en, causes_zh = [], []
+        if settings.epsilon_cost is not None:
+            causes_en.append(f"the cost cap (epsilon) of {settings.epsilon_cost:g} CNY/a")
+            causes_zh.append(f"成本上限 {settings.epsilon_cost:g} 元/年")
+        return (f"sub-problem {comp.component} is infeasible even without forced links: check "
+                f"{', '.join(causes_en) or 'the options'}",
+                f"子问题 {comp.component} 即使不强制任何链接也无可行解：请检查{'、'.join(causes_zh) or '选项'}")
+    names = [settings.forced[k].describe() for k in conflict]
+    if len(conflict) == 1:
+        from matching.candidates import selector_mask
+
+        rows = comp.links[selector_mask(comp.links, settings.forced[conflict[0]])]
+        if (rows["capacity"] < rows["min_quantity"]).all():
+            r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
+            return (f"forced link [{names[0]}] cannot be built: its largest possible flow {r['capacity']:.6g} "
+                    f"{r['unit_out']} is below the minimum link size {r['min_quantity']:.6g}",
+                    f"强制链接 [{names[0]}] 无法建立：其最大可能流量 {r['capacity']:.6g} {r['unit_out']} "
+                    f"低于最小链接规模 {r['min_quantity']:.6g}")
+    cap = settings.max_links_per_enterprise
+    cap_en = f", the cap of {cap} links per enterprise" if cap is not None else ""
+    cap_zh = f"、每家企业最多 {cap} 条链接" if cap is not None else ""
+    joined = "; ".join(f"[{n}]" for n in names)
+    return (f"these forced links conflict: {joined}. They cannot all be built together (dropping any one of "
+            f"them makes the rest feasible); they compete for the same supply or demand, the minimum link "
+            f"size{cap_en}",
+            f"以下强制链接相互冲突：{joined}。它们无法同时建立（去掉其中任意一条其余即可行）；"
+            f"原因在于争用同一供给或需求、最小链接规模{cap_zh}")
+
+
+def forced_unmatched_message(model: MatchModel, k: int) -> tuple[str, str]:
+    """Why a forced selector picks no link the model can build."""
+    from matching.candidates import selector_mask
+    from matching.explain import pair_reason
+
+    sel = model.settings.forced[k]
+    name = sel.describe()
+    rows = model.links[selector_mask(model.links, sel)]
+    if (rows["status"] == "forbidden").any():
+        return (f"forced link [{name}] is also forbidden", f"强制链接 [{name}] 同时被禁止")
+    if len(rows):
+        r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
+        return (f"forced link [{name}] cannot be built: its largest possible flow {r['capacity']:.6g} "
+                f"{r['unit_out']} is below the minimum link size {r['min_quantity']:.6g}",
+                f"强制链接 [{name}] 无法建立：其最大可能流量 {r['capacity']:.6g} {r['unit_out']} "
+                f"低于最小链接规模 {r['min_quantity']:.6g}")
+    en, zh = pair_reason(model, sel)
+    return (f"forced link [{name}] matches no candidate link: {en}", f"强制链接 [{name}] 没有对应的候选链接：{zh}")
+
+
+__all__ = ["build_model", "conflicting_forced", "propose", "read_plan", "solve_model"]

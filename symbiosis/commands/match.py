@@ -1,0 +1,171 @@
+"""`symbiosis match PARK`: propose symbiosis links (MILP), rank them, explain what is left unmatched.
+
+Every default (dTmin, reach by mode, minimum link size, fixed costs, factors such as pipe heat loss) comes from
+park.toml and can be overridden here. --out DIR writes plan.json, links.csv and unmatched.csv (UTF-8 with BOM,
+so Excel opens them right).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from symbiosis.commands.common import add_park_argument, dump_json, load_or_report, print_table
+from symbiosis.errors import SymbiosisError
+
+LINK_COLUMNS: tuple[str, ...] = (
+    "rank", "link_id", "supplier_id", "receiver_id", "material_out", "material_in", "quantity", "unit",
+    "quantity_in", "unit_in", "distance_km", "mode", "temperature_supply_c", "temperature_sink_c",
+    "avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e",
+    "annual_cost_cny", "cost_per_tco2e", "hazardous_code", "rule_id", "forced", "factor_ids", "notes")
+SHOWN_EN: dict[str, str] = {"rank": "#", "supplier_id": "from", "receiver_id": "to", "material_out": "output",
+                            "material_in": "replaces", "quantity": "quantity", "unit": "unit", "distance_km": "km",
+                            "net_tco2e": "net tCO2e/a"}
+SHOWN_ZH: dict[str, str] = {"rank": "序号", "supplier_id": "供方", "receiver_id": "需方", "material_out": "产出",
+                            "material_in": "替代", "quantity": "数量", "unit": "单位", "distance_km": "距离km",
+                            "net_tco2e": "净减排 tCO2e/a"}
+STATUS_ZH: dict[str, str] = {"optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行解",
+                             "time_limit": "达到时间上限", "error": "求解出错", "empty": "无候选链接",
+                             "not_solved": "未求解"}
+
+
+class _Pairs(argparse.Action):
+    """KEY=VALUE options given several times (or comma-separated) collect into a dict of floats."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        table = dict(getattr(namespace, self.dest) or {})
+        for part in str(values).split(","):
+            key, sep, value = part.partition("=")
+            try:
+                table[key.strip()] = float(value)
+            except ValueError:
+                parser.error(f"{option_string} expects KEY=NUMBER, got '{part}'")
+            if not sep:
+                parser.error(f"{option_string} expects KEY=NUMBER, got '{part}'")
+        setattr(namespace, self.dest, table)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("match", help="propose symbiosis links by MILP / 优化匹配共生链接")
+    add_park_argument(p)
+    p.add_argument("--objective", choices=("emissions", "cost"), help="maximise avoided emissions (default) or "
+                   "minimise cost less the carbon value / 目标：减排或成本")
+    p.add_argument("--carbon-price", type=float, help="CNY per tCO2e for --objective cost / 碳价（元/吨）")
+    p.add_argument("--dt-min", type=float, help="minimum temperature difference, K (default: park.toml) / 最小传热温差")
+    p.add_argument("--gap", type=float, help="relative MIP gap at which to stop / 相对间隙")
+    p.add_argument("--time-limit", type=float, help="seconds for the whole solve / 求解时间上限（秒）")
+    p.add_argument("--solver", choices=("highs", "cbc"), help="MILP solver (default highs) / 求解器")
+    p.add_argument("--include-scope2", action="store_true", default=None,
+                   help="rank and optimise with avoided Scope 2 included / 计入范围二")
+    p.add_argument("--reach", action=_Pairs, metavar="MODE=KM", help="reach by mode, e.g. truck=30,pipe_heat=4")
+    p.add_argument("--min-quantity", action=_Pairs, metavar="CATEGORY=Q",
+                   help="minimum link size by category in canonical units, e.g. solid=500,heat=2000")
+    p.add_argument("--fixed-cost", action=_Pairs, metavar="MODE=CNY", help="annual fixed cost per link by mode")
+    p.add_argument("--pipe-cost", action=_Pairs, metavar="MODE=CNY", help="annual pipe cost per km by mode")
+    p.add_argument("--factor", action=_Pairs, metavar="FACTOR_ID=VALUE",
+                   help="override an emission factor, e.g. heat_pipe_loss_steam=0.02 / 覆盖排放因子")
+    p.add_argument("--force", action="append", default=[], metavar="LINK",
+                   help="force a link: S->R, S->R:material or supplier=S,receiver=R,material=M,out=ID,in=ID")
+    p.add_argument("--forbid", action="append", default=[], metavar="LINK", help="forbid a link (same forms)")
+    p.add_argument("--max-links-per-enterprise", type=int, help="cap on links per enterprise")
+    p.add_argument("--epsilon-cost", type=float, help="cap on the plan's annual net cost, CNY/a")
+    p.add_argument("--alternatives", type=int, default=0, metavar="N", help="also show the N next-best plans")
+    p.add_argument("--top", type=int, default=20, help="links shown in the text output")
+    p.add_argument("--out", help="folder for plan.json, links.csv, unmatched.csv / 输出文件夹")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def options_from_args(args: argparse.Namespace) -> Any:
+    from matching import LinkSelector, MatchOptions
+
+    return MatchOptions(
+        objective=args.objective, carbon_price=args.carbon_price, dt_min_k=args.dt_min, gap=args.gap,
+        time_limit=args.time_limit, solver=args.solver, include_scope2=args.include_scope2,
+        reach_km=args.reach, min_link_quantity=args.min_quantity, fixed_cost_cny=args.fixed_cost,
+        pipe_cost_cny_per_km=args.pipe_cost, factor_overrides=args.factor,
+        forced=tuple(LinkSelector.parse(t) for t in args.force),
+        forbidden=tuple(LinkSelector.parse(t) for t in args.forbid),
+        max_links_per_enterprise=args.max_links_per_enterprise, epsilon_cost=args.epsilon_cost)
+
+
+def links_table(plan: Any) -> pd.DataFrame:
+    frame = plan.links_frame()
+    if frame.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    frame["factor_ids"] = frame["factor_ids"].map(";".join)
+    frame["notes"] = frame["notes"].map(" | ".join)
+    return frame[list(LINK_COLUMNS)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from matching import alternatives, explain_unmatched, propose
+
+    park = load_or_report(args.park, args.lang, args.format)
+    if park is None:
+        return 1
+    try:
+        options = options_from_args(args)
+        plan = propose(park, options)
+        unmatched = explain_unmatched(park, plan, options)
+        others = alternatives(park, options, args.alternatives + 1)[1:] if args.alternatives > 0 else []
+    except SymbiosisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    reason_col = "reason_zh" if args.lang == "zh" else "reason_en"
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+        links_table(plan).to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
+        unmatched.to_csv(out / "unmatched.csv", index=False, encoding="utf-8-sig")
+    if args.format == "json":
+        data = plan.to_json_dict()
+        data["unmatched"] = unmatched.drop(columns=[c for c in ("reason_en", "reason_zh") if c != reason_col]) \
+            .rename(columns={reason_col: "reason_text"}).to_dict(orient="records")
+        data["alternatives"] = [p.to_json_dict() for p in others]
+        print(dump_json(data))
+    else:
+        _print_text(plan, unmatched, others, args)
+    return 0 if plan.status not in ("infeasible", "error") else 1
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.6g}"
+
+
+def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: argparse.Namespace) -> None:
+    zh = args.lang == "zh"
+    status = STATUS_ZH.get(plan.status, plan.status) if zh else plan.status
+    unit = plan.objective_unit
+    if zh:
+        print(f"状态：{status}；目标值 {_fmt(plan.objective_value)} {unit}，界 {_fmt(plan.bound_value)}，"
+              f"相对间隙 {_fmt(plan.gap)}；建模 {plan.build_seconds:.2f} 秒，求解 {plan.solve_seconds:.2f} 秒，"
+              f"子问题 {plan.subproblems} 个")
+        print(f"链接 {len(plan.links)} 条，净减排 {plan.net_tco2e:,.1f} tCO2e/a，回收热量 {plan.heat_recovered_gj:,.0f} GJ/a")
+    else:
+        print(f"Status: {status}; objective {_fmt(plan.objective_value)} {unit}, bound {_fmt(plan.bound_value)}, "
+              f"gap {_fmt(plan.gap)}; build {plan.build_seconds:.2f} s, solve {plan.solve_seconds:.2f} s, "
+              f"{plan.subproblems} sub-problem(s)")
+        print(f"{len(plan.links)} link(s), net avoided {plan.net_tco2e:,.1f} tCO2e/a, heat recovered "
+              f"{plan.heat_recovered_gj:,.0f} GJ/a")
+    for message in (plan.messages_zh if zh else plan.messages):
+        print(f"  - {message}")
+    table = links_table(plan).head(args.top)
+    if not table.empty:
+        names = SHOWN_ZH if zh else SHOWN_EN
+        shown = table[list(names)].rename(columns=names)
+        print()
+        print_table(shown.round(2))
+    if not unmatched.empty:
+        print()
+        print("未匹配（原因）：" if zh else "Unmatched (why):")
+        counts = unmatched["reason"].value_counts()
+        print_table(counts.rename_axis("reason").reset_index(name="streams"))
+    for k, other in enumerate(others, start=2):
+        print(f"{'备选方案' if zh else 'Alternative'} {k}: {other.status}, {_fmt(other.objective_value)} {unit}, "
+              f"{len(other.links)} link(s)")

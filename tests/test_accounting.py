@@ -1,0 +1,169 @@
+"""Emission accounting of one link (symbiosis.accounting), checked item by item against the factor rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from symbiosis.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
+from symbiosis.factors import FactorTable
+from symbiosis.park import ParkConfig
+
+F = FactorTable(ParkConfig(region="east", year=2023))
+GRID_KWH = F.grid().value / 1000  # tCO2 per kWh
+GJ_PER_MWH = 3.6
+
+
+def coefficients(**pair: object) -> pd.Series:
+    base: dict[str, object] = {"material_out": "fly_ash", "unit_out": "t/a", "baseline_out": "", "material_in": "clinker",
+                               "unit_in": "t/a", "baseline_in": "", "ratio": 1.0, "delivered_fraction": 1.0,
+                               "distance_km": 0.0, "mode": "truck", "pretreatment_kwh_per_unit": 0.0}
+    base.update(pair)
+    return unit_coefficients(pd.DataFrame([base]), F).iloc[0]
+
+
+def test_grid_factor_is_the_parks_region_and_year() -> None:
+    assert F.grid().factor_id == "grid_east_2023"
+
+
+def test_by_product_replacing_virgin_material_with_transport_and_pretreatment() -> None:
+    c = coefficients(material_out="bf_slag", baseline_out="landfill", material_in="clinker", baseline_in="virgin",
+                     ratio=1.0, distance_km=12.0, pretreatment_kwh_per_unit=40.0)
+    assert c["avoided_scope3_cat1"] == pytest.approx(F.get("virgin_clinker").value)
+    assert c["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_landfill_inert").value)
+    assert c["added_transport"] == pytest.approx(12.0 * F.get("transport_truck").value)
+    assert c["added_energy"] == pytest.approx(40.0 * GRID_KWH)
+    assert c["avoided_scope1"] == c["avoided_scope2"] == c["added_combustion"] == 0
+    assert c["ids_avoided_scope3_cat1"] == ("virgin_clinker",)
+    assert c["ids_added_energy"] == ("grid_east_2023",)
+    assert set(c["factor_ids"]) == {"virgin_clinker", "disposal_landfill_inert", "transport_truck", "grid_east_2023"}
+    net = net_per_unit(pd.DataFrame([c]))[0]
+    assert net == pytest.approx(c["avoided_scope3_cat1"] + c["avoided_scope3_cat5"] - c["added_transport"]
+                                - c["added_energy"])
+
+
+def test_ratio_scales_the_receiver_side_only() -> None:
+    c = coefficients(material_out="steel_scrap", baseline_out="landfill", material_in="iron_ore", baseline_in="virgin",
+                     ratio=1.4)
+    assert c["avoided_scope3_cat1"] == pytest.approx(1.4 * F.get("virgin_iron_ore").value)
+    assert c["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_landfill_inert").value)
+
+
+def test_organic_landfill_uses_the_organic_row_and_sold_avoids_nothing() -> None:
+    organic = coefficients(material_out="distillers_grains", baseline_out="landfill", material_in="animal_feed",
+                           baseline_in="virgin", ratio=0.4)
+    assert organic["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_landfill_organic").value)
+    assert organic["ids_avoided_scope3_cat5"] == ("disposal_landfill_organic",)
+    sold = coefficients(material_out="fly_ash", baseline_out="sold")
+    assert sold["avoided_scope3_cat5"] == 0
+    assert any(n.code == "output_nothing_avoided" and "sold" in n.text() for n in sold["notes"])
+    assert sold["notes"][0].text("zh").startswith("产出现状“sold”")
+
+
+def test_incineration_variants_by_material() -> None:
+    oil = coefficients(material_out="waste_oil", baseline_out="incineration", material_in="lubricating_oil",
+                       baseline_in="virgin", ratio=0.7)
+    assert oil["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_incineration_waste_oil").value)
+    plastics = coefficients(material_out="waste_plastics", baseline_out="incineration", material_in="virgin_plastic",
+                            baseline_in="virgin", ratio=0.8)
+    assert plastics["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_incineration_plastics").value)
+
+
+@pytest.mark.parametrize(("baseline", "fuel", "efficiency"), [
+    ("natural_gas_boiler", "fuel_natural_gas", "eff_natural_gas_boiler"),
+    ("coal_boiler", "fuel_coal", "eff_coal_boiler"),
+])
+def test_heat_from_a_boiler_avoids_fuel_over_efficiency(baseline: str, fuel: str, efficiency: str) -> None:
+    c = coefficients(material_out="waste_steam", unit_out="GJ/a", baseline_out="vent", material_in="process_steam",
+                     unit_in="GJ/a", baseline_in=baseline, mode="pipe_steam", delivered_fraction=0.94)
+    expected = 0.94 * F.get(fuel).value / F.get(efficiency).value
+    assert c["avoided_scope1"] == pytest.approx(expected)
+    assert c["avoided_scope3_cat5"] == 0  # venting heat: factor 0
+    assert c["ids_avoided_scope1"] == (fuel, efficiency, "heat_pipe_loss_steam")
+
+
+def test_electric_boiler_and_purchased_steam_are_scope2() -> None:
+    electric = coefficients(material_out="hot_water_heat", unit_out="GJ/a", material_in="space_heating",
+                            unit_in="GJ/a", baseline_in="electric_boiler", mode="pipe_heat")
+    assert electric["avoided_scope2"] == pytest.approx(
+        F.grid().value / GJ_PER_MWH / F.get("eff_electric_boiler").value)
+    assert electric["avoided_scope1"] == 0
+    steam = coefficients(material_out="waste_steam", unit_out="GJ/a", material_in="process_steam", unit_in="GJ/a",
+                         baseline_in="purchased_steam", mode="pipe_steam")
+    assert steam["avoided_scope2"] == pytest.approx(F.get("heat_purchased_steam").value)
+
+
+def test_off_gas_replacing_natural_gas_adds_its_own_combustion() -> None:
+    vented = coefficients(material_out="coke_oven_gas", unit_out="GJ/a", baseline_out="vent", material_in="natural_gas",
+                          unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
+    ng, cog = F.get("fuel_natural_gas").value, F.get("fuel_coke_oven_gas").value
+    assert vented["avoided_scope1"] == pytest.approx(ng)
+    assert vented["added_combustion"] == pytest.approx(cog)
+    assert vented["avoided_scope1_supplier"] == 0
+    assert net_per_unit(pd.DataFrame([vented]))[0] == pytest.approx(ng - cog)
+
+
+def test_flared_off_gas_moves_its_combustion_so_the_net_is_the_natural_gas() -> None:
+    flared = coefficients(material_out="bf_gas", unit_out="GJ/a", baseline_out="flare", material_in="natural_gas",
+                          unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
+    ng, bfg = F.get("fuel_natural_gas").value, F.get("fuel_bf_gas").value
+    assert flared["avoided_scope1_supplier"] == pytest.approx(bfg)  # the supplier no longer flares it
+    assert flared["added_combustion"] == pytest.approx(bfg)  # the receiver burns it instead
+    assert net_per_unit(pd.DataFrame([flared]))[0] == pytest.approx(ng)
+    assert any(n.code == "flare_moved" for n in flared["notes"])
+
+
+def test_hydrogen_by_mass_replaces_natural_gas_by_energy() -> None:
+    h2 = coefficients(material_out="hydrogen", baseline_out="vent", material_in="natural_gas", unit_in="GJ/a",
+                      baseline_in="virgin", ratio=120.1, mode="pipe_gas")
+    assert h2["avoided_scope1"] == pytest.approx(120.1 * F.get("fuel_natural_gas").value)
+    assert h2["added_combustion"] == 0
+
+
+def test_water_reuse_avoids_tap_water_and_pays_pumping() -> None:
+    c = coefficients(material_out="reclaimed_water", unit_out="m3/a", baseline_out="discharge",
+                     material_in="tap_water", unit_in="m3/a", baseline_in="tap_water", mode="pipe_water",
+                     distance_km=3.0, pretreatment_kwh_per_unit=0.05)
+    assert c["avoided_scope3_cat1"] == pytest.approx(F.get("water_tap_supply").value)
+    pumping = F.get("water_pipe_pumping").value
+    assert c["added_energy"] == pytest.approx((0.05 + pumping * 3.0) * GRID_KWH)
+    assert c["ids_added_energy"] == ("grid_east_2023", "water_pipe_pumping")
+
+
+def test_no_baseline_counts_nothing_and_says_so() -> None:
+    c = coefficients(material_out="reclaimed_water", unit_out="m3/a", material_in="industrial_water", unit_in="m3/a",
+                     mode="pipe_water")
+    assert all(c[item] == 0 for item in ITEMS)
+    codes = {n.code for n in c["notes"]}
+    assert codes == {"output_no_baseline", "input_no_baseline"}
+
+
+def test_raw_material_without_baseline_is_bought_virgin() -> None:
+    c = coefficients(material_in="cement", baseline_in="")
+    assert c["avoided_scope3_cat1"] == pytest.approx(F.get("virgin_cement").value)
+
+
+def test_pipe_heat_loss_per_km() -> None:
+    steam = F.get("heat_pipe_loss_steam").value
+    water = F.get("heat_pipe_loss_hot_water").value
+    got = delivered_fraction(["pipe_steam", "pipe_heat", "pipe_steam"], [2.0, 2.0, 100.0], F)
+    assert got.tolist() == pytest.approx([1 - 2 * steam, 1 - 2 * water, 0.0])
+
+
+def test_factor_overrides_change_the_coefficients() -> None:
+    overridden = FactorTable(ParkConfig(region="east", year=2023), {"virgin_clinker": 0.5})
+    c = unit_coefficients(pd.DataFrame([{"material_out": "fly_ash", "unit_out": "t/a", "baseline_out": "",
+                                         "material_in": "clinker", "unit_in": "t/a", "baseline_in": "virgin",
+                                         "ratio": 1.0, "delivered_fraction": 1.0, "distance_km": 0.0,
+                                         "mode": "truck", "pretreatment_kwh_per_unit": 0.0}]), overridden).iloc[0]
+    assert c["avoided_scope3_cat1"] == pytest.approx(0.5)
+
+
+def test_coefficients_are_vectorised_over_many_rows() -> None:
+    rows = pd.DataFrame([{"material_out": "fly_ash", "unit_out": "t/a", "baseline_out": "landfill",
+                          "material_in": "clinker", "unit_in": "t/a", "baseline_in": "virgin", "ratio": 1.0,
+                          "delivered_fraction": 1.0, "distance_km": float(d), "mode": "truck",
+                          "pretreatment_kwh_per_unit": 0.0} for d in range(500)])
+    c = unit_coefficients(rows, F)
+    assert len(c) == 500
+    assert c["added_transport"].tolist() == pytest.approx([d * F.get("transport_truck").value for d in range(500)])
