@@ -1,0 +1,285 @@
+"""Run the whole pipeline once — validate, metabolism, match, explain, indicators — into one `Analysis`.
+
+Both languages of a report, the workbook, the HTML and the CSVs are rendered from the same `Analysis`, so the
+Chinese and the English report of one run can never disagree on a number. The reporting package is an entry
+point (like the commands): it is the one place besides the CLI and the app that calls both flows/ and matching/.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from importlib import metadata
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+import flows
+import matching
+from flows.labels import fmt_quantity
+from matching import LinkSelector, MatchOptions, Settings
+from symbiosis.errors import Problem
+from symbiosis.factors import Factor, FactorTable
+from symbiosis.park import Park
+from symbiosis.plan import Plan
+from symbiosis.reporting.texts import t
+from symbiosis.scenario import LinkKey, Scenario, ScenarioError, apply_edits
+from symbiosis.taxonomy import DIMENSION_NAMES
+
+# Steps of a report run, in order; the CLI prints each with its elapsed time.
+STEPS: tuple[str, ...] = ("load", "validate", "metabolism", "match", "explain", "indicators", "write")
+# MatchOptions fields a scenario's [options] table may set (the links have their own [[forced]]/[[forbidden]]).
+SCENARIO_OPTION_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MatchOptions)
+                                              if f.name not in ("forced", "forbidden"))
+
+ProgressCallback = Callable[[str, str, float, float], None]  # (event 'start'|'done', step, seconds, total)
+
+
+class Stopwatch:
+    """Times the pipeline's steps and tells a callback when each starts and ends (the CLI prints them)."""
+
+    def __init__(self, callback: ProgressCallback | None = None) -> None:
+        self.callback = callback
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self.callback is not None:
+            self.callback("start", name, 0.0, time.perf_counter() - self.started)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - t0
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
+            if self.callback is not None:
+                self.callback("done", name, seconds, time.perf_counter() - self.started)
+
+
+def selector(link: LinkKey) -> LinkSelector:
+    """A scenario's link (supplier stream, receiver stream) as the matcher's selector."""
+    return LinkSelector(supplier_stream_id=link[0], receiver_stream_id=link[1])
+
+
+def scenario_options(scenario: Scenario) -> MatchOptions:
+    """The matching options a scenario stands for: its [options] table plus its forced and forbidden links.
+
+    Keys are MatchOptions field names; a key the scenario leaves out stays None, so the matcher resolves it from
+    park.toml, then its defaults — exactly as `symbiosis match` does. The app saves every option explicitly, so a
+    scenario saved by the app solves the same here as there. An unknown key is an error, never ignored: a typo
+    would otherwise silently change the plan.
+    """
+    unknown = sorted(set(scenario.options) - set(SCENARIO_OPTION_KEYS))
+    if unknown:
+        raise ScenarioError(f"scenario [options]: unknown key(s) {', '.join(unknown)} "
+                            f"(accepted: {', '.join(SCENARIO_OPTION_KEYS)})")
+    values = {k: v for k, v in scenario.options.items() if not (isinstance(v, str) and v == "nan")}
+    if "decompose" in values and not isinstance(values["decompose"], bool):
+        raise ScenarioError("scenario [options]: decompose must be true or false")
+    return MatchOptions(**values, forced=tuple(selector(k) for k in scenario.forced),
+                        forbidden=tuple(selector(k) for k in scenario.forbidden))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality warning shown in the report, in both languages, with where it comes from."""
+
+    origin: str  # validation, metabolism_before, metabolism_after, assumption, balance, scenario
+    message_en: str
+    message_zh: str
+    severity: str = "warning"
+    file: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    ref: str = ""
+    accepted: str = ""
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+@dataclass(frozen=True)
+class FactorUse:
+    """An emission factor the report relies on, and who used it. `factor` is None if the id is not in datasets/."""
+
+    factor_id: str
+    factor: Factor | None
+    links: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything a report shows, computed once."""
+
+    park: Park  # with the scenario's edits applied
+    scenario: Scenario
+    options: MatchOptions
+    settings: Settings
+    factors: FactorTable
+    plan: Plan
+    graph_before: nx.MultiDiGraph
+    graph_after: nx.MultiDiGraph
+    balances_before: pd.DataFrame
+    balances_after: pd.DataFrame
+    indicators_before: pd.DataFrame
+    indicators_after: pd.DataFrame
+    network_before: pd.DataFrame
+    network_after: pd.DataFrame
+    unmatched: pd.DataFrame
+    findings: tuple[Finding, ...]
+    factor_uses: tuple[FactorUse, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+    generated_at: str = ""
+    version: str = ""
+    from_scenario: bool = True  # False when plain MatchOptions were given: there is no scenario file to write
+
+    def scenario_title(self, lang: str) -> str:
+        """The scenario's name; the default scenario and bare options get a name in the report's language."""
+        if not self.from_scenario:
+            return t("options_scenario", lang)
+        return t("default_scenario", lang) if self.scenario == Scenario() else self.scenario.name
+
+    def park_title(self, lang: str) -> str:
+        return self.park.config.name_zh if lang == "zh" and self.park.config.name_zh else self.park.name
+
+    def enterprise_names(self, lang: str) -> dict[str, str]:
+        """enterprise_id -> name, the ledger's name_zh/name_en column when it has one for the language."""
+        e = self.park.enterprises
+        column = f"name_{lang}" if f"name_{lang}" in e.columns else "name"
+        out: dict[str, str] = {}
+        for eid, name, fallback in zip(e["enterprise_id"], e[column], e["name"], strict=True):
+            text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
+            out[str(eid)] = text or str(fallback)
+        return out
+
+
+def _tool_version() -> str:
+    try:
+        return metadata.version("symbiosis-analyzer")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def as_scenario(scenario_or_options: Scenario | MatchOptions | None) -> tuple[Scenario, MatchOptions]:
+    """A Scenario and the MatchOptions it stands for, from either (None: the park's own defaults)."""
+    if scenario_or_options is None:
+        return Scenario(), MatchOptions()
+    if isinstance(scenario_or_options, Scenario):
+        return scenario_or_options, scenario_options(scenario_or_options)
+    return Scenario(name="—"), scenario_or_options
+
+
+def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = None, *,
+            apply_scenario_edits: bool = True, plan: Plan | None = None,
+            stopwatch: Stopwatch | None = None) -> Analysis:
+    """Validate, build the metabolism, match, explain and compute the indicators, once.
+
+    `park` is the park as loaded; a Scenario's ledger edits are applied to it (through the loader, so an edit that
+    breaks the ledger raises ParkError with every problem) unless `apply_scenario_edits` is False because the
+    caller already did (edits set values, so applying them twice gives the same park anyway). `plan`, when given,
+    is the plan already solved for this park and these options (the app's current plan): it is reported as it is
+    instead of being solved again, so the report shows exactly what the user saw.
+    """
+    sw = stopwatch or Stopwatch()
+    scenario, options = as_scenario(scenario_or_options)
+    findings: list[Finding] = []
+    with sw.step("validate"):
+        if apply_scenario_edits and scenario.edits:
+            park = apply_edits(park, scenario.edits)
+        settings = matching.resolve(park, options)
+        factors = FactorTable(park.config, dict(settings.factor_overrides))
+        findings += [_from_problem(p) for p in park.warnings]
+        if scenario.park and scenario.park not in (park.name, park.config.name_zh):
+            findings.append(Finding("scenario", *_both("w_scenario_park", made_on=scenario.park, park=park.name)))
+    with sw.step("metabolism"):
+        graph_before = flows.build_graph(park, factors=factors)
+        balances_before = flows.balances(graph_before)
+    with sw.step("match"):
+        if plan is None:
+            plan = matching.propose(park, options)
+    with sw.step("explain"):
+        unmatched = matching.explain_unmatched(park, plan, options)
+    with sw.step("indicators"):
+        graph_after = flows.build_graph(park, plan, factors=factors)
+        balances_after = flows.balances(graph_after)
+        indicators_before = flows.indicators(graph_before, factors=factors)
+        indicators_after = flows.indicators(graph_after, factors=factors)
+        network_before = flows.network_metrics(graph_before)
+        network_after = flows.network_metrics(graph_after)
+    findings += _graph_findings(graph_before, "metabolism_before")
+    findings += _graph_findings(graph_after, "metabolism_after")
+    findings += _balance_findings(balances_before)
+    recorded = scenario.result.get("links") if scenario.result else None
+    if isinstance(recorded, list):
+        now = [f"{x.supplier_stream_id} -> {x.receiver_stream_id}" for x in plan.links]
+        if sorted(map(str, recorded)) != sorted(now):
+            findings.append(Finding("scenario", *_both("w_scenario_result", before=len(recorded), after=len(now))))
+    uses = factor_uses(plan, indicators_before, indicators_after, factors)
+    findings += [Finding("validation", *_both("w_missing_factor", factor=u.factor_id), severity="error")
+                 for u in uses if u.factor is None]
+    return Analysis(
+        park=park, scenario=scenario, options=options, settings=settings, factors=factors, plan=plan,
+        graph_before=graph_before, graph_after=graph_after, balances_before=balances_before,
+        balances_after=balances_after, indicators_before=indicators_before, indicators_after=indicators_after,
+        network_before=network_before, network_after=network_after, unmatched=unmatched,
+        findings=tuple(findings), factor_uses=uses, timings=dict(sw.timings),
+        generated_at=datetime.now().astimezone().isoformat(timespec="seconds"), version=_tool_version(),
+        from_scenario=not isinstance(scenario_or_options, MatchOptions))
+
+
+def _both(key: str, **params: Any) -> tuple[str, str]:
+    return t(key, "en", **params), t(key, "zh", **params)
+
+
+def _from_problem(p: Problem) -> Finding:
+    return Finding("validation", p.text("en"), p.text("zh"), severity=p.severity, file=p.file, row=p.row,
+                   column=p.column, value=p.value, accepted=p.accepted)
+
+
+def _graph_findings(graph: nx.MultiDiGraph, origin: str) -> list[Finding]:
+    out = [Finding(origin, w.message_en, w.message_zh, file=w.file, row=w.row, ref=w.ref)
+           for w in graph.graph.get("warnings", [])]
+    if origin == "metabolism_before":  # the assumptions are the same in both states: list them once
+        out += [Finding("assumption", a.get("message_en", ""), a.get("message_zh", ""), severity="info",
+                        ref=str(a.get("stream_id", ""))) for a in graph.graph.get("assumptions", [])]
+    return out
+
+
+def _balance_findings(table: pd.DataFrame) -> list[Finding]:
+    """Flagged balances (more leaves than enters): a missing input row or a wrong number, worth a look."""
+    out: list[Finding] = []
+    for r in flows.unbalanced(table).to_dict("records"):
+        words = DIMENSION_NAMES.get(str(r["key"]), (str(r["key"]), str(r["key"])))
+        params = {"enterprise": f"{r['enterprise_id']} {r['enterprise_name']}", "unit": r["unit"],
+                  "gap": fmt_quantity(abs(float(r["gap"]))), "tolerance": fmt_quantity(float(r["tolerance"]))}
+        out.append(Finding("balance", t("w_balance", "en", dimension=words[0], **params),
+                           t("w_balance", "zh", dimension=words[1], **params), ref=str(r["enterprise_id"])))
+    return out
+
+
+def factor_uses(plan: Plan, before: pd.DataFrame, after: pd.DataFrame, factors: FactorTable) -> tuple[FactorUse, ...]:
+    """Every factor id referenced by a link (its factor_ids and its accounting lines) or by an indicator."""
+    by_links: dict[str, list[str]] = {}
+    by_indicators: dict[str, list[str]] = {}
+    for link in plan.links:
+        ids = [*link.factor_ids, *(f for line in link.accounting for f in line.factor_ids)]
+        for fid in dict.fromkeys(ids):
+            by_links.setdefault(fid, []).append(link.link_id)
+    for table in (before, after):
+        for iid, ids in zip(table["indicator_id"], table["factor_ids"], strict=True):
+            for fid in ids or ():
+                if iid not in by_indicators.setdefault(fid, []):
+                    by_indicators[fid].append(iid)
+    out = []
+    for fid in sorted({*by_links, *by_indicators}):
+        factor = factors.factors.get(fid)
+        out.append(FactorUse(fid, factor, tuple(by_links.get(fid, ())), tuple(by_indicators.get(fid, ()))))
+    return tuple(out)

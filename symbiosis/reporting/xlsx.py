@@ -1,0 +1,153 @@
+"""report.xlsx and the CSVs: every table of the report, headers and sheet names in the report's language.
+
+Text that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage return) gets a
+leading quote, so opening the workbook or a CSV never runs anything a ledger smuggled in; numbers stay numbers.
+The summary sheet opens with the solver's status, highlighted when the plan is not a proven optimum.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from symbiosis.loader import parse_number
+from symbiosis.reporting import tables
+from symbiosis.reporting import texts as tx
+from symbiosis.reporting.analysis import Analysis
+
+DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
+TRUNCATED = " … [{n} characters more: see the CSV]"
+ALERT_FILL = PatternFill("solid", fgColor="FDE2E1")
+OK_FILL = PatternFill("solid", fgColor="E3F4E1")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+NUMBER_FORMAT = "#,##0.###"
+
+
+def safe_cell(value: Any) -> Any:
+    """One cell, neutralised: text a spreadsheet would run as a formula gets a leading quote.
+
+    Same rule as the app's downloads (app/export.py): text that is just a signed number ("-12.5") is left as it
+    is, since a spreadsheet reading it as that number runs nothing.
+    """
+    if not isinstance(value, str) or not value.startswith(DANGEROUS_PREFIXES):
+        return value
+    if value[0] in "+-" and parse_number(value) is not None:
+        return value
+    return "'" + value
+
+
+def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell and header neutralised; numeric columns untouched."""
+    out = frame.copy()
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    for i, dtype in enumerate(out.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out.isetitem(i, out.iloc[:, i].map(safe_cell).to_numpy(dtype=object))
+    return out
+
+
+def _fit(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+        keep = EXCEL_CELL_LIMIT - 80
+        return value[:keep] + TRUNCATED.format(n=len(value) - keep)
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with BOM (so Excel in China shows the Chinese), neutralised, nothing cut."""
+    return excel_safe(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def sheets(a: Analysis, lang: str) -> dict[str, pd.DataFrame]:
+    """Sheet key -> table with headers in `lang` (the workbook's and the CSVs' content)."""
+    return {key: tables.localise(frame, lang) for key, frame in tables.all_tables(a, lang).items()}
+
+
+def _style_table(ws: Worksheet, frame: pd.DataFrame, header_row: int) -> None:
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    for i, column in enumerate(frame.columns, start=1):
+        values = [str(column)] + [str(v) for v in frame.iloc[:200, i - 1].tolist()]
+        width = min(60, max(8, max(len(v) + sum(ord(ch) > 0x2E80 for ch in v) for v in values) + 2))
+        ws.column_dimensions[get_column_letter(i)].width = width
+        if pd.api.types.is_numeric_dtype(frame.iloc[:, i - 1]) or frame.iloc[:, i - 1].map(
+                lambda v: isinstance(v, float)).any():
+            for row in ws.iter_rows(min_row=header_row + 1, min_col=i, max_col=i):
+                for cell in row:
+                    if isinstance(cell.value, float):
+                        cell.number_format = NUMBER_FORMAT
+
+
+def _write_frame(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame, startrow: int = 0) -> Worksheet:
+    safe = excel_safe(frame).map(_fit)
+    safe.to_excel(writer, sheet_name=name, index=False, startrow=startrow)
+    ws = writer.sheets[name]
+    _style_table(ws, safe, startrow + 1)
+    return ws
+
+
+def _percent_formats(ws: Worksheet, a: Analysis, key: str, frame: pd.DataFrame, lang: str, header_row: int) -> None:
+    """Shares (relative gap, fraction indicators) shown as percentages; the cell keeps the plain number."""
+    cells: list[tuple[int, int]] = []  # (0-based row in frame, 0-based column)
+    if key in ("summary", "solver"):
+        label = tx.t("s_gap" if key == "summary" else "v_gap", lang)
+        cells += [(i, 1) for i, item in enumerate(frame.iloc[:, 0]) if item == label]
+    elif key == "indicators":
+        names = [tx.col(c, lang) for c in ("value_before", "value_after", "change", "threshold")]
+        columns = [i for i, c in enumerate(frame.columns) if c in names]
+        for i, (before, _) in enumerate(tables.indicator_pairs(a)):
+            if before["unit"] == "fraction":
+                cells += [(i, c) for c in columns]
+    for row, column in cells:
+        cell = ws.cell(row=header_row + 1 + row, column=column + 1)
+        if isinstance(cell.value, int | float):
+            cell.number_format = "0.0##%" if key == "indicators" else "0.00####%"
+
+
+def workbook_bytes(a: Analysis, lang: str, tables_by_key: Mapping[str, pd.DataFrame] | None = None) -> bytes:
+    """report.xlsx in `lang`. The summary sheet starts with the title and the status sentence (rows 1-3)."""
+    by_key = dict(tables_by_key) if tables_by_key is not None else sheets(a, lang)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for key in tx.SHEET_ORDER:
+            frame = by_key[key]
+            name = tx.sheet(key, lang)
+            if key != "summary":
+                ws = _write_frame(writer, name, frame)
+                _percent_formats(ws, a, key, frame, lang, header_row=1)
+                continue
+            # The title and the status come first, above the table, so nobody reads the figures without them.
+            ws = _write_frame(writer, name, frame, startrow=4)
+            _percent_formats(ws, a, key, frame, lang, header_row=5)
+            ws["A1"] = safe_cell(f"{tx.t('title', lang)} — {a.park_title(lang)}")
+            ws["A1"].font = Font(bold=True, size=14)
+            ws["A2"] = safe_cell(tables.status_sentence(a, lang))
+            ws["A3"] = safe_cell(tables.status_detail(a, lang))
+            proven = a.plan.status in ("optimal", "empty")
+            ws["A2"].font = Font(bold=True, size=12, color="006100" if proven else "9C0006")
+            for ref in ("A2", "A3"):
+                ws[ref].fill = OK_FILL if proven else ALERT_FILL
+            messages = tables.plan_messages(a, lang)
+            if messages and not proven:
+                ws["A4"] = safe_cell(_fit(f"{tx.t('banner_why', lang)} " + " | ".join(messages)))
+                ws["A4"].fill = ALERT_FILL
+            ws.freeze_panes = None
+    return buffer.getvalue()
+
+
+def csv_files(a: Analysis, lang: str, tables_by_key: Mapping[str, pd.DataFrame] | None = None,
+              suffix: str = "") -> dict[str, bytes]:
+    """csv/<sheet key><suffix>.csv for every table (file names stay English so scripts find them)."""
+    by_key = dict(tables_by_key) if tables_by_key is not None else sheets(a, lang)
+    return {f"csv/{key}{suffix}.csv": csv_bytes(frame) for key, frame in by_key.items()}
+
