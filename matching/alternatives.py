@@ -13,11 +13,14 @@ from symbiosis.plan import Plan
 
 
 def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) -> list[Plan]:
-    """The best plan and up to n-1 next-best ones, each a different set of links.
+    """The best plan and up to n-1 next-best ones, each giving up at least one link of every plan before it.
 
-    After each solve a no-good cut  sum_{y*=0} y + sum_{y*=1} (1 - y) >= 1  over every link binary forbids that
-    exact set of links; the cuts tie the sub-problems together, so these models are not decomposed. Stops early
-    when no other plan exists or a solve is not optimal (the next one would not be the true next-best).
+    After each solve a no-good cut on the binaries of the links that plan built,  sum_{y*=1} (1 - y) >= 1,  is
+    added. The textbook cut (which also counts the links not built) lets the "next" plan be the same plan plus a
+    parallel link of equal value, which many parks have in numbers (degenerate optima); this one asks for a plan
+    without at least one of the chosen links, which is what a planner means by an alternative. The cuts tie the
+    sub-problems together, so these models are not decomposed. Stops early when no other plan exists or a solve
+    is not optimal (the next one would then not be the true next-best).
     """
     plans: list[Plan] = []
     cuts: list[list[tuple[int, int]]] = []
@@ -32,9 +35,10 @@ def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) ->
         if plan.status in ("infeasible", "error"):
             break
         plans.append(plan)
-        built = dict(zip(solution.flows["lid"], solution.flows["built"], strict=True))
-        lids = model.links.loc[model.links["component"] >= 0, "lid"]
-        cuts.append([(int(lid), int(bool(built.get(lid, False)))) for lid in lids])
+        chosen = solution.flows.loc[solution.flows["built"], "lid"]
+        if chosen.empty:
+            break  # the best plan builds nothing: there is no link to give up
+        cuts.append([(int(lid), 1) for lid in chosen])
         if plan.status != "optimal":
             break
     return plans

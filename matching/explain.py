@@ -19,6 +19,7 @@ from matching.model import MatchModel, prepare
 from matching.options import LinkSelector, MatchOptions
 from symbiosis.park import Park
 from symbiosis.plan import Link, Plan
+from symbiosis.taxonomy import materials
 
 REASONS: dict[str, tuple[str, str]] = {
     "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role_zh}的替代规则"),
@@ -42,7 +43,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "too_far": ("nearest possible partner {partner} is {km:.2f} km away; the reach by {mode} is {reach:g} km",
                 "最近的可能伙伴 {partner} 相距 {km:.2f} km；{mode} 的运距上限为 {reach:g} km"),
     "forbidden": ("every possible link was forbidden by the user", "所有可能的链接均被用户禁止"),
-    "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why}）"),
+    "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why_zh}）"),
     "below_minimum": ("the most a link could carry, {cap:.4g} {unit}, is below the minimum link size {min:.4g}",
                       "链接最多可输送 {cap:.4g} {unit}，低于最小链接规模 {min:.4g}"),
     "capacity_taken": ("{partner}'s {what} is taken by link {competitor} ({quantity:.4g} {unit}; net "
@@ -64,14 +65,26 @@ COLUMNS: tuple[str, ...] = ("stream_id", "enterprise_id", "direction", "material
                             "reach_km", "competitor_link", "competitor_quantity")
 
 
+def _zh_names(value: object) -> object:
+    """Material keys (one, or comma-joined) in their Chinese names for the Chinese text; anything else as is."""
+    if not isinstance(value, str) or not value:
+        return value
+    mats = materials()
+    parts = [p.strip() for p in value.split(",")]
+    if all(p in mats for p in parts):
+        return "、".join(mats[p].name_zh for p in parts)
+    return value
+
+
 def _text(reason: str, /, **params: object) -> tuple[str, str]:
     en, zh = REASONS[reason]
+    zh_params = {k: _zh_names(v) for k, v in params.items()}
 
     class _Keep(dict[str, object]):
         def __missing__(self, key: str) -> str:
             return "{" + key + "}"
 
-    return en.format_map(_Keep(params)), zh.format_map(_Keep(params))
+    return en.format_map(_Keep(params)), zh.format_map(_Keep(zh_params))
 
 
 def explain_unmatched(park: Park, plan: Plan, options: MatchOptions | None = None) -> pd.DataFrame:
@@ -220,9 +233,10 @@ class _Explainer:
                 return "forbidden", {}, {}
             benefit = cands[cands["status"] == "no_benefit"]
             if len(benefit):
-                notes = [n.text("en") for ns in benefit["notes"] for n in ns]
-                why = notes[0] if notes else "what it avoids does not exceed what it adds"
-                return "no_benefit", {"why": why}, {}
+                notes = [n for ns in benefit["notes"] for n in ns]
+                why = notes[0].text("en") if notes else "what it avoids does not exceed what it adds"
+                why_zh = notes[0].text("zh") if notes else "避免的排放不超过增加的排放"
+                return "no_benefit", {"why": why, "why_zh": why_zh}, {}
             best = cands.iloc[int(cands["capacity"].to_numpy().argmax())]
             return "below_minimum", {"cap": float(best["capacity"]), "unit": best["unit_out"],
                                      "min": float(best["min_quantity"])}, {}
@@ -257,12 +271,12 @@ class _Explainer:
                 return "share_cap", {"rule": c.rule_id, "share": float(c.max_share), "partner": c.receiver_id,
                                      "material": partner["material"]}, {"partner_id": c.receiver_id}
             full = filled >= partner["available"] * (1 - 1e-6)
-            what, what_zh = f"demand for {partner['material']}", f"{partner['material']} 需求"
+            what, what_zh = f"demand for {partner['material']}", f"{_zh_names(partner['material'])}需求"
         else:
             used = self.outof.get(partner_sid, [])
             filled = sum(x.quantity for x in used)
             full = filled >= partner["available"] * (1 - 1e-6)
-            what, what_zh = f"output of {partner['material']}", f"{partner['material']} 产出"
+            what, what_zh = f"output of {partner['material']}", f"{_zh_names(partner['material'])}产出"
             into_me = self.into.get(c.receiver_stream_id, [])
             same_rule = sum(x.quantity_in for x in into_me if x.rule_id == c.rule_id)
             if c.max_share < 1 and same_rule >= c.share_room * (1 - 1e-6):
@@ -288,7 +302,7 @@ class _Explainer:
         dt = self.settings.dt_min_k
         if pool.empty:
             return "no_partner", {"needs": "needs" if is_output else "offers", "needs_zh": "需要" if is_output else "提供",
-                                  "materials": "heat"}, {}
+                                  "materials": "heat (热)"}, {}
         t = float(r.temperature_c)
         if is_output:
             limit = t - dt

@@ -69,8 +69,9 @@ def build_model(park: Park, options: MatchOptions | None = None, *,
                 no_good: list[list[tuple[int, int]]] | None = None) -> MatchModel:
     """Candidates, pruning, decomposition and one PuLP model per independent component.
 
-    `no_good` (for alternative plans): lists of (lid, value) binary patterns that must not repeat; they tie
-    the whole problem together, so with them the model is not decomposed.
+    `no_good` (for alternative plans): lists of (lid, value) binary patterns; each adds the cut
+    sum_{value=0} y + sum_{value=1} (1 - y) >= 1. They tie the whole problem together, so with them the model is
+    not decomposed.
     """
     t0 = time.perf_counter()
     model = prepare(park, options, together=bool(no_good))

@@ -65,7 +65,13 @@ def _no_flows() -> pd.DataFrame:
 def _part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for p in solution.parts:
-        if p.status == "time_limit":
+        if p.status == "time_limit" and not p.has_solution:
+            bound = "" if p.bound is None else f" (bound {p.bound:.6g})"
+            out.append((f"sub-problem {p.component}: stopped at the time limit of {model.settings.time_limit:g} s "
+                        f"before finding any plan; nothing is proposed for it{bound}",
+                        f"子问题 {p.component}：达到时间上限 {model.settings.time_limit:g} 秒时尚未找到方案；"
+                        f"该部分不提出链接{bound}"))
+        elif p.status == "time_limit":
             gap = "" if p.bound is None or p.objective is None else f" (objective {p.objective:.6g}, bound {p.bound:.6g})"
             out.append((f"sub-problem {p.component}: stopped at the time limit of {model.settings.time_limit:g} s; "
                         f"the plan is the best found, not proven optimal{gap}",

@@ -78,7 +78,11 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             s1_owners.append(str(r["supplier_id"]))
         s3_owners = ([str(r["receiver_id"])] if values["avoided_scope3_cat1"] or values["added_transport"] else []) + (
             [str(r["supplier_id"])] if values["avoided_scope3_cat5"] else [])
-        notes = tuple(r["notes"])
+        notes_en = [n.text("en") for n in r["notes"]]
+        notes_zh = [n.text("zh") for n in r["notes"]]
+        if r["hazardous_code"]:
+            notes_en.insert(0, f"hazardous waste {r['hazardous_code']}: only through a licensed operator (permit)")
+            notes_zh.insert(0, f"危险废物 {r['hazardous_code']}：仅可经持证单位利用处置")
         links.append(Link(
             link_id=f"{r['supplier_stream_id']}->{r['receiver_stream_id']}",
             supplier_id=str(r["supplier_id"]), receiver_id=str(r["receiver_id"]),
@@ -100,7 +104,7 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             scope1_owner="; ".join(dict.fromkeys(s1_owners)),
             scope2_owner=str(r["receiver_id"]) if values["avoided_scope2"] else "",
             scope3_owner="; ".join(dict.fromkeys(s3_owners)),
-            accounting=lines, notes=tuple(n.text("en") for n in notes), notes_zh=tuple(n.text("zh") for n in notes),
+            accounting=lines, notes=tuple(notes_en), notes_zh=tuple(notes_zh),
             mode_reach_km=float(r["reach_km"]),
         ))
     links.sort(key=lambda link: (-link.net_tco2e(include2), link.link_id))

@@ -52,9 +52,9 @@ PAIR_COLUMNS: tuple[str, ...] = ("material_out", "unit_out", "baseline_out", "ma
 
 # Disposal variants named in baselines.csv's descriptions: the material's own key is tried first
 # (incineration:waste_oil), then these families, then its category (landfill:organic), then the default row.
+# (paper_sludge is half filler and ash: it takes its category's landfill:organic row, not the paper row.)
 DISPOSAL_FAMILY: dict[str, str] = {
-    "waste_plastics": "plastics", "waste_paper": "paper", "paper_sludge": "paper", "wood_waste": "wood",
-    "waste_solvent": "waste_oil",
+    "waste_plastics": "plastics", "waste_paper": "paper", "wood_waste": "wood", "waste_solvent": "waste_oil",
 }
 # Solid residues whose carbon is biogenic, so burning them as a fuel substitute adds nothing to Scope 1
 # (GB/T 32150 / IPCC convention, as fuel_biomass_fuel). Organic-category materials are biogenic by definition.

@@ -166,6 +166,13 @@ def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: arg
         print("未匹配（原因）：" if zh else "Unmatched (why):")
         counts = unmatched["reason"].value_counts()
         print_table(counts.rename_axis("reason").reset_index(name="streams"))
+    base = {x.link_id for x in plan.links}
     for k, other in enumerate(others, start=2):
-        print(f"{'备选方案' if zh else 'Alternative'} {k}: {other.status}, {_fmt(other.objective_value)} {unit}, "
-              f"{len(other.links)} link(s)")
+        mine = {x.link_id for x in other.links}
+        dropped, added = len(base - mine), len(mine - base)
+        if zh:
+            print(f"备选方案 {k}：{status if other.status == plan.status else other.status}，"
+                  f"{_fmt(other.objective_value)} {unit}，链接 {len(other.links)} 条（少 {dropped} 条，多 {added} 条）")
+        else:
+            print(f"Alternative {k}: {other.status}, {_fmt(other.objective_value)} {unit}, {len(other.links)} link(s) "
+                  f"({dropped} dropped, {added} added vs the best plan)")
