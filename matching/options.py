@@ -114,6 +114,9 @@ class MatchOptions:
     epsilon_cost: float | None = None  # cap on the plan's annual net cost, CNY/a (epsilon constraint)
     factor_overrides: Mapping[str, float] | None = None
     decompose: bool = True
+    # Start the MIP from a rounded LP relaxation; when that plan is already within the gap of the LP bound the
+    # MIP is skipped. Off only to measure what it saves (benchmarks).
+    warm_start: bool = True
 
     def replace(self, **changes: Any) -> MatchOptions:
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -147,6 +150,7 @@ class Settings:
     epsilon_cost: float | None = None
     factor_overrides: dict[str, float] = field(default_factory=dict)
     decompose: bool = True
+    warm_start: bool = True
 
     def as_record(self) -> dict[str, Any]:
         record = asdict(self)
@@ -229,4 +233,5 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         epsilon_cost=None if eps is None else float(_number("epsilon_cost", eps, minimum=-math.inf)),
         factor_overrides=overrides,
         decompose=o.decompose,
+        warm_start=o.warm_start,
     )

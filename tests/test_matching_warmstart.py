@@ -1,0 +1,39 @@
+"""The rounded-relaxation warm start changes how fast a plan is found, never which plan value or how honestly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matching
+from matching import MatchOptions
+from symbiosis.generate import generate_park
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), firm_cap=st.sampled_from([None, 1, 3]), dt=st.sampled_from([5.0, 15.0]))
+def test_same_optimum_with_and_without_warm_start(seed: int, firm_cap: int | None, dt: float) -> None:
+    park = generate_park(25, seed=seed)
+    base = MatchOptions(max_links_per_enterprise=firm_cap, dt_min_k=dt)
+    cold = matching.propose(park, base.replace(warm_start=False))
+    warm = matching.propose(park, base.replace(warm_start=True))
+    assert cold.status in ("optimal", "empty")
+    assert warm.status in ("optimal", "empty")
+    assert warm.objective_tco2e == pytest.approx(cold.objective_tco2e, rel=1e-5, abs=1e-3)
+    assert warm.net_tco2e == pytest.approx(warm.objective_tco2e, rel=1e-9, abs=1e-6)
+
+
+def test_certified_gap_is_honest_on_a_larger_park() -> None:
+    park = generate_park(60, seed=5)
+    exact = matching.propose(park, MatchOptions(warm_start=False))
+    fast = matching.propose(park, MatchOptions(gap=0.005))
+    assert exact.status == "optimal"
+    assert fast.status in ("optimal", "feasible")
+    assert fast.gap is not None
+    assert fast.gap <= 0.005 + 1e-12
+    # the reported bound really bounds the true optimum, and the plan is within the gap of it
+    assert fast.bound_tco2e >= exact.objective_tco2e * (1 - 1e-9)
+    assert fast.objective_tco2e >= exact.objective_tco2e * (1 - 0.005) - 1e-6
+    if fast.status == "optimal":
+        assert fast.objective_tco2e == pytest.approx(exact.objective_tco2e, rel=1e-6)
