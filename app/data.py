@@ -1,0 +1,322 @@
+"""Data page helpers: open, upload, validate, edit a park. Plain functions over a Workspace; no streamlit here."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import pandas as pd
+
+from app.keys import files_key, park_key
+from app.state import Workspace
+from symbiosis.commands.common import problems_frame
+from symbiosis.datasets import datasets_dir, demo_park_path
+from symbiosis.errors import ParkError, Problem
+from symbiosis.i18n import Lang
+from symbiosis.loader import FILE_NAMES, load_files, load_park
+from symbiosis.park import Park
+from symbiosis.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
+from symbiosis.schema import TABLE_NAMES_ZH, TABLES, columns, template
+from symbiosis.taxonomy import materials
+
+MAX_UPLOAD_MB = 50  # the same number as server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx", "xlsm", "zip", "toml")
+PARK_ENV = "SYMBIOSIS_APP_PARK"  # a park package path the app opens on first visit instead of the demo
+# Columns of streams.csv a planner edits in place on the Data page (a subset of scenario.EDITABLE_STREAM_COLUMNS).
+EDITOR_COLUMNS: tuple[str, ...] = ("quantity", "unit", "temperature_c", "temperature_return_c", "baseline",
+                                   "hours_per_year")
+EDITOR_SHOWN: tuple[str, ...] = ("stream_id", "enterprise_id", "direction", "material", *EDITOR_COLUMNS)
+
+
+# --- opening a park ---------------------------------------------------------------------------------------------
+def park_label(park: Park, lang: Lang) -> str:
+    if lang == "zh" and park.config.name_zh:
+        return park.config.name_zh
+    return park.config.name
+
+
+def open_park(ws: Workspace, park: Park, label: str) -> None:
+    """Make `park` the session's park. A new park starts a new scenario (its edits and links named the old one)."""
+    ws.base_park = park
+    ws.base_key = park_key(park)
+    ws.park = park
+    ws.park_key = ws.base_key
+    ws.source_label = label
+    ws.scenario = Scenario(name=ws.scenario.name, options=dict(ws.scenario.options), park=park.config.name,
+                           park_hash=ws.base_key)
+    ws.plan = None
+    ws.plan_park_key = ws.plan_options_key = ""
+    ws.problems = []
+    ws.problems_kind = ""
+    ws.problem_streams = {}
+    ws.editor_version += 1
+
+
+def fail(ws: Workspace, problems: Iterable[Problem], kind: str, stream_rows: Mapping[int, str] | None = None) -> None:
+    """Record a failed upload or edit; the park that was open stays open."""
+    ws.problems = list(problems)
+    ws.problems_kind = kind
+    ws.problem_streams = dict(stream_rows or {})
+
+
+def first_visit_park() -> tuple[Path, str]:
+    """The park opened on a first visit: $SYMBIOSIS_APP_PARK when set, else the bundled demo park."""
+    override = os.environ.get(PARK_ENV, "").strip()
+    if override:
+        return Path(override), override
+    return demo_park_path(), "demo"
+
+
+def shipped_park(name: str) -> Path | None:
+    """A park folder shipped in datasets/ by its folder name (for ?park=NAME); never an arbitrary path."""
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", name):
+        return None
+    path = datasets_dir() / name
+    return path if path.is_dir() and (path / "enterprises.csv").exists() else None
+
+
+Loader: TypeAlias = Callable[[Mapping[str, bytes], str], Park]
+
+
+def _load_files(files: Mapping[str, bytes], source: str) -> Park:
+    return load_files(dict(files), source=source)
+
+
+def folder_files(path: Path) -> dict[str, bytes] | None:
+    """The files of a package folder as an upload would give them; None for an .xlsx or .zip path."""
+    if not path.is_dir():
+        return None
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+
+
+def open_path(ws: Workspace, path: Path, label: str, loader: Loader = _load_files) -> bool:
+    """Open a park package from the server's disk (the demo, or the operator's choice). False on problems.
+
+    A folder is read into memory and loaded through `loader` (the app passes a cache keyed on the files'
+    content, so twenty browsers opening the demo park load it once).
+    """
+    if not path.exists():
+        fail(ws, [Problem("package_unknown", file=str(path), params=(("reason", "no such file or folder"),))],
+             "upload")
+        return False
+    try:
+        files = folder_files(path)
+        park = load_park(path) if files is None else loader(files, str(path))
+    except ParkError as exc:
+        fail(ws, exc.problems, "upload")
+        return False
+    open_park(ws, park, label)
+    return True
+
+
+def upload_size_problem(sizes: Mapping[str, int]) -> bool:
+    """True when the upload is larger than the app accepts (the server refuses single files above it too)."""
+    return sum(sizes.values()) > MAX_UPLOAD_BYTES
+
+
+def load_upload(ws: Workspace, files: Mapping[str, bytes], loader: Loader = _load_files) -> bool:
+    """Load uploaded files (several CSVs and park.toml, one .xlsx, or one .zip) through the loader.
+
+    On any error the problems are recorded and the park that was open stays open: nothing is loaded half-way.
+    The same upload is not tried twice in a row (reruns keep the uploader's files).
+    """
+    key = files_key(files)
+    ws.last_upload_key = key
+    try:
+        park = loader(files, ", ".join(sorted(files)))
+    except ParkError as exc:
+        fail(ws, exc.problems, "upload")
+        return False
+    open_park(ws, park, ", ".join(sorted(files)))
+    return True
+
+
+def problems_table(ws: Workspace, lang: Lang) -> pd.DataFrame:
+    """The validation report: severity, file, row, column, value, problem, what is accepted (+ stream for edits)."""
+    frame = problems_frame(ws.problems, lang)
+    if ws.problem_streams:
+        stream = [ws.problem_streams.get(p.row, "") if p.row is not None else "" for p in ws.problems]
+        frame.insert(2, "流编号" if lang == "zh" else "stream_id", stream)
+    return frame
+
+
+def warnings_table(park: Park, lang: Lang) -> pd.DataFrame:
+    return problems_frame(list(park.warnings), lang)
+
+
+# --- templates --------------------------------------------------------------------------------------------------
+def _template_name(table: str, lang: Lang) -> str:
+    return FILE_NAMES[table][1] if lang == "zh" else FILE_NAMES[table][0]
+
+
+PARK_TOML_TEMPLATE = """# park.toml (optional) / 园区配置（可选）
+name = "My park"
+name_zh = "我的园区"
+region = "national"   # grid region: national, north, northeast, east, central, northwest, south, southwest
+year = 2023
+dt_min_k = 10.0
+# default_hours_per_year = 8000
+
+[reach_km]
+truck = 50.0
+pipe_water = 10.0
+pipe_heat = 5.0
+pipe_steam = 3.0
+pipe_gas = 10.0
+"""
+
+
+def template_zip(lang: Lang) -> bytes:
+    """Blank CSV templates (one per table, UTF-8 with BOM so Excel shows Chinese) and a park.toml, zipped."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for table in TABLES:
+            zf.writestr(_template_name(table, lang), template(table, lang).to_csv(index=False).encode("utf-8-sig"))
+        zf.writestr("park.toml", PARK_TOML_TEMPLATE.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def template_xlsx(lang: Lang) -> bytes:
+    """A blank workbook: one sheet per table (English or Chinese sheet names and headers) and a `park` sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for table in TABLES:
+            sheet = TABLE_NAMES_ZH[table] if lang == "zh" else table
+            template(table, lang).to_excel(writer, sheet_name=sheet, index=False)
+        pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()}).to_excel(
+            writer, sheet_name="园区" if lang == "zh" else "park", index=False)
+    return buffer.getvalue()
+
+
+def ledger_view(park: Park, table: str, lang: Lang) -> pd.DataFrame:
+    """A ledger table as entered, with the Chinese headers of the schema when lang is zh."""
+    frame = park.ledger_tables()[table].reset_index(drop=True)
+    if lang != "zh":
+        return frame
+    headers = {c.name: c.header_zh for c in columns(table)}
+    return frame.rename(columns=headers)
+
+
+def column_help(table: str, lang: Lang) -> pd.DataFrame:
+    """What goes in each column of a table, from the declared schema."""
+    rows = []
+    for c in columns(table):
+        desc = c.description_zh if lang == "zh" else c.description_en
+        required = {"yes": ("yes", "是"), "no": ("no", "否")}.get(c.required, (c.required, c.required))
+        rows.append((c.name, c.header_zh, c.canonical_unit, required[1 if lang == "zh" else 0], desc))
+    head = (["列", "中文表头", "单位", "必填", "说明"] if lang == "zh"
+            else ["column", "Chinese header", "unit", "required", "description"])
+    return pd.DataFrame(rows, columns=head)
+
+
+# --- editing the ledger -----------------------------------------------------------------------------------------
+def editor_frame(park: Park, lang: Lang = "en") -> pd.DataFrame:
+    """streams.csv as entered (quantity and unit as the ledger gave them), the columns the editor shows.
+
+    The read-only columns direction and material are shown in `lang` (产出/投入, 粉煤灰); the editable ones as
+    entered, since they are written back.
+    """
+    ledger = park.ledger_tables()["streams"]
+    out = pd.DataFrame(index=ledger.index)
+    for col in EDITOR_SHOWN:
+        out[col] = ledger[col] if col in ledger.columns else ""
+    if lang == "zh":
+        out["direction"] = out["direction"].map({"output": "产出", "input": "投入"}).fillna(out["direction"])
+    names = materials()
+    out["material"] = out["material"].map(lambda m: names[m].name(lang) if m in names else m)
+    for col in ("quantity", "temperature_c", "temperature_return_c", "hours_per_year"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in ("unit", "baseline"):
+        out[col] = out[col].fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if _blank(a) and _blank(b):
+        return True
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a).strip() == str(b).strip()
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def edits_from_editor(frame: pd.DataFrame, edited_rows: Mapping[Any, Mapping[str, Any]]) -> list[Edit]:
+    """st.data_editor's `edited_rows` ({row position: {column: new value}}) as scenario edits of streams.csv."""
+    edits: list[Edit] = []
+    for pos, changes in edited_rows.items():
+        i = int(pos)
+        if not 0 <= i < len(frame):
+            continue
+        stream_id = str(frame.iloc[i]["stream_id"])
+        for column, value in changes.items():
+            if column not in EDITOR_COLUMNS or _same(value, frame.iloc[i][column]):
+                continue
+            if _blank(value):
+                value = ""
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                value = float(value)
+            else:
+                value = str(value)
+            edits.append(Edit(stream_id, column, value))
+    return edits
+
+
+def apply_scenario_edits(ws: Workspace, edits: list[Edit]) -> bool:
+    """Add edits to the scenario and reload the edited ledger through the loader (the same validation).
+
+    On a problem the park and the scenario stay as they were and the report names each stream.
+    """
+    if ws.base_park is None:
+        return False
+    if not edits:
+        return True
+    scenario = ws.scenario.with_edits(edits)
+    return _rebuild(ws, scenario)
+
+
+def set_scenario(ws: Workspace, scenario: Scenario) -> bool:
+    """Make `scenario` current on the open park (its edits re-applied). False, with problems, when they fail."""
+    scenario = replace(scenario, park=ws.base_park.config.name if ws.base_park else "", park_hash=ws.base_key)
+    return _rebuild(ws, scenario)
+
+
+def _rebuild(ws: Workspace, scenario: Scenario) -> bool:
+    assert ws.base_park is not None
+    try:
+        park = apply_edits(ws.base_park, scenario.edits, source=ws.base_park.source)
+    except ParkError as exc:
+        streams = written_streams(ws.base_park, scenario.edits)
+        rows = {i + 2: str(sid) for i, sid in enumerate(streams["stream_id"].tolist())}
+        fail(ws, exc.problems, "edit", rows)
+        return False
+    except ScenarioError as exc:
+        fail(ws, [Problem("file_unreadable", file="scenario", params=(("reason", str(exc)),))], "edit")
+        return False
+    if not scenario.edits:
+        park = ws.base_park  # exactly the park as loaded
+    ws.scenario = scenario
+    ws.park = park
+    ws.park_key = park_key(park)
+    ws.problems, ws.problems_kind, ws.problem_streams = [], "", {}
+    ws.editor_version += 1
+    return True
+
+
+def undo_edits(ws: Workspace) -> bool:
+    return set_scenario(ws, replace(ws.scenario, edits=()))
+
+
+def edits_table(scenario: Scenario, lang: Lang) -> pd.DataFrame:
+    head = ["流编号", "列", "新值"] if lang == "zh" else ["stream_id", "column", "new value"]
+    return pd.DataFrame([(e.stream_id, e.column, e.value) for e in scenario.edits], columns=head).astype(str)

@@ -1,0 +1,132 @@
+"""Data / 数据: open the demo or upload a park, blank templates, the validation report, edit the ledger."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from app import compute
+from app import data as dh
+from app.i18n import t
+from app.ui import lang, show_table, workspace
+from symbiosis.commands.validate import summary
+from symbiosis.datasets import demo_park_path
+from symbiosis.i18n import Lang
+from symbiosis.schema import TABLE_NAMES_ZH, TABLES, columns
+from symbiosis.taxonomy import baselines
+
+
+def render() -> None:
+    lg = lang()
+    ws = workspace()
+    st.title(t("page_data", lg))
+    st.caption(t("data_intro", lg))
+
+    # --- 1. open a park ------------------------------------------------------------------------------------
+    st.subheader(t("open_park", lg))
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        st.markdown(t("demo_explain", lg))
+        if st.button(t("open_demo", lg), key="open_demo", type="primary", icon=":material/factory:"):
+            with st.status(t("loading_park", lg), expanded=False) as status:
+                ok = dh.open_path(ws, demo_park_path(), "demo", loader=compute.load)
+                status.update(label=t("loaded" if ok else "load_failed_short", lg), state="complete" if ok else "error")
+    with right:
+        uploaded = st.file_uploader(t("upload_label", lg), type=list(dh.UPLOAD_TYPES), accept_multiple_files=True,
+                                    key="upload", help=t("upload_help", lg, mb=dh.MAX_UPLOAD_MB))
+        if uploaded:
+            sizes = {f.name: f.size for f in uploaded}
+            if dh.upload_size_problem(sizes):
+                st.error(t("upload_too_large", lg, mb=dh.MAX_UPLOAD_MB, size=round(sum(sizes.values()) / 2**20, 1)))
+            else:
+                files = {f.name: f.getvalue() for f in uploaded}
+                if dh.files_key(files) != ws.last_upload_key:
+                    with st.status(t("validating_upload", lg), expanded=False) as status:
+                        ok = dh.load_upload(ws, files, loader=compute.load)
+                        status.update(label=t("loaded" if ok else "load_failed_short", lg),
+                                      state="complete" if ok else "error")
+
+    with st.expander(t("templates", lg), icon=":material/download:"):
+        st.markdown(t("templates_explain", lg))
+        tl: Lang = "zh" if st.radio(t("template_headers", lg), options=["zh", "en"], key="template_lang", horizontal=True,
+                      format_func=lambda c: t(f"headers_{c}", lg)) == "zh" else "en"
+        a, b = st.columns(2)
+        a.download_button(t("template_csv", lg), data=partial(dh.template_zip, tl), file_name=f"park_template_{tl}_csv.zip",
+                          mime="application/zip", key="dl_template_csv", on_click="ignore")
+        b.download_button(t("template_xlsx", lg), data=partial(dh.template_xlsx, tl), file_name=f"park_template_{tl}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="dl_template_xlsx", on_click="ignore")
+        tabs = st.tabs([TABLE_NAMES_ZH[x] if lg == "zh" else x for x in TABLES])
+        for tab, table in zip(tabs, TABLES, strict=True):
+            with tab:
+                show_table(dh.column_help(table, lg), key=f"column_help_{table}")
+
+    # --- 2. the validation report --------------------------------------------------------------------------
+    if ws.problems:
+        errors = sum(p.severity == "error" for p in ws.problems)
+        kept = dh.park_label(ws.park, lg) if ws.park is not None else t("no_park", lg)
+        key = "edit_failed" if ws.problems_kind == "edit" else "upload_failed"
+        with st.container(key="validation_report"):
+            st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
+            show_table(dh.problems_table(ws, lg), key="problems_table")
+
+    # --- 3. the open park ----------------------------------------------------------------------------------
+    if ws.park is None:
+        st.info(t("no_park_open", lg))
+        return
+    park = ws.park
+    st.subheader(t("open_park_now", lg, park=dh.park_label(park, lg)))
+    st.caption(t("source_is", lg, source=ws.source_label))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("enterprises", lg), len(park.enterprises))
+    m2.metric(t("streams", lg), len(park.streams))
+    m3.metric(t("exchanges", lg), len(park.exchanges))
+    m4.metric(t("warnings", lg), len(park.warnings))
+    show_table(summary(park, lg).iloc[:, 1:], key="park_summary")  # the category name, not its key
+    if park.warnings:
+        with st.expander(t("warnings_n", lg, n=len(park.warnings)), icon=":material/warning:"):
+            show_table(dh.warnings_table(park, lg), key="warnings_table")
+    with st.expander(t("enterprises", lg)):
+        show_table(dh.ledger_view(park, "enterprises", lg), key="enterprises_table")
+
+    # --- 4. edit the ledger in place -----------------------------------------------------------------------
+    st.subheader(t("edit_ledger", lg))
+    st.caption(t("edit_explain", lg))
+    frame = dh.editor_frame(park, lg)
+    helps = {c.name: (c.header_zh if lg == "zh" else c.name, c.description_zh if lg == "zh" else c.description_en)
+             for c in columns("streams")}
+    config = {}
+    for col in dh.EDITOR_SHOWN:
+        label, help_text = helps.get(col, (col, ""))
+        disabled = col not in dh.EDITOR_COLUMNS
+        if col == "baseline":
+            config[col] = st.column_config.SelectboxColumn(label, help=help_text, options=["", *sorted(baselines())])
+        elif col in ("quantity", "temperature_c", "temperature_return_c", "hours_per_year"):
+            config[col] = st.column_config.NumberColumn(label, help=help_text, disabled=disabled, format="%g")
+        else:
+            config[col] = st.column_config.TextColumn(label, help=help_text, disabled=disabled)
+    editor_key = ws.editor_key()
+    st.data_editor(frame, key=editor_key, column_config=config, hide_index=True, num_rows="fixed",
+                   width="stretch", height=320)
+
+
+    def _apply() -> None:
+        state = st.session_state.get(editor_key) or {}
+        dh.apply_scenario_edits(ws, dh.edits_from_editor(frame, state.get("edited_rows", {})))
+
+
+    def _undo() -> None:
+        dh.undo_edits(ws)
+
+
+    c1, c2 = st.columns([1, 1])
+    c1.button(t("apply_edits", lg), key="apply_edits", on_click=_apply, type="primary", icon=":material/check:")
+    c2.button(t("undo_edits", lg), key="undo_edits", on_click=_undo, disabled=not ws.scenario.edits,
+              icon=":material/undo:")
+    if ws.scenario.edits:
+        st.markdown(t("edits_recorded", lg, n=len(ws.scenario.edits)))
+        show_table(dh.edits_table(ws.scenario, lg), key="edits_table")
+
+
+render()

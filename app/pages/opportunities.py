@@ -1,0 +1,195 @@
+"""Opportunities / 机会: workshop options, run matching, ranked links, a link's detail, why not, the map."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from app import compute, opportunities
+from app import options as opts
+from app.i18n import t
+from app.ui import attempt, keep, lang, need_park, remember, show_table, workspace
+
+
+def render() -> None:
+    lg = lang()
+    ws = workspace()
+    st.title(t("page_opportunities", lg))
+    st.caption(t("opportunities_intro", lg))
+    if not need_park(ws, lg):
+        return
+    park = ws.park
+    assert park is not None
+
+    # --- options -------------------------------------------------------------------------------------------
+    current = opts.complete(ws.scenario.options, park)
+    for key, value in opts.to_widgets(current).items():
+        keep(key, value)
+    keep("forced_links", [opportunities.encode(k) for k in ws.scenario.forced])
+    keep("forbidden_links", [opportunities.encode(k) for k in ws.scenario.forbidden])
+
+    st.subheader(t("options", lg))
+    c1, c2, c3, c4 = st.columns(4)
+    objective = c1.radio(t("opt_objective", lg), options=["emissions", "cost"], key="opt_objective",
+                         format_func=lambda o: t(f"objective_{o}", lg), help=t("opt_objective_help", lg))
+    c2.number_input(t("opt_carbon_price", lg), min_value=0.0, max_value=10_000.0, step=10.0, key="opt_carbon_price",
+                    disabled=objective != "cost", help=t("opt_carbon_price_help", lg))
+    c3.number_input(t("opt_dt_min", lg), min_value=0.0, max_value=100.0, step=1.0, key="opt_dt_min",
+                    help=t("opt_dt_min_help", lg))
+    c4.checkbox(t("opt_scope2", lg), key="opt_scope2", help=t("opt_scope2_help", lg))
+    st.markdown(t("opt_reach", lg))
+    for col, mode in zip(st.columns(len(opts.MODES)), opts.MODES, strict=True):
+        col.number_input(t(f"mode_{mode}", lg), min_value=0.0, max_value=500.0, step=0.5, key=opts.reach_key(mode))
+    with st.expander(t("opt_min_links", lg)):
+        st.caption(t("opt_min_links_help", lg))
+        grid = st.columns(3)
+        for i, category in enumerate(opts.CATEGORIES):
+            grid[i % 3].number_input(f"{t(f'cat_{category}', lg)} ({t(f'unit_of_{category}', lg)})", min_value=0.0,
+                                     step=100.0, key=opts.min_key(category))
+    with st.expander(t("opt_solver", lg)):
+        s1, s2 = st.columns(2)
+        s1.number_input(t("opt_gap", lg), min_value=0.0, max_value=0.5, step=0.001, format="%.4f", key="opt_gap",
+                        help=t("opt_gap_help", lg))
+        s2.number_input(t("opt_time_limit", lg), min_value=1.0, max_value=600.0, step=5.0, key="opt_time_limit",
+                        help=t("opt_time_limit_help", lg))
+
+    options = opts.from_widgets(st.session_state, park)
+    free_request = opts.solve_request(replace(ws.scenario, options=options, forced=(), forbidden=()), park)
+    candidates = attempt(lambda: compute.candidates(ws.park_key, compute.options_key(free_request), park,
+                                                    free_request), lg, "step_candidates")
+    if candidates is None:
+        candidates = pd.DataFrame(columns=list(opportunities.CANDIDATE_COLUMNS))
+    choices = opportunities.candidate_choices(
+        candidates, park, lg, extra=[*ws.scenario.forced, *ws.scenario.forbidden,
+                                     *(opportunities.decode(k) for k in st.session_state.get("forced_links", [])),
+                                     *(opportunities.decode(k) for k in st.session_state.get("forbidden_links", []))])
+
+    st.subheader(t("force_forbid", lg))
+    st.caption(t("force_forbid_help", lg))
+    f1, f2 = st.columns(2)
+    forced_sel = f1.multiselect(t("forced_links", lg), options=list(choices), key="forced_links",
+                                format_func=lambda k: choices.get(k, k), placeholder=t("choose_links", lg))
+    forbidden_sel = f2.multiselect(t("forbidden_links", lg), options=list(choices), key="forbidden_links",
+                                   format_func=lambda k: choices.get(k, k), placeholder=t("choose_links", lg))
+    both = set(forced_sel) & set(forbidden_sel)
+    if both:
+        st.warning(t("forced_and_forbidden", lg, links=", ".join(sorted(both))), icon=":material/warning:")
+    remember(*opts.option_keys(), "forced_links", "forbidden_links")
+    ws.scenario = replace(ws.scenario, options=options,
+                          forced=tuple(opportunities.decode(k) for k in forced_sel),
+                          forbidden=tuple(opportunities.decode(k) for k in forbidden_sel if k not in both))
+    request = opts.solve_request(ws.scenario, park)
+    request_key = compute.options_key(request)
+
+    if st.button(t("run_matching", lg), key="run_matching", type="primary", icon=":material/play_arrow:"):
+        with st.status(t("solving", lg), expanded=False) as status:
+            solved = attempt(lambda: compute.plan(ws.park_key, request_key, park, request), lg, "step_solve")
+            if solved is None:
+                status.update(label=t("solve_failed", lg), state="error")
+            else:
+                ws.plan, ws.plan_park_key, ws.plan_options_key, ws.plan_request = (solved, ws.park_key, request_key,
+                                                                                   request)
+                status.update(label=t("solved", lg, links=len(solved.links), seconds=f"{solved.solve_seconds:.1f}"),
+                              state="complete" if solved.status == "optimal" else "error")
+
+    # --- results -------------------------------------------------------------------------------------------
+    plan = ws.plan
+    if plan is None:
+        st.info(t("no_plan_yet", lg), icon=":material/info:")
+        return
+    if ws.plan_park_key != ws.park_key:
+        st.warning(t("plan_stale_park", lg), icon=":material/history:")
+    elif ws.plan_options_key != request_key:
+        st.info(t("plan_stale_options", lg), icon=":material/history:")
+
+    st.subheader(t("solver_status", lg))
+    kind, text = opportunities.status_view(plan, lg)
+    {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](text)
+    messages = opportunities.plan_messages(plan, lg)
+    if messages:
+        with st.expander(t("solver_messages", lg, n=len(messages))):
+            for message in messages:
+                st.markdown(f"- {message}")
+
+    totals = opportunities.plan_totals(plan)
+    m = st.columns(6)
+    m[0].metric(t("lk_links", lg), int(totals["links"]))
+    m[1].metric(t("lk_net_total", lg), f"{totals['net']:,.0f}")
+    m[2].metric(t("lk_scope1", lg), f"{totals['scope1']:,.0f}")
+    m[3].metric(t("lk_scope2", lg), f"{totals['scope2']:,.0f}")
+    m[4].metric(t("lk_scope3", lg), f"{totals['scope3']:,.0f}")
+    m[5].metric(t("lk_added", lg), f"{totals['added']:,.0f}")
+
+    st.subheader(t("ranked_links", lg))
+    st.caption(t("ranked_links_help", lg))
+    with st.container(key="ranked_links_box"):
+        show_table(opportunities.links_table(plan, park, lg), key="ranked_links", height=380)
+
+    # --- one link in detail --------------------------------------------------------------------------------
+    st.subheader(t("link_detail", lg))
+    by_key = {opportunities.encode(opportunities.link_key(x)): x for x in sorted(plan.links, key=lambda x: x.rank)}
+    selected_link = None
+    if by_key:
+        chosen = st.selectbox(t("choose_link", lg), options=list(by_key), key="link_detail",
+                              format_func=lambda k: opportunities.link_label(by_key[k], park, lg))
+        selected_link = by_key.get(chosen) if chosen else None
+    if selected_link is not None:
+        link = selected_link
+        d1, d2 = st.columns([2, 3])
+        with d1:
+            show_table(opportunities.link_facts(link, park, plan, lg), key="link_facts")
+        with d2:
+            show_table(opportunities.scope_table(link, lg), key="link_scopes")
+        show_table(opportunities.factor_sources(link.factor_ids, park, lg), key="link_factors")
+        for note in opportunities.link_notes(link, lg):
+            st.caption(f"· {note}")
+        encoded = opportunities.encode(opportunities.link_key(link))
+
+        def _force(key: str = encoded) -> None:
+            st.session_state["forced_links"] = [*st.session_state.get("forced_links", []), key]
+            st.session_state["forbidden_links"] = [k for k in st.session_state.get("forbidden_links", []) if k != key]
+
+        def _forbid(key: str = encoded) -> None:
+            st.session_state["forbidden_links"] = [*st.session_state.get("forbidden_links", []), key]
+            st.session_state["forced_links"] = [k for k in st.session_state.get("forced_links", []) if k != key]
+
+        b1, b2 = st.columns(2)
+        b1.button(t("keep_link", lg), key="force_this", on_click=_force, icon=":material/push_pin:",
+                  disabled=encoded in st.session_state.get("forced_links", []))
+        b2.button(t("forbid_link", lg), key="forbid_this", on_click=_forbid, icon=":material/block:",
+                  disabled=encoded in st.session_state.get("forbidden_links", []))
+
+    # --- the map -------------------------------------------------------------------------------------------
+    st.subheader(t("map", lg))
+    st.plotly_chart(opportunities.map_figure(park, plan if ws.plan_park_key == ws.park_key else None, lg,
+                                             opportunities.link_key(selected_link) if selected_link else None),
+                    key="link_map", width="stretch", config={"displaylogo": False})
+
+    # --- why not matched? ----------------------------------------------------------------------------------
+    st.subheader(t("why_not", lg))
+    st.caption(t("why_not_help", lg))
+    if ws.plan_park_key == ws.park_key:
+        with st.spinner(t("explaining", lg)):
+            explained = attempt(lambda: compute.explain(ws.park_key, ws.plan_options_key, compute.plan_key(plan),
+                                                        park, plan, ws.plan_request or request), lg, "step_explain")
+        if explained is None:
+            return
+        streams = opportunities.stream_choices(park, lg)
+        stream = st.selectbox(t("choose_stream", lg), options=list(streams), key="why_stream", index=None,
+                              format_func=lambda s: streams.get(s, s), placeholder=t("choose_stream_placeholder", lg))
+        if stream:
+            answer = opportunities.why_not(explained, stream, lg)
+            if answer is not None:
+                st.info(t("why_answer", lg, matched=f"{answer['matched']:,.6g}", total=f"{answer['quantity']:,.6g}",
+                          left=f"{answer['unmatched']:,.6g}", unit=answer["unit"], reason=answer["reason"]),
+                        icon=":material/help:")
+            else:
+                used = opportunities.links_of_stream(plan, stream)
+                st.success(t("fully_matched", lg, links=", ".join(used) or "—"), icon=":material/check_circle:")
+        with st.expander(t("all_unmatched", lg, n=len(explained))):
+            show_table(opportunities.unmatched_table(explained, park, lg), key="unmatched_table")
+
+
+render()
