@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/symbiosis validate datasets/demo_park
+	$(BIN)/streamlit run app_streamlit.py --server.headless true
 
 validate: $(STAMP)
 	$(BIN)/symbiosis validate $(PARK)
