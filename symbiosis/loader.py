@@ -43,7 +43,7 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 }
 CONFIG_NAMES: tuple[str, ...] = ("park.toml", "园区.toml")
 HAZARDOUS_CODE = re.compile(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$")
-HAZARDOUS_ACCEPTED = "HWnn (e.g. HW08) or the 8-digit code nnn-nnn-nn (e.g. 900-249-08)"
+HAZARDOUS_ACCEPTED = "HWnn (e.g. HW08) or nnn-nnn-nn (e.g. 900-249-08) / HW类别（如 HW08）或八位代码（如 900-249-08）"
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
@@ -157,6 +157,14 @@ def _read_files(files: dict[str, bytes], package: RawPackage, prefix: str) -> No
 
 
 def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
+    try:  # an .xlsx is a zip: refuse one that would unpack beyond the limit before openpyxl inflates it
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_PACKAGE_BYTES:
+                package.problems.append(Problem("file_unreadable", file=label, params=(
+                    ("reason", f"uncompressed size over {MAX_PACKAGE_BYTES // 2**20} MiB"),)))
+                return
+    except zipfile.BadZipFile:
+        pass  # not a zip at all: openpyxl's own error below says so
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
@@ -235,7 +243,9 @@ def parse_number(text: str) -> float | None:
 
 
 def _parse_numbers(frame: pd.DataFrame, raw: RawTable, table: str, problems: list[Problem]) -> pd.DataFrame:
+    """Numbers parsed; cells that are not numbers become NaN and are listed in out.attrs['unreadable']."""
     out = frame.copy()
+    unreadable: set[tuple[int, str]] = set()
     for col in columns(table):
         if col.dtype != "float" or col.name not in out.columns:
             continue
@@ -247,7 +257,8 @@ def _parse_numbers(frame: pd.DataFrame, raw: RawTable, table: str, problems: lis
             number = parse_number(cell)
             if number is None:
                 problems.append(Problem("not_number", file=raw.label, row=raw.rows[i], column=col.name,
-                                        value=str(cell), accepted="a number, e.g. 1200 or 1,200.5"))
+                                        value=str(cell), accepted="a number, e.g. 1200 or 1,200.5 / 数字，如 1200 或 1,200.5"))
+                unreadable.add((i, col.name))
                 values.append(np.nan)
             else:
                 values.append(number)
@@ -255,6 +266,7 @@ def _parse_numbers(frame: pd.DataFrame, raw: RawTable, table: str, problems: lis
     for col in columns(table):
         if col.dtype == "str" and col.name in out.columns:
             out[col.name] = out[col.name].map(lambda v: unicodedata.normalize("NFKC", str(v)).strip())
+    out.attrs["unreadable"] = unreadable
     return out
 
 
@@ -287,8 +299,11 @@ def _constraint_schema(table: str, present: set[str]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(spec, strict=False)
 
 
-def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems: list[Problem]) -> None:
-    schema = _constraint_schema(table, set(frame.columns))
+def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems: list[Problem],
+                       present: set[str] | None = None) -> None:
+    """`present`: the columns the file really has (a missing one is reported once, not as a blank on every row)."""
+    schema = _constraint_schema(table, set(frame.columns) if present is None else present)
+    unreadable: set[tuple[int, str]] = frame.attrs.get("unreadable", set())
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -298,10 +313,13 @@ def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems:
             if index is None or (isinstance(index, float) and math.isnan(index)):
                 continue
             check = str(case.check)
+            if check == "not_nullable" and (int(index), str(case.column)) in unreadable:
+                continue  # already reported as not a number
             code = "required_blank" if check in ("required_blank", "not_nullable") else check if check in (
                 "negative", "hours_range") else "not_number"
-            accepted = {"required_blank": "a value", "not_nullable": "a value", "negative": "0 or more", "hours_range": "1 to 8784",
-                        "lon_range": "-180 to 180", "lat_range": "-90 to 90"}.get(check, "")
+            accepted = {"required_blank": "a value / 必填", "not_nullable": "a value / 必填",
+                        "negative": "0 or more / 大于或等于 0", "hours_range": "1–8784",
+                        "lon_range": "-180–180", "lat_range": "-90–90"}.get(check, "")
             if check in ("lon_range", "lat_range"):
                 code = "not_number"
             problems.append(Problem(code, file=raw.label, row=raw.rows[int(index)], column=str(case.column),
@@ -316,7 +334,7 @@ def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems:
                 continue
             if v in first_row:
                 problems.append(Problem("duplicate_id", file=raw.label, row=raw.rows[i], column=name, value=v,
-                                        accepted="a unique id", params=(("other_row", str(first_row[v])),)))
+                                        accepted="a unique id / 唯一编号", params=(("other_row", str(first_row[v])),)))
             else:
                 first_row[v] = raw.rows[i]
 
@@ -409,13 +427,14 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                    problems: list[Problem]) -> pd.DataFrame:
     frame = _map_headers(raw, "streams", problems)
     frame = _parse_numbers(frame, raw, "streams", problems)
+    present = {*frame.columns, "stream_id"}
     frame = _ensure_columns(frame, "streams")
     # Generated stream ids are part of the data (written back), so a reloaded park keeps them.
     blank_id = frame["stream_id"] == ""
     frame.loc[blank_id, "stream_id"] = [f"{e}-{r}" for e, r in zip(frame.loc[blank_id, "enterprise_id"],
                                                                      np.array(raw.rows)[blank_id.to_numpy()],
                                                                      strict=True)]
-    _check_constraints(frame, raw, "streams", problems)
+    _check_constraints(frame, raw, "streams", problems, present)
     frame = _add_origin(frame, raw)
     mats = materials()
     grade_vocab, grades = water_grade_vocabulary(), water_grades()
@@ -426,7 +445,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
     for i, r in enumerate(frame.to_dict(orient="records")):
         if r["enterprise_id"] and r["enterprise_id"] not in enterprise_ids:
             problems.append(Problem("unknown_enterprise", file=raw.label, row=raw.rows[i], column="enterprise_id",
-                                    value=r["enterprise_id"], accepted="an enterprise_id of enterprises"))
+                                    value=r["enterprise_id"], accepted="an enterprise_id of enterprises / 企业表中的企业编号"))
         direction = resolve_direction(r["direction"]) if r["direction"] else None
         if r["direction"] and direction is None:
             problems.append(Problem("unknown_direction", file=raw.label, row=raw.rows[i], column="direction",
@@ -443,7 +462,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                 problems.append(Problem("heat_temps_missing", file=raw.label, row=raw.rows[i],
                                         column="temperature_c/temperature_return_c",
                                         value=f"{_cell(frame, i, 'temperature_c')}/{_cell(frame, i, 'temperature_return_c')}",
-                                        accepted="both temperatures in °C"))
+                                        accepted="both temperatures in °C / 两个温度（°C）"))
             elif direction == "output" and t_return > t_supply:
                 problems.append(Problem("heat_return_above_supply", file=raw.label, row=raw.rows[i],
                                         column="temperature_return_c", value=f"{t_return:g}",
@@ -512,17 +531,18 @@ def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig
                      problems: list[Problem]) -> pd.DataFrame:
     frame = _map_headers(raw, "exchanges", problems)
     frame = _parse_numbers(frame, raw, "exchanges", problems)
+    present = {*frame.columns, "exchange_id"}
     frame = _ensure_columns(frame, "exchanges")
     blank_id = frame["exchange_id"] == ""
     frame.loc[blank_id, "exchange_id"] = [f"X{r}" for r in np.array(raw.rows)[blank_id.to_numpy()]]
-    _check_constraints(frame, raw, "exchanges", problems)
+    _check_constraints(frame, raw, "exchanges", problems, present)
     frame = _add_origin(frame, raw)
     keys, cats, qty, units = [], [], [], []
     for i, r in enumerate(frame.to_dict(orient="records")):
         for col in ("supplier_id", "receiver_id"):
             if r[col] and r[col] not in enterprise_ids:
                 problems.append(Problem("unknown_enterprise", file=raw.label, row=raw.rows[i], column=col,
-                                        value=r[col], accepted="an enterprise_id of enterprises"))
+                                        value=r[col], accepted="an enterprise_id of enterprises / 企业表中的企业编号"))
         key = _resolve_material(r["material"], raw, i, "material", problems)
         q, unit = math.nan, ""
         hours = _opt(r["hours_per_year"]) or config.default_hours_per_year
@@ -561,7 +581,9 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     derived = [c for c in _DERIVED_ORDER if c in frame.columns]
     origin = [c for c in ("source_file", "source_row") if c in frame.columns]
     extras = [c for c in frame.columns if c not in {*schema, *derived, *origin}]
-    return frame[schema + derived + extras + origin].reset_index(drop=True)
+    out = frame[schema + derived + extras + origin].reset_index(drop=True)
+    out.attrs = {}  # the loader's bookkeeping does not travel with the park
+    return out
 
 
 def build_park(package: RawPackage) -> Park:

@@ -289,3 +289,27 @@ def test_blank_lines_keep_row_numbers(tmp_path: Path) -> None:
 
 def test_park_type() -> None:
     assert Park.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+def test_a_bad_number_is_reported_once(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, streams=with_stream(0, "quantity", "lots"))
+    on_cell = [p for p in problems if (p.row, p.column) == (2, "quantity")]
+    assert [p.code for p in on_cell] == ["not_number"]
+    assert "数字" in on_cell[0].accepted  # what is accepted is said in both languages
+
+
+def test_a_missing_column_is_reported_once(tmp_path: Path) -> None:
+    header = [h if h != "quantity" else "颜色" for h in STREAMS_HEADER]
+    problems = [p for p in problems_of(tmp_path, streams_header=header) if p.severity == "error"]
+    assert [(p.code, p.column) for p in problems] == [("column_missing", "quantity")]
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import symbiosis.loader as loader
+
+    xlsx = tmp_path / "park.xlsx"
+    load_park(write_park(tmp_path / "p")).to_excel(xlsx)
+    monkeypatch.setattr(loader, "MAX_PACKAGE_BYTES", 1000)  # the real limit is 200 MiB; the rule is the same
+    with pytest.raises(ParkError) as info:
+        load_park(xlsx)
+    assert "uncompressed size" in info.value.problems[0].text()
