@@ -9,34 +9,13 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 
-from symbiosis.loader import parse_number
+from symbiosis.excel import excel_safe
 from symbiosis.park import Park
 
-DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: Any) -> Any:
-    """One cell, neutralised: text that a spreadsheet would read as a formula gets a leading quote."""
-    if not isinstance(value, str) or not value.startswith(DANGEROUS_PREFIXES):
-        return value
-    if value[0] in "+-" and parse_number(value) is not None:
-        return value  # "-12.5" written as text is a number, not a formula
-    return "'" + value
-
-
-def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell (and text header) neutralised; numeric columns untouched."""
-    out = frame.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    for i, dtype in enumerate(out.dtypes):
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-            out.isetitem(i, out.iloc[:, i].map(safe_cell).to_numpy(dtype=object))
-    return out
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

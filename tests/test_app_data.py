@@ -11,9 +11,10 @@ import pytest
 from park_builders import write_park
 
 from app import data as dh
-from app.export import csv_bytes, excel_safe, park_xlsx, park_zip, safe_cell, xlsx_bytes
+from app.export import csv_bytes, park_xlsx, park_zip, xlsx_bytes
 from app.state import Workspace, get_workspace
 from symbiosis import load_files, load_park
+from symbiosis.excel import excel_safe, safe_cell
 from symbiosis.schema import TABLES
 
 

@@ -16,12 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from symbiosis.loader import parse_number
+from symbiosis.excel import excel_safe, safe_cell
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
 
-DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
 TRUNCATED = " … [{n} characters more: see the CSV]"
 ALERT_FILL = PatternFill("solid", fgColor="FDE2E1")
@@ -30,27 +29,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 NUMBER_FORMAT = "#,##0.###"
 
 
-def safe_cell(value: Any) -> Any:
-    """One cell, neutralised: text a spreadsheet would run as a formula gets a leading quote.
-
-    Same rule as the app's downloads (app/export.py): text that is just a signed number ("-12.5") is left as it
-    is, since a spreadsheet reading it as that number runs nothing.
-    """
-    if not isinstance(value, str) or not value.startswith(DANGEROUS_PREFIXES):
-        return value
-    if value[0] in "+-" and parse_number(value) is not None:
-        return value
-    return "'" + value
-
-
-def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell and header neutralised; numeric columns untouched."""
-    out = frame.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    for i, dtype in enumerate(out.dtypes):
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-            out.isetitem(i, out.iloc[:, i].map(safe_cell).to_numpy(dtype=object))
-    return out
 
 
 def _fit(value: Any) -> Any:
