@@ -42,8 +42,18 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 
 
+# Same-material matching: an output of material M may feed another enterprise's input of M (scrap to an EAF's
+# scrap input, waste paper to a paper mill, waste oil to a re-refiner, cullet to a glass plant, hydrogen to a
+# hydrogenation plant). These implicit identity rules (rule_id `same:<M>`, ratio 1, max share 1) are not rows of
+# substitutions.csv; the mode is that of M's category. Heat is matched by temperature, and energy carriers and
+# wastewater are not exchanged this way.
+IDENTITY_MODES: dict[str, str] = {"solid": "truck", "organic": "truck", "liquid": "truck", "raw_material": "truck",
+                                  "water": "pipe_water", "gas": "pipe_gas"}
+IDENTITY_PREFIX = "same:"
+
+
 @cache
-def substitution_rules() -> pd.DataFrame:
+def dataset_rules() -> pd.DataFrame:
     """datasets/substitutions.csv with typed columns (ratio, max_share, kWh, hazardous flag, quality rank)."""
     raw = read_table("substitutions")
     rules = pd.DataFrame({
@@ -70,8 +80,38 @@ def substitution_rules() -> pd.DataFrame:
     return rules
 
 
+@cache
+def identity_rules() -> pd.DataFrame:
+    """One implicit rule per material whose category is exchanged as is (IDENTITY_MODES), unless the dataset
+    already has a rule from that material to itself. A hazardous output may use it only when the material itself
+    is a hazardous-waste type (materials.csv hazardous_code_typical: waste oil, waste solvent, spent acids...): the
+    receiver takes that very waste as its input, so it is its licensed user (the link is flagged all the same). A
+    stream of an ordinary material that carries a hazardous code (fly ash coded HW18) is not taken this way."""
+    own = dataset_rules()
+    listed = set(own.loc[own["output_material"] == own["input_material"], "output_material"])
+    keys = [m.key for m in materials().values() if m.category in IDENTITY_MODES and m.key not in listed]
+    return pd.DataFrame({
+        "rule_id": [IDENTITY_PREFIX + k for k in keys], "output_material": keys, "input_material": keys,
+        "ratio": 1.0, "max_share": 1.0,
+        "rule_mode": [IDENTITY_MODES[materials()[k].category] for k in keys],
+        "pretreatment_kwh_per_unit": 0.0,
+        "hazardous_allowed": [bool(materials()[k].hazardous_code_typical) for k in keys], "min_quality_rank": np.nan,
+    })
+
+
+@cache
+def substitution_rules() -> pd.DataFrame:
+    """Every rule the matcher uses: the rows of substitutions.csv, then the implicit same-material rules."""
+    return pd.concat([dataset_rules(), identity_rules()], ignore_index=True)
+
+
+def is_identity_rule(rule_id: str) -> bool:
+    return rule_id.startswith(IDENTITY_PREFIX)
+
+
 def rule_mode(rule_mode_text: str, category: str) -> str:
-    """A rule's mode; a generic 'pipe' becomes the pipe for the material's category."""
+    """A rule's mode. The shipped rules name the specific mode; a generic 'pipe' (accepted in a user-supplied
+    substitutions table) becomes the pipe for the material's category."""
     if rule_mode_text == "pipe":
         return PIPE_BY_CATEGORY.get(category, "pipe_gas")
     return rule_mode_text
@@ -123,49 +163,109 @@ def prepare_streams(park: Park, settings: Settings) -> Context:
 
 
 def _after_exchanges(ctx: Context) -> np.ndarray:
-    """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides)."""
+    """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides).
+
+    Supplier: its outputs of the exchanged material, in ledger order. Receiver: its inputs of the same material
+    (in ledger order); else, for heat, its heat inputs; else the inputs a rule links the material to, best first
+    (`exchange_targets`): ratio x quantity comes off the first, and only what that input has no room for off the
+    next. What an exchange gives an input under a rule counts against that rule's share cap.
+    """
     s = ctx.streams
     left = s["quantity"].to_numpy(dtype=float).copy()
     ex = ctx.park.exchanges
     if ex is None or ex.empty:
         return left
-    rules = substitution_rules()
     row_of = {sid: i for i, sid in enumerate(s["stream_id"])}
     outputs = s[s["direction"] == "output"]
     inputs = s[s["direction"] == "input"]
     for e in ex.itertuples(index=False):  # a park has a handful of existing exchanges: a loop is clearest here
         e_any: Any = e
         q = float(e_any.quantity) if pd.notna(e_any.quantity) else 0.0
-        supply = outputs[(outputs["enterprise_id"] == e.supplier_id) & (outputs["material"] == e.material)]
+        material = str(e.material)
+        supply = outputs[(outputs["enterprise_id"] == e.supplier_id) & (outputs["material"] == material)]
         rest = _take(left, [row_of[x] for x in supply["stream_id"]], q)
         if rest > 1e-9 * max(q, 1.0):
             ctx.messages.append((
-                f"existing exchange {e.exchange_id}: {e.supplier_id} has no {e.material} output left for {rest:g} "
+                f"existing exchange {e.exchange_id}: {e.supplier_id} has no {material} output left for {rest:g} "
                 f"{e.unit}; the rest is ignored",
-                f"现有交换 {e.exchange_id}：{e.supplier_id} 没有足够的 {e.material} 产出（差 {rest:g} {e.unit}），已忽略"))
+                f"现有交换 {e.exchange_id}：{e.supplier_id} 没有足够的{_name_zh(material)}产出（差 {rest:g} {e.unit}），"
+                f"已忽略"))
         mine = inputs[inputs["enterprise_id"] == e.receiver_id]
-        same = mine[mine["material"] == e.material]
+        same = mine[mine["material"] == material]
         if len(same):
             _take(left, [row_of[x] for x in same["stream_id"]], q)
             continue
-        category = materials()[str(e.material)].category if str(e.material) in materials() else ""
+        category = materials()[material].category if material in materials() else ""
         if category == "heat":
             _take(left, [row_of[x] for x in mine[mine["category"] == "heat"]["stream_id"]], q)
             continue
-        via = rules[rules["output_material"] == e.material][["rule_id", "input_material", "ratio"]]
-        fed = mine.merge(via, left_on="material", right_on="input_material")
-        if len(fed):
-            # the exchange replaces ratio x q of the first input a rule links it to
-            first = fed.iloc[0]
-            _take(left, [row_of[first["stream_id"]]], q * float(first["ratio"]))
-            key = (str(first["stream_id"]), str(first["rule_id"]))
-            ctx.existing_rule_use[key] = ctx.existing_rule_use.get(key, 0.0) + q * float(first["ratio"])
-        else:
+        baseline_out = str(supply["baseline"].iloc[0]) if len(supply) else ""
+        unit_out = str(supply["unit"].iloc[0]) if len(supply) else str(e.unit)
+        fed = exchange_targets(ctx, material, baseline_out, unit_out, mine)
+        if fed.empty:
             ctx.messages.append((
-                f"existing exchange {e.exchange_id}: no input of {e.receiver_id} takes {e.material}; only the "
+                f"existing exchange {e.exchange_id}: no input of {e.receiver_id} takes {material}; only the "
                 f"supplier's side is subtracted",
-                f"现有交换 {e.exchange_id}：{e.receiver_id} 没有可接收 {e.material} 的投入；仅扣减供方"))
+                f"现有交换 {e.exchange_id}：{e.receiver_id} 没有可接收{_name_zh(material)}的投入；仅扣减供方"))
+            continue
+        todo = q  # in units of the exchanged material
+        for target in fed.itertuples(index=False):
+            t: Any = target
+            r = row_of[str(t.stream_id)]
+            ratio = float(t.ratio)
+            used_in = min(left[r], todo * ratio)
+            if used_in <= 0:
+                continue
+            left[r] -= used_in
+            key = (str(t.stream_id), str(t.rule_id))
+            ctx.existing_rule_use[key] = ctx.existing_rule_use.get(key, 0.0) + used_in
+            todo -= used_in / ratio
+            if todo <= 1e-9 * max(q, 1.0):
+                break
+        if todo > 1e-9 * max(q, 1.0):
+            taken = list(dict.fromkeys(str(m) for m in mine.set_index("stream_id").loc[fed["stream_id"], "material"]))
+            ctx.messages.append((
+                f"existing exchange {e.exchange_id}: the {', '.join(taken)} input of {e.receiver_id} has no room "
+                f"left for {todo:g} {e.unit} of it; that rest is not subtracted on the receiver's side",
+                f"现有交换 {e.exchange_id}：{e.receiver_id} 的{'、'.join(_name_zh(m) for m in taken)}投入不足以接收其中 "
+                f"{todo:g} {e.unit}；这部分在需方不再扣减"))
     return left
+
+
+def exchange_targets(ctx: Context, material: str, baseline_out: str, unit_out: str,
+                     inputs: pd.DataFrame) -> pd.DataFrame:
+    """The receiver's inputs (rows of `inputs`) a rule links `material` to, best first: the largest net avoided
+    emission per unit of the exchanged material (symbiosis.accounting, as the link would be counted: the receiver's
+    avoided purchase or fuel less any combustion added; the supplier's side is the same for every input), then the
+    largest share cap, then ledger order. Columns: stream_id, rule_id, ratio, max_share, net (per unit given).
+
+    The same-material rules are left out: an input of the same material is taken first, before any rule.
+    """
+    rules = substitution_rules()
+    via = rules[(rules["output_material"] == material) & ~rules["rule_id"].map(is_identity_rule)][
+        ["rule_id", "input_material", "ratio", "max_share", "rule_mode", "pretreatment_kwh_per_unit"]]
+    fed = inputs.reset_index(drop=True).assign(order=lambda d: np.arange(len(d))).merge(
+        via, left_on="material", right_on="input_material")
+    if fed.empty:
+        return pd.DataFrame(columns=["stream_id", "rule_id", "ratio", "max_share", "net"])
+    category = materials()[material].category if material in materials() else ""
+    pairs = pd.DataFrame({
+        "material_out": material, "unit_out": unit_out, "baseline_out": baseline_out,
+        "material_in": fed["material"].to_numpy(), "unit_in": fed["unit"].to_numpy(),
+        "baseline_in": fed["baseline"].fillna("").astype(str).to_numpy(),
+        "ratio": fed["ratio"].to_numpy(dtype=float), "delivered_fraction": 1.0, "distance_km": 0.0,
+        "mode": [rule_mode(str(m), category) for m in fed["rule_mode"]],
+        "pretreatment_kwh_per_unit": fed["pretreatment_kwh_per_unit"].to_numpy(dtype=float),
+    })
+    coef = unit_coefficients(pairs, ctx.factors)
+    fed["net"] = net_per_unit(coef, ctx.settings.include_scope2)
+    fed = fed.sort_values(["net", "max_share", "order"], ascending=[False, False, True], kind="stable")
+    return fed[["stream_id", "rule_id", "ratio", "max_share", "net"]].reset_index(drop=True)
+
+
+def _name_zh(material: str) -> str:
+    found = materials().get(material)
+    return found.name_zh if found is not None else material
 
 
 def _take(left: np.ndarray, rows: list[int], q: float) -> float:

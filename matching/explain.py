@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matching.candidates import STEAM_MATERIALS, heat_mode, rule_mode, substitution_rules
+from matching.candidates import STEAM_MATERIALS, heat_mode, is_identity_rule, rule_mode, substitution_rules
 from matching.model import MatchModel, prepare
-from matching.options import LinkSelector, MatchOptions
+from matching.options import LinkSelector, MatchOptions, resolve
 from symbiosis.park import Park
 from symbiosis.plan import Link, Plan
-from symbiosis.taxonomy import materials
+from symbiosis.taxonomy import materials, water_grades
 
 REASONS: dict[str, tuple[str, str]] = {
     "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role_zh}的替代规则"),
@@ -41,7 +41,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "heat_range": ("{rest:.4g} GJ/a of its heat is too cold, after ΔTmin {dt:g} K, for the sinks within reach",
                    "其中 {rest:.4g} GJ/a 的热量在考虑最小温差 {dt:g} K 后温度过低，无法用于可达范围内的热阱"),
     "too_far": ("nearest possible partner {partner} is {km:.2f} km away; the reach by {mode} is {reach:g} km",
-                "最近的可能伙伴 {partner} 相距 {km:.2f} km；{mode} 的运距上限为 {reach:g} km"),
+                "最近的可能伙伴 {partner} 相距 {km:.2f} km；{mode}的运距上限为 {reach:g} km"),
     "forbidden": ("every possible link was forbidden by the user", "所有可能的链接均被用户禁止"),
     "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why_zh}）"),
     "below_minimum": ("the most a link could carry, {cap:.4g} {unit}, is below the minimum link size {min:.4g}",
@@ -53,7 +53,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "partner_exhausted": ("all of {partner}'s {what} within reach already goes to this stream ({quantity:.4g} {unit})",
                           "{partner} 可提供的{what_zh}已全部用于本流（{quantity:.4g} {unit}）"),
     "share_cap": ("the share cap of rule {rule} ({share:.0%} of {partner}'s {material}) is reached",
-                  "规则 {rule} 的替代比例上限（{partner} 的{material}的 {share:.0%}）已用满"),
+                  "{rule}规则的替代比例上限（{partner} 的{material}的 {share:.0%}）已用满"),
     "link_cap": ("enterprise {enterprise} already has the maximum of {cap} links", "企业 {enterprise} 的链接数已达上限 {cap}"),
     "not_selected": ("the optimiser left it out: under the minimum link size, fixed costs and the other links, the "
                      "plan is better without it (remaining {rest:.4g} {unit})",
@@ -63,6 +63,11 @@ Reason = tuple[str, dict[str, Any], dict[str, Any]]  # code, message parameters,
 COLUMNS: tuple[str, ...] = ("stream_id", "enterprise_id", "direction", "material", "category", "quantity", "unit",
                             "matched", "unmatched", "reason", "reason_en", "reason_zh", "partner_id", "distance_km",
                             "reach_km", "competitor_link", "competitor_quantity")
+
+
+# How the Chinese texts name the modes (the report's names, symbiosis/reporting/texts.py MODE_NAMES).
+MODE_NAMES_ZH: dict[str, str] = {"truck": "汽车运输", "pipe_water": "输水管道", "pipe_heat": "热水管道",
+                                 "pipe_steam": "蒸汽管道", "pipe_gas": "输气管道"}
 
 
 def _zh_names(value: object) -> object:
@@ -77,8 +82,11 @@ def _zh_names(value: object) -> object:
 
 
 def _text(reason: str, /, **params: object) -> tuple[str, str]:
+    """The reason in English and Chinese. In Chinese, material keys are shown by their Chinese names, and a
+    parameter `x_zh` given next to `x` replaces it (modes, grades, rules, sentences)."""
     en, zh = REASONS[reason]
     zh_params = {k: _zh_names(v) for k, v in params.items()}
+    zh_params.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
 
     class _Keep(dict[str, object]):
         def __missing__(self, key: str) -> str:
@@ -87,9 +95,40 @@ def _text(reason: str, /, **params: object) -> tuple[str, str]:
     return en.format_map(_Keep(params)), zh.format_map(_Keep(zh_params))
 
 
-def explain_unmatched(park: Park, plan: Plan, options: MatchOptions | None = None) -> pd.DataFrame:
-    """One row per output or input with something left after `plan`: how much, and why (English and Chinese)."""
-    return explain_model(prepare(park, options), plan)
+def mode_zh(mode: str) -> str:
+    return MODE_NAMES_ZH.get(mode, mode)
+
+
+def grade_zh(grade: str) -> str:
+    found = water_grades().get(grade)
+    return found.name_zh if found is not None else grade
+
+
+def rule_zh(rule_id: str) -> str:
+    """A rule as the Chinese text names it: by its materials (粉煤灰替代熟料), not by its id."""
+    rules = substitution_rules()
+    row = rules[rules["rule_id"] == rule_id]
+    if row.empty:
+        return rule_id
+    out, into = str(row["output_material"].iloc[0]), str(row["input_material"].iloc[0])
+    if is_identity_rule(rule_id):
+        return f"{_zh_names(out)}直接利用"
+    return f"{_zh_names(out)}替代{_zh_names(into)}"
+
+
+def explain_unmatched(park: Park, plan: Plan, options: MatchOptions | None = None,
+                      model: MatchModel | None = None) -> pd.DataFrame:
+    """One row per output or input with something left after `plan`: how much, and why (English and Chinese).
+
+    `model`: the MatchModel the plan was made from (matching.build_model), when the caller has it (the report,
+    the app): the candidates are then not built again. It must have been built for `park` with the plan's options;
+    when `options` are given too they must resolve to the model's settings.
+    """
+    if model is None:
+        return explain_model(prepare(park, options), plan)
+    if options is not None and resolve(park, options) != model.settings:
+        raise ValueError("explain_unmatched: the model was built with other options than the ones given")
+    return explain_model(model, plan)
 
 
 def explain_model(model: MatchModel, plan: Plan) -> pd.DataFrame:
@@ -188,13 +227,19 @@ class _Explainer:
         if pool.empty:
             return "no_partner", {"needs": "needs" if is_output else "offers", "needs_zh": "需要" if is_output else "提供",
                                   "materials": ", ".join(others)}, {}
-        if is_output and r.hazardous_code and not rules["hazardous_allowed"].any():
-            return "hazardous", {"code": r.hazardous_code, "materials": ", ".join(others)}, {}
+        if is_output and r.hazardous_code:
+            allowed = rules[rules["hazardous_allowed"]]
+            pool = pool[pool["material"].isin(allowed["input_material"])]
+            if pool.empty:  # no rule for it allows hazardous waste, or none towards a material anyone needs
+                refused = rules[~rules["hazardous_allowed"]]["input_material"].unique().tolist() or others
+                return "hazardous", {"code": r.hazardous_code, "materials": ", ".join(refused)}, {}
+            rules = allowed
         if r.category in ("water", "wastewater"):
             if is_output:
                 ok = pool[pool["demand_rank"] <= r.supply_rank]
                 if ok.empty:
-                    return "quality_too_low", {"grade": r.quality or "-", "rank": r.supply_rank,
+                    return "quality_too_low", {"grade": r.quality or "-", "grade_zh": grade_zh(r.quality) if
+                                               r.quality else "未填写", "rank": r.supply_rank,
                                                "need": int(pool["demand_rank"].min())}, {}
                 pool = ok
             else:
@@ -220,10 +265,12 @@ class _Explainer:
         if category == "heat":
             mode = heat_mode(str(material_out))
         else:
-            rule = rules[rules["output_material"] == material_out].iloc[0]
+            material_in = partner["material"] if is_output else r.material
+            rule = rules[(rules["output_material"] == material_out) & (rules["input_material"] == material_in)].iloc[0]
             mode = rule_mode(str(rule["rule_mode"]), str(category))
         reach = self.settings.reach_km[mode]
-        return "too_far", {"partner": partner["enterprise_id"], "km": float(km[i]), "mode": mode, "reach": reach}, {
+        return "too_far", {"partner": partner["enterprise_id"], "km": float(km[i]), "mode": mode,
+                           "mode_zh": mode_zh(mode), "reach": reach}, {
             "partner_id": partner["enterprise_id"], "distance_km": float(km[i]), "reach_km": reach}
 
     def _candidates(self, r: Any, cands: pd.DataFrame, is_output: bool) -> Reason:
@@ -233,9 +280,11 @@ class _Explainer:
                 return "forbidden", {}, {}
             benefit = cands[cands["status"] == "no_benefit"]
             if len(benefit):
-                notes = [n for ns in benefit["notes"] for n in ns]
-                why = notes[0].text("en") if notes else "what it avoids does not exceed what it adds"
-                why_zh = notes[0].text("zh") if notes else "避免的排放不超过增加的排放"
+                # the notes of the best of them: the supplier's side and the receiver's side, each once
+                best = benefit.iloc[int(benefit["net_coef"].to_numpy().argmax())]
+                notes = list(dict.fromkeys(best["notes"]))
+                why = "; ".join(n.text("en") for n in notes) or "what it avoids does not exceed what it adds"
+                why_zh = "；".join(n.text("zh") for n in notes) or "避免的排放不超过增加的排放"
                 return "no_benefit", {"why": why, "why_zh": why_zh}, {}
             best = cands.iloc[int(cands["capacity"].to_numpy().argmax())]
             return "below_minimum", {"cap": float(best["capacity"]), "unit": best["unit_out"],
@@ -268,8 +317,9 @@ class _Explainer:
             filled = sum(x.quantity_in for x in used)
             same_rule = sum(x.quantity_in for x in used if x.rule_id == c.rule_id)
             if c.max_share < 1 and same_rule >= c.share_room * (1 - 1e-6):
-                return "share_cap", {"rule": c.rule_id, "share": float(c.max_share), "partner": c.receiver_id,
-                                     "material": partner["material"]}, {"partner_id": c.receiver_id}
+                return "share_cap", {"rule": c.rule_id, "rule_zh": rule_zh(c.rule_id), "share": float(c.max_share),
+                                     "partner": c.receiver_id, "material": partner["material"]}, {
+                    "partner_id": c.receiver_id}
             full = filled >= partner["available"] * (1 - 1e-6)
             what, what_zh = f"demand for {partner['material']}", f"{_zh_names(partner['material'])}需求"
         else:
@@ -280,8 +330,9 @@ class _Explainer:
             into_me = self.into.get(c.receiver_stream_id, [])
             same_rule = sum(x.quantity_in for x in into_me if x.rule_id == c.rule_id)
             if c.max_share < 1 and same_rule >= c.share_room * (1 - 1e-6):
-                return "share_cap", {"rule": c.rule_id, "share": float(c.max_share), "partner": c.receiver_id,
-                                     "material": self.material[c.receiver_stream_id]}, {"partner_id": c.supplier_id}
+                return "share_cap", {"rule": c.rule_id, "rule_zh": rule_zh(c.rule_id), "share": float(c.max_share),
+                                     "partner": c.receiver_id, "material": self.material[c.receiver_stream_id]}, {
+                    "partner_id": c.supplier_id}
         if not full or not used:
             return None
         partner_id = c.receiver_id if is_output else c.supplier_id
@@ -302,7 +353,7 @@ class _Explainer:
         dt = self.settings.dt_min_k
         if pool.empty:
             return "no_partner", {"needs": "needs" if is_output else "offers", "needs_zh": "需要" if is_output else "提供",
-                                  "materials": "heat (热)"}, {}
+                                  "materials": "heat", "materials_zh": "热"}, {}
         t = float(r.temperature_c)
         if is_output:
             limit = t - dt
@@ -364,6 +415,6 @@ def pair_reason(model: MatchModel, sel: LinkSelector) -> tuple[str, str]:
     reach = model.settings.reach_km[mode]
     if km > reach:
         return (f"{km:.2f} km apart, beyond the {mode} reach of {reach:g} km",
-                f"相距 {km:.2f} km，超出 {mode} 运距上限 {reach:g} km")
+                f"相距 {km:.2f} km，超出{mode_zh(mode)}运距上限 {reach:g} km")
     return ("the water grade, the hazardous-waste rules or the temperatures (after ΔTmin) rule it out",
             "水质等级、危废规则或温度（考虑最小温差后）不允许")

@@ -16,6 +16,8 @@ Constraints:
   link        flow_l <= cap_l y_l,  flow_l >= min_l y_l
   per firm    sum of y over links touching an enterprise <= cap (optional)
   forced      sum of y over the links a selector picks >= 1
+  two-way     y[S->R] + y[R->S] <= 1 for material links of the same (output, input) material pair in opposite
+              directions between two enterprises (sending a material back and forth is pointless)
   epsilon     sum cost_l flow_l + fixed_cost_l y_l <= epsilon (optional)
 Objective (max): sum obj_l flow_l + fixed_l y_l (net avoided tCO2e/a, or carbon value less cost in CNY/a).
 Constraints that a variable's own bound already implies (a supply or demand row with one link) are left out.
@@ -121,6 +123,20 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
                       candidate_seconds=t1 - t0, build_seconds=t1 - t0)
 
 
+def opposite_pairs(links: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of material links (lid_a < lid_b) that carry the same (output, input) material pair between the same
+    two enterprises in opposite directions, e.g. waste solvent E10->E42 and E42->E10: at most one of each pair may
+    be built. One self-merge of the links table on (supplier, receiver, materials) swapped."""
+    mat = links.loc[links["kind"] == "material", ["lid", "supplier_id", "receiver_id", "material_out", "material_in"]]
+    if mat.empty:
+        return pd.DataFrame({"lid_a": pd.Series(dtype=int), "lid_b": pd.Series(dtype=int)})
+    back = mat.rename(columns={"lid": "lid_b", "supplier_id": "receiver_id", "receiver_id": "supplier_id"})
+    pairs = mat.rename(columns={"lid": "lid_a"}).merge(
+        back, on=["supplier_id", "receiver_id", "material_out", "material_in"])
+    pairs = pairs[pairs["lid_a"] < pairs["lid_b"]]
+    return pairs[["lid_a", "lid_b"]].reset_index(drop=True)
+
+
 def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.ndarray:
     """Connected components of the candidate graph (nodes: streams; edges: links, plus whatever couples links:
     a per-enterprise cap ties an enterprise's streams, a forced selector ties the links it picks)."""
@@ -140,6 +156,11 @@ def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.
     for k, sel in enumerate(settings.forced):
         picked = active[selector_mask(active, sel)]
         g.add_edges_from((("f", k), ("s", sid)) for sid in picked["supplier_stream_id"])
+    two_way = opposite_pairs(active)  # a two-way row ties the streams of both links
+    if len(two_way):
+        out_of = dict(zip(active["lid"], active["supplier_stream_id"], strict=True))
+        g.add_edges_from((("s", out_of[a]), ("s", out_of[b]))
+                         for a, b in zip(two_way["lid_a"], two_way["lid_b"], strict=True))
     comp_of: dict[object, int] = {}
     for cid, nodes in enumerate(nx.connected_components(g)):
         for node in nodes:
@@ -237,6 +258,17 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
         counts = ends.groupby("enterprise")["var"].transform("size")
         _grouped(prob, ends[counts > settings.max_links_per_enterprise], ["enterprise"], "rhs",
                  pulp.LpConstraintLE, "firmcap")
+
+    # no back-and-forth: y[S->R] + y[R->S] <= 1 for opposite links of the same material pair
+    two_way = opposite_pairs(links)
+    if len(two_way):
+        y_by_lid = pd.Series(links["y"].to_numpy(dtype=object), index=links["lid"].to_numpy())
+        pair = np.arange(len(two_way))
+        pair_terms = pd.DataFrame({"pair": np.concatenate([pair, pair]),
+                                   "var": np.concatenate([y_by_lid.loc[two_way["lid_a"]].to_numpy(dtype=object),
+                                                          y_by_lid.loc[two_way["lid_b"]].to_numpy(dtype=object)]),
+                                   "coef": 1.0, "rhs": 1.0})
+        _grouped(prob, pair_terms, ["pair"], "rhs", pulp.LpConstraintLE, "twoway")
 
     forced_here: list[int] = []
     for k, sel in enumerate(settings.forced):

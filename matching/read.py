@@ -121,6 +121,36 @@ def _opt(value: object) -> float | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)  # type: ignore[arg-type]
 
 
+def part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]]:
+    """What the plan says about sub-problems not proven optimal, in English and Chinese (the Chinese text in
+    Chinese throughout: 目标值 for the objective, 上界 for the bound)."""
+    out: list[tuple[str, str]] = []
+    limit = model.settings.time_limit
+    for p in solution.parts:
+        if p.status == "time_limit" and not p.has_solution:
+            bound_en = "" if p.bound is None else f" (bound {p.bound:.6g})"
+            bound_zh = "" if p.bound is None else f"（上界 {p.bound:.6g}）"
+            out.append((f"sub-problem {p.component}: stopped at the time limit of {limit:g} s before finding any plan; "
+                        f"nothing is proposed for it{bound_en}",
+                        f"子问题 {p.component}：达到时间上限 {limit:g} 秒时尚未找到方案；该部分不提出链接{bound_zh}"))
+        elif p.status == "time_limit":
+            known = p.bound is not None and p.objective is not None
+            gap_en = f" (objective {p.objective:.6g}, bound {p.bound:.6g})" if known else ""
+            gap_zh = f"（目标值 {p.objective:.6g}，上界 {p.bound:.6g}）" if known else ""
+            out.append((f"sub-problem {p.component}: stopped at the time limit of {limit:g} s; the plan is the best "
+                        f"found, not proven optimal{gap_en}",
+                        f"子问题 {p.component}：达到时间上限 {limit:g} 秒后停止；方案为已找到的最好方案，"
+                        f"未证明最优{gap_zh}"))
+        elif p.status == "feasible":
+            out.append((f"sub-problem {p.component}: stopped within the requested relative gap "
+                        f"{model.settings.gap:g}; not proven optimal",
+                        f"子问题 {p.component}：在要求的相对间隙 {model.settings.gap:g} 内停止；未证明最优"))
+        elif p.status == "error":
+            out.append((f"sub-problem {p.component}: the solver failed ({p.solver_status})",
+                        f"子问题 {p.component}：求解器出错（求解器状态：{p.solver_status}）"))
+    return out
+
+
 def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str]],
             status_override: str | None = None) -> Plan:
     """Merge the parts: status = worst part, objective and bound summed, gap recomputed from them."""

@@ -28,6 +28,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from symbiosis.datasets import read_records
 from symbiosis.factors import Factor, FactorTable
 from symbiosis.taxonomy import Material, baselines, materials
 
@@ -56,27 +57,41 @@ PAIR_COLUMNS: tuple[str, ...] = ("material_out", "unit_out", "baseline_out", "ma
 DISPOSAL_FAMILY: dict[str, str] = {
     "waste_plastics": "plastics", "waste_paper": "paper", "wood_waste": "wood", "waste_solvent": "waste_oil",
 }
-# Solid residues whose carbon is biogenic, so burning them as a fuel substitute adds nothing to Scope 1
-# (GB/T 32150 / IPCC convention, as fuel_biomass_fuel). Organic-category materials are biogenic by definition.
-# materials.csv has no is_biogenic column yet; this short list stands in for it.
-BIOGENIC_SOLIDS: frozenset[str] = frozenset({"wood_waste", "waste_paper", "straw"})
+
+
+@cache
+def biogenic_materials() -> frozenset[str]:
+    """Materials whose carbon is biogenic (materials.csv `is_biogenic`): burning one as a fuel substitute adds
+    nothing to Scope 1 (GB/T 32150 / IPCC convention, as fuel_biomass_fuel; the CO2 is reported separately).
+
+    Read here from the table itself (taxonomy.Material has no such field yet). A materials table without the
+    column (an old user-supplied datasets folder) falls back to the organic category.
+    """
+    rows = read_records("materials")
+    if rows and "is_biogenic" in rows[0]:
+        return frozenset(r["key"] for r in rows if r["is_biogenic"].strip().lower() == "true")
+    return frozenset(r["key"] for r in rows if r["category"] == "organic")
+
 
 NOTES: dict[str, tuple[str, str]] = {
     "output_no_baseline": ("the supplier's output has no baseline: no disposal avoided is counted",
                            "供方产出未填写现状去向：不计避免的处置排放"),
     "output_nothing_avoided": ("baseline '{baseline}' of the output: nothing avoided ({why})",
-                               "产出现状“{baseline}”：不计避免排放（{why}）"),
+                               "产出现状“{baseline}”：不计避免排放（{why_zh}）"),
     "input_no_baseline": ("the receiver's input has no baseline: nothing avoided is counted on its side",
                           "需方投入未填写现状来源：需方不计避免排放"),
     "input_nothing_avoided": ("baseline '{baseline}' of the input: nothing avoided", "投入现状“{baseline}”：不计避免排放"),
-    "no_factor": ("no emission factor for {what}: counted as 0", "缺少 {what} 的排放因子：按 0 计"),
+    "no_disposal_factor": ("no emission factor for {baseline} of {material}: counted as 0",
+                           "缺少{material}{baseline}的排放因子：按 0 计"),
+    "no_virgin_factor": ("no cradle-to-gate (scope3_cat1) factor for virgin {material}: the avoided purchase "
+                         "counts 0", "缺少外购{material}的上游（范围三类别1）排放因子：避免的采购按 0 计"),
     "unit_mismatch": ("factor {factor_id} is per {factor_unit} but the stream is in {stream_unit}: counted as 0",
-                      "因子 {factor_id} 以 {factor_unit} 计，而流以 {stream_unit} 计：按 0 计"),
+                      "因子“{factor_id}”以 {factor_unit} 计，而流以 {stream_unit} 计：按 0 计"),
     "substitute_fuel_assumed": ("no combustion factor for {material}: its combustion is taken equal to the fuel "
                                 "it replaces (no Scope 1 credit)",
-                                "缺少 {material} 的燃烧排放因子：按与被替代燃料相同计（不计范围一减排）"),
+                                "缺少{material}的燃烧排放因子：按与被替代燃料相同计（不计范围一减排）"),
     "biogenic_fuel": ("{material} is biogenic: its combustion CO2 counts 0 in Scope 1",
-                      "{material} 为生物质：其燃烧 CO2 在范围一中计 0"),
+                      "{material}为生物质：其燃烧二氧化碳在范围一中计 0"),
     "flare_moved": ("the off-gas was flared: its combustion moves from the flare to the receiver (flaring "
                     "avoided at the supplier, combustion added at the receiver)",
                     "该尾气原为火炬燃烧：燃烧由火炬移至需方（供方火炬排放避免，需方燃烧排放增加）"),
@@ -88,9 +103,34 @@ SOLD_WHY = {"sold": ("already sold; a park link only redirects it", "已外售�
             "self_supplied": ("own supply; nothing counted", "自备，不计")}
 
 
+def _zh_param(name: str, value: str) -> str:
+    """A note parameter as the Chinese text shows it: material and baseline keys by their Chinese names
+    (materials.csv / baselines.csv name_zh), factor ids by the factor's Chinese name; anything else as is."""
+    if name == "material":
+        found = materials().get(value)
+        return found.name_zh if found is not None else value
+    if name == "baseline":
+        row = baselines().get(value)
+        return row.name_zh if row is not None else value
+    if name == "factor_id":
+        return _factor_names_zh().get(value, value)
+    return value
+
+
+@cache
+def _factor_names_zh() -> dict[str, str]:
+    return {r["factor_id"]: r["name_zh"] for r in read_records("emission_factors")}
+
+
 def note_text(code: str, lang: str = "en", **params: str) -> str:
+    """A note in English or Chinese. In Chinese, keys are shown by their Chinese names, and a parameter `x_zh`
+    given next to `x` is used for it."""
     en, zh = NOTES[code]
-    return (zh if lang == "zh" else en).format(**params)
+    if lang != "zh":
+        return en.format(**params)
+    shown = {k: _zh_param(k, v) for k, v in params.items()}
+    shown.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
+    return zh.format(**shown)
 
 
 @dataclass(frozen=True)
@@ -170,10 +210,11 @@ def supplier_side(material_key: str, baseline: str, unit: str, factors: FactorTa
     row = baselines().get(baseline)
     if row is None or row.scope == "none":
         why = SOLD_WHY.get(baseline, ("nothing counted", "不计"))
-        return SupplierSide(notes=(Note("output_nothing_avoided", (("baseline", baseline), ("why", why[0]))),))
+        return SupplierSide(notes=(Note("output_nothing_avoided", (("baseline", baseline), ("why", why[0]),
+                                                                   ("why_zh", why[1]))),))
     factor = _disposal_factor(baseline, material, factors)
     if factor is None:
-        return SupplierSide(notes=(Note("no_factor", (("what", f"{baseline} of {material_key}"),)),))
+        return SupplierSide(notes=(Note("no_disposal_factor", (("baseline", baseline), ("material", material_key))),))
     value = 0.0 if factor.value == 0 else convert_per_unit(factor, material, _unit_base(unit))
     if value is None:
         return SupplierSide(factor_ids=(factor.factor_id,), notes=(Note("unit_mismatch", (
@@ -223,7 +264,7 @@ def receiver_side(material_key: str, baseline: str, unit: str, factors: FactorTa
     if row.scope == "scope3_cat1":
         factor = factors.get(row.factor_id) if row.factor_id else factors.find("scope3_cat1", material_key)
         if factor is None:
-            return ReceiverSide(notes=(Note("no_factor", (("what", f"virgin {material_key}"),)),))
+            return ReceiverSide(notes=(Note("no_virgin_factor", (("material", material_key),)),))
         value = convert_per_unit(factor, material, per)
         if value is None:
             return ReceiverSide(factor_ids=(factor.factor_id,), notes=(Note("unit_mismatch", (
@@ -238,9 +279,7 @@ def substitute_combustion(material_out: str, replaced: Factor, factors: FactorTa
     own = _fuel_factor(material_out, factors)
     if own is not None:
         return own.value, (own.factor_id,), ()
-    material = materials().get(material_out)
-    if material is not None and (material.category == "organic" or material.is_clean_energy
-                                 or material_out in BIOGENIC_SOLIDS):
+    if material_out in biogenic_materials():
         return 0.0, (), (Note("biogenic_fuel", (("material", material_out),)),)
     return replaced.value, (replaced.factor_id,), (Note("substitute_fuel_assumed", (("material", material_out),)),)
 

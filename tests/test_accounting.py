@@ -57,7 +57,7 @@ def test_organic_landfill_uses_the_organic_row_and_sold_avoids_nothing() -> None
     sold = coefficients(material_out="fly_ash", baseline_out="sold")
     assert sold["avoided_scope3_cat5"] == 0
     assert any(n.code == "output_nothing_avoided" and "sold" in n.text() for n in sold["notes"])
-    assert sold["notes"][0].text("zh").startswith("产出现状“sold”")
+    assert sold["notes"][0].text("zh").startswith("产出现状“外售”")  # baselines.csv name_zh
 
 
 def test_incineration_variants_by_material() -> None:

@@ -67,6 +67,9 @@ def brute_force(park: Park, candidates: pd.DataFrame, dt: float) -> float:
             chosen = candidates.loc[list(subset)]
             mat = chosen[chosen["kind"] == "material"]
             heat = chosen[chosen["kind"] == "heat"]
+            ends = set(zip(mat["supplier_id"], mat["receiver_id"], mat["material_out"], mat["material_in"], strict=True))
+            if any((r, s_, mo, mi) in ends for s_, r, mo, mi in ends):
+                continue  # a material sent both ways between two enterprises is never built (docs/matching.md)
             value = material_lp(mat, park)
             if value is None:
                 continue

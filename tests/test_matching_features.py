@@ -261,6 +261,44 @@ def test_existing_exchanges_are_subtracted_first() -> None:
     assert link(plan, "P1", "C1").quantity == pytest.approx(2_000)
 
 
+def test_an_existing_exchange_comes_off_the_input_it_replaces_best() -> None:
+    """C buys clay (listed first) and clinker; P already gives it 4 000 t fly ash. Fly ash replacing clinker avoids
+    far more per tonne than replacing clay, so the exchange is taken off the clinker (not the first input in ledger
+    order): the clinker cap has 30 % x 20 000 - 4 000 = 2 000 t left, the clay cap all its 50 % x 20 000."""
+    to_clinker, to_clay = rule("fly_ash", "clinker"), rule("fly_ash", "clay")
+    assert F.get("virgin_clinker").value * to_clinker["ratio"] > F.get("virgin_clay").value * to_clay["ratio"]
+    exchanges = "supplier_id,receiver_id,material,quantity,unit\nP,C,fly_ash,4000,t/a\n"
+    park = park_of([["P", "power", 0, 0], ["Q", "power 2", 0, 3], ["C", "cement", 3, 4]],
+                   [s("P1", "P", "output", "fly_ash", 10_000, "t/a", baseline="landfill"),
+                    s("Q1", "Q", "output", "fly_ash", 100_000, "t/a", baseline="landfill"),
+                    s("C1", "C", "input", "clay", 20_000, "t/a", baseline="virgin"),
+                    s("C2", "C", "input", "clinker", 20_000, "t/a", baseline="virgin")], exchanges=exchanges)
+    model = matching.build_model(park, NO_FIXED)
+    available = model.ctx.streams["available"]
+    assert available["C2"] == pytest.approx(16_000) and available["C1"] == pytest.approx(20_000)
+    assert available["P1"] == pytest.approx(6_000)
+    assert model.ctx.existing_rule_use == {("C2", to_clinker["rule_id"]): pytest.approx(4_000)}
+    plan = matching.propose(park, NO_FIXED)
+    into = {sid: sum(x.quantity_in for x in plan.links if x.receiver_stream_id == sid) for sid in ("C1", "C2")}
+    assert into["C2"] == pytest.approx(to_clinker["max_share"] * 20_000 - 4_000)
+    assert into["C1"] == pytest.approx(to_clay["max_share"] * 20_000)
+
+
+def test_an_existing_exchange_larger_than_the_best_input_spills_to_the_next() -> None:
+    """Only 3 000 t of clinker: 3 000 t of the 4 000 t exchange come off it, the other 1 000 t off the clay."""
+    to_clinker, to_clay = rule("fly_ash", "clinker"), rule("fly_ash", "clay")
+    exchanges = "supplier_id,receiver_id,material,quantity,unit\nP,C,fly_ash,4000,t/a\n"
+    park = park_of([["P", "power", 0, 0], ["C", "cement", 3, 4]],
+                   [s("P1", "P", "output", "fly_ash", 10_000, "t/a", baseline="landfill"),
+                    s("C1", "C", "input", "clay", 20_000, "t/a", baseline="virgin"),
+                    s("C2", "C", "input", "clinker", 3_000, "t/a", baseline="virgin")], exchanges=exchanges)
+    ctx = matching.build_model(park, NO_FIXED).ctx
+    assert ctx.streams["available"]["C2"] == pytest.approx(0.0)
+    assert ctx.streams["available"]["C1"] == pytest.approx(20_000 - 1_000 * to_clay["ratio"])
+    assert ctx.existing_rule_use == {("C2", to_clinker["rule_id"]): pytest.approx(3_000),
+                                     ("C1", to_clay["rule_id"]): pytest.approx(1_000 * to_clay["ratio"])}
+
+
 def test_cap_on_links_per_enterprise() -> None:
     park = park_of([["R", "cement", 0, 0], ["F1", "a", 1, 0], ["F2", "b", 2, 0], ["F3", "c", 3, 0]],
                    [s("R1", "R", "input", "clinker", 100_000, "t/a", baseline="virgin"),

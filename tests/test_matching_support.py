@@ -25,6 +25,16 @@ STREAM_HEADER = ["stream_id", "enterprise_id", "direction", "material", "quantit
                  "temperature_return_c", "quality", "baseline", "hazardous_code", "price_cny_per_unit"]
 RULES = pd.read_csv(Path(__file__).resolve().parent.parent / "datasets" / "substitutions.csv",
                     dtype=str, keep_default_na=False)
+# The matcher's implicit same-material rules (docs/matching.md): an output of M may feed an input of M, ratio 1,
+# no share cap, hazardous only for hazardous-waste materials; for these categories only. Written here from materials.csv, not read from code.
+_MATERIALS = pd.read_csv(Path(__file__).resolve().parent.parent / "datasets" / "materials.csv", dtype=str,
+                         keep_default_na=False)
+_SAME = _MATERIALS[_MATERIALS["category"].isin(["solid", "organic", "liquid", "raw_material", "water", "gas"])]
+RULES = pd.concat([RULES, pd.DataFrame({
+    "rule_id": "same:" + _SAME["key"], "output_material": _SAME["key"], "input_material": _SAME["key"], "ratio": "1",
+    "max_share": "1", "mode": "", "pretreatment_kwh_per_unit": "0",
+    "hazardous_allowed": _SAME["hazardous_code_typical"].ne("").map({True: "true", False: "false"}),
+    "min_quality_rank": ""})], ignore_index=True).fillna("")
 
 
 def rule(output_material: str, input_material: str) -> dict[str, Any]:
