@@ -9,7 +9,7 @@ import pandas as pd
 
 from matching.model import ComponentModel, MatchModel, build_component, build_model
 from matching.options import MatchOptions
-from matching.read import Solution, combine, read_values
+from matching.read import Solution, combine, part_messages, read_values
 from matching.solve import PartResult, solve_part
 from symbiosis.park import Park
 from symbiosis.plan import Plan
@@ -63,28 +63,8 @@ def _no_flows() -> pd.DataFrame:
 
 
 def _part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for p in solution.parts:
-        if p.status == "time_limit" and not p.has_solution:
-            bound = "" if p.bound is None else f" (bound {p.bound:.6g})"
-            out.append((f"sub-problem {p.component}: stopped at the time limit of {model.settings.time_limit:g} s "
-                        f"before finding any plan; nothing is proposed for it{bound}",
-                        f"子问题 {p.component}：达到时间上限 {model.settings.time_limit:g} 秒时尚未找到方案；"
-                        f"该部分不提出链接{bound}"))
-        elif p.status == "time_limit":
-            gap = "" if p.bound is None or p.objective is None else f" (objective {p.objective:.6g}, bound {p.bound:.6g})"
-            out.append((f"sub-problem {p.component}: stopped at the time limit of {model.settings.time_limit:g} s; "
-                        f"the plan is the best found, not proven optimal{gap}",
-                        f"子问题 {p.component}：达到时间上限 {model.settings.time_limit:g} 秒后停止；"
-                        f"方案为已找到的最好方案，未证明最优{gap}"))
-        elif p.status == "feasible":
-            out.append((f"sub-problem {p.component}: stopped within the requested relative gap "
-                        f"{model.settings.gap:g}; not proven optimal",
-                        f"子问题 {p.component}：在要求的相对间隙 {model.settings.gap:g} 内停止；未证明最优"))
-        elif p.status == "error":
-            out.append((f"sub-problem {p.component}: the solver failed ({p.solver_status})",
-                        f"子问题 {p.component}：求解器出错（{p.solver_status}）"))
-    return out
+    """Per sub-problem notes (time limit, gap, solver error) in both languages; see matching.read."""
+    return part_messages(model, solution)
 
 
 def _feasible(model: MatchModel, comp: ComponentModel, forced: list[int]) -> bool:

@@ -240,8 +240,6 @@ def test_time_limit_messages_are_chinese_throughout() -> None:
     assert "目标值 10" in messages[0][1] and "上界 12.5" in messages[0][1] and "上界 7" in messages[1][1]
 
 
-@pytest.mark.xfail(strict=True, reason="needs matching/propose.py _part_messages to return "
-                                       "matching.read.part_messages(model, solution) (lead's file); then drop this")
 def test_a_time_limited_plan_says_so_in_chinese() -> None:
     model, solution = _time_limited()
     plan = matching.read_plan(model, solution)  # type: ignore[arg-type]

@@ -246,6 +246,7 @@ SETTING_NAMES: dict[str, tuple[str, str]] = {
     "epsilon_cost": ("cap on the plan's annual net cost (CNY/a)", "方案年净成本上限（元/年）"),
     "factor_overrides": ("emission factors overridden", "被覆盖的排放因子"),
     "decompose": ("solved as independent sub-problems", "分解为独立子问题求解"),
+    "warm_start": ("started from the rounded LP relaxation", "以取整的线性松弛解作为初始解"),
 }
 UNIT_NAMES: dict[str, tuple[str, str]] = {"fraction": ("fraction", "比例"), "count": ("count", "个数")}
 REGION_NAMES: dict[str, tuple[str, str]] = {
