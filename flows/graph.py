@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
-from symbiosis.datasets import read_records
+from symbiosis.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
 from symbiosis.factors import FactorTable
 from symbiosis.park import Park
 from symbiosis.plan import Link, Plan
@@ -66,12 +65,6 @@ class FlowWarning:
 
     def as_record(self, lang: Lang | str = "en") -> dict[str, Any]:
         return {"code": self.code, "file": self.file, "row": self.row, "ref": self.ref, "message": self.text(lang)}
-
-
-@cache
-def substitution_ratios() -> dict[tuple[str, str], float]:
-    """(output material, input material) -> units of input replaced per unit of output, from substitutions.csv."""
-    return {(r["output_material"], r["input_material"]): float(r["ratio"]) for r in read_records("substitutions")}
 
 
 def source_key(row: pd.Series | dict[str, Any]) -> tuple[str, bool]:
@@ -167,31 +160,6 @@ class _Ledger:
         return used, max(left, 0.0)
 
 
-def _receiver_rows(ledger: _Ledger, receiver: str, material: str, category: str,
-                   supply_temperature: float | None) -> tuple[list[str], float]:
-    """The receiver's input rows an exchange of `material` feeds, and the ratio (input units per unit given).
-
-    Same material first; else an input the material can substitute (substitutions.csv); heat has no rules in that
-    table because it is matched by temperature, so a heat exchange feeds the receiver's heat inputs whose target
-    temperature the supply can reach.
-    """
-    inputs = ledger.rows_of(receiver, "input")
-    same = [sid for sid in inputs if ledger.rows[sid]["material"] == material]
-    if same:
-        return same, 1.0
-    ratios = substitution_ratios()
-    for sid in inputs:
-        ratio = ratios.get((material, str(ledger.rows[sid]["material"])))
-        if ratio is not None:
-            return [s for s in inputs if ledger.rows[s]["material"] == ledger.rows[sid]["material"]], ratio
-    if category == "heat":
-        heat = [sid for sid in inputs if ledger.rows[sid]["category"] == "heat"]
-        if supply_temperature is not None:
-            heat = [sid for sid in heat if (_num(ledger.rows[sid]["temperature_c"]) or -math.inf) <= supply_temperature]
-        return heat, 1.0
-    return [], 1.0
-
-
 def _temperature(ledger: _Ledger, stream_ids: list[str], column: str) -> float | None:
     values = [_num(ledger.rows[s][column]) for s in stream_ids]
     known = [v for v in values if v is not None]
@@ -212,6 +180,10 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
     also lists an input of that boiler's fuel (ledgers usually do: the fuel row then already holds the boiler's
     fuel). A plan link replacing such heat also takes quantity_in / boiler efficiency off that fuel row
     (edge attribute fuel_saved); existing exchanges do not, as the ledger already shows today's fuel.
+
+    Existing exchanges come off the rows symbiosis.exchanges.allocate_exchanges picks, the same rule and the same
+    rows the matcher subtracts before it sizes a plan. `factors` (default: the park's) and, with a plan, the plan's
+    Scope 2 setting rank the inputs a rule could feed, as the matcher ranks them.
     """
     graph = nx.MultiDiGraph(park_name=park.name, park_name_zh=park.config.name_zh or park.name, config=park.config, state="after" if plan else "before",
                             plan_status=plan.status if plan else "", warnings=[], assumptions=[])
@@ -226,11 +198,13 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
                        name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
                        x_km=_num(e.get("x_km")), y_km=_num(e.get("y_km")))
     ledger = _Ledger(park.streams)
-
+    table = factors if factors is not None else FactorTable(park.config)
+    allocation = allocate_exchanges(park, table, include_scope2=plan.include_scope2 if plan is not None else False)
+    for sid, amount in allocation.taken().items():
+        ledger.residual[sid] -= amount
     for _, x in park.exchanges.iterrows():
-        _add_exchange(graph, ledger, x, warnings)
+        _add_exchange(graph, ledger, x, allocation, warnings)
     if plan is not None:
-        table = factors if factors is not None else FactorTable(park.config)
         for link in plan.links:
             _add_link(graph, ledger, link, plan.include_scope2, warnings, table)
 
@@ -271,52 +245,35 @@ def _ensure_boundary(graph: nx.MultiDiGraph, key: str) -> None:
                        name_zh=b.name_zh)
 
 
-def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, warnings: list[FlowWarning]) -> None:
+def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, allocation: ExchangeAllocation,
+                  warnings: list[FlowWarning]) -> None:
+    """The edge of one existing exchange, its ledger rows as the allocation took them, and its shortfalls."""
     supplier, receiver, material = str(x["supplier_id"]), str(x["receiver_id"]), str(x["material"])
     xid, category = str(x["exchange_id"]), str(x["category"])
     q = _num(x["quantity"]) or 0.0
     where = _Where(str(x.get("source_file", "")), _row_number(x.get("source_row")), xid)
-    sup_rows = [s for s in ledger.rows_of(supplier, "output") if ledger.rows[s]["material"] == material]
-    used_out, short_out = ledger.take(sup_rows, q)
-    if not sup_rows:
-        warnings.append(where.warn(
-            "exchange_no_supplier_stream",
-            f"Exchange {xid}: supplier {supplier} has no output row of {material}; the exchange is drawn with its "
-            f"stated {fmt_quantity(q)} but the supplier's ledger does not cover it",
-            f"交换 {xid}：供方 {supplier} 没有 {material} 的产出行；按交换表所列 {fmt_quantity(q)} 绘出，但供方台账未覆盖"))
-    elif short_out > _REL_EPS * max(q, 1.0):
-        warnings.append(where.warn(
-            "exchange_exceeds_supply",
-            f"Exchange {xid}: {fmt_quantity(q)} of {material} is more than supplier {supplier}'s output rows give "
-            f"({fmt_quantity(q - short_out)}); {fmt_quantity(short_out)} is not covered by the ledger",
-            f"交换 {xid}：{material} {fmt_quantity(q)} 超过供方 {supplier} 产出行合计（{fmt_quantity(q - short_out)}）；"
-            f"{fmt_quantity(short_out)} 台账未覆盖"))
-    t_supply = _temperature(ledger, sup_rows, "temperature_c") if category == "heat" else None
-    rec_rows, ratio = _receiver_rows(ledger, receiver, material, category, t_supply)
-    used_in, short_in = ledger.take(rec_rows, q * ratio)
-    if not rec_rows:
-        warnings.append(where.warn(
-            "exchange_no_receiver_stream",
-            f"Exchange {xid}: receiver {receiver} has no input row of {material} nor of a material it can replace; "
-            f"its baseline supply is not reduced",
-            f"交换 {xid}：需方 {receiver} 没有 {material} 或其可替代物料的投入行；其现状供应未扣减"))
-    elif short_in > _REL_EPS * max(q, 1.0):
-        warnings.append(where.warn(
-            "exchange_exceeds_demand",
-            f"Exchange {xid}: replaces {fmt_quantity(q * ratio)} of receiver {receiver}'s input rows, which give only "
-            f"{fmt_quantity(q * ratio - short_in)}",
-            f"交换 {xid}：替代需方 {receiver} 投入 {fmt_quantity(q * ratio)}，但其投入行仅 {fmt_quantity(q * ratio - short_in)}"))
+    for message in allocation.messages:
+        if message.exchange_id == xid:
+            warnings.append(where.warn(f"exchange_{message.code}", message.en, message.zh))
+    sup = allocation.of(xid, SUPPLIER)
+    rec = allocation.of(xid, RECEIVER)
+    sup_rows = [str(s) for s in sup["stream_id"]]
+    rec_rows = [str(s) for s in rec["stream_id"]]
     rows = (RowRef(where.file, where.row, xid, "exchange"),
             *(_ref(ledger.rows[s], "supplier") for s in sup_rows), *(_ref(ledger.rows[s], "receiver") for s in rec_rows))
     mat = materials().get(material)
+    # the edge's temperatures and grade are those of the rows the flow comes from
     graph.add_edge(supplier, receiver, key=f"x:{xid}", kind="exchange", material=material, category=category,
                    dimension=mat.dimension if mat else "", unit=str(x["unit"]), quantity=q,
-                   temperature_c=t_supply,
+                   temperature_c=_temperature(ledger, sup_rows, "temperature_c") if category == "heat" else None,
                    temperature_return_c=(_temperature(ledger, sup_rows, "temperature_return_c")
                                          if category == "heat" else None),
                    quality=str(ledger.rows[sup_rows[0]].get("quality", "") or "") if sup_rows else "",
-                   baseline="", enterprise_id=supplier, stream_ids=tuple(dict.fromkeys([*used_out, *used_in])),
-                   exchange_id=xid, link_id="", net_tco2e=None, hazardous_code="", ratio=ratio, rows=rows)
+                   baseline="", enterprise_id=supplier, stream_ids=tuple(dict.fromkeys([*sup_rows, *rec_rows])),
+                   exchange_id=xid, link_id="", net_tco2e=None, hazardous_code="",
+                   # input units per unit given, of the first input fed (a spill-over may feed others at theirs)
+                   ratio=float(rec["ratio"].iloc[0]) if len(rec) else 1.0,
+                   rule_id=str(rec["rule_id"].iloc[0]) if len(rec) else "", rows=rows)
 
 
 def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope2: bool,

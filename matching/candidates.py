@@ -10,26 +10,28 @@ the pipe reach, where the temperature levels allow it. Each candidate row then g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
-from matching.options import MODES, Settings
+from matching.options import Settings
 from symbiosis.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
-from symbiosis.datasets import read_table
-from symbiosis.errors import DatasetError
+from symbiosis.exchanges import (
+    HEAT_RULE_ID,
+    ExchangeAllocation,
+    allocate_exchanges,
+    rule_mode,
+    substitution_rules,
+)
+from symbiosis.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
 from symbiosis.factors import FactorTable
 from symbiosis.park import Park
 from symbiosis.taxonomy import baselines, materials, water_grades
 
 STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
 WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
-PIPE_BY_CATEGORY: dict[str, str] = {"water": "pipe_water", "wastewater": "pipe_water", "liquid": "pipe_water",
-                                    "gas": "pipe_gas", "energy": "pipe_gas", "heat": "pipe_heat"}
 DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
 # A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
 # cuts between alternative plans then differ in real links, never in an empty one).
@@ -40,81 +42,6 @@ LINK_COLUMNS: tuple[str, ...] = (
     "ratio", "max_share", "mode", "reach_km", "pretreatment_kwh_per_unit", "hazardous_code", "distance_km",
     "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in",
 )
-
-
-# Same-material matching: an output of material M may feed another enterprise's input of M (scrap to an EAF's
-# scrap input, waste paper to a paper mill, waste oil to a re-refiner, cullet to a glass plant, hydrogen to a
-# hydrogenation plant). These implicit identity rules (rule_id `same:<M>`, ratio 1, max share 1) are not rows of
-# substitutions.csv; the mode is that of M's category. Heat is matched by temperature, and energy carriers and
-# wastewater are not exchanged this way.
-IDENTITY_MODES: dict[str, str] = {"solid": "truck", "organic": "truck", "liquid": "truck", "raw_material": "truck",
-                                  "water": "pipe_water", "gas": "pipe_gas"}
-IDENTITY_PREFIX = "same:"
-
-
-@cache
-def dataset_rules() -> pd.DataFrame:
-    """datasets/substitutions.csv with typed columns (ratio, max_share, kWh, hazardous flag, quality rank)."""
-    raw = read_table("substitutions")
-    rules = pd.DataFrame({
-        "rule_id": raw["rule_id"].str.strip(),
-        "output_material": raw["output_material"].str.strip(),
-        "input_material": raw["input_material"].str.strip(),
-        "ratio": pd.to_numeric(raw["ratio"], errors="coerce"),
-        "max_share": pd.to_numeric(raw["max_share"].replace("", "1"), errors="coerce"),
-        "rule_mode": raw["mode"].str.strip(),
-        "pretreatment_kwh_per_unit": pd.to_numeric(raw["pretreatment_kwh_per_unit"].replace("", "0"),
-                                                   errors="coerce"),
-        "hazardous_allowed": raw["hazardous_allowed"].str.strip().str.lower() == "true",
-        "min_quality_rank": pd.to_numeric(raw["min_quality_rank"].replace("", np.nan), errors="coerce"),
-    })
-    bad = rules[rules["ratio"].isna() | (rules["ratio"] <= 0) | rules["max_share"].isna()
-                | (rules["max_share"] <= 0) | (rules["max_share"] > 1) | rules["pretreatment_kwh_per_unit"].isna()]
-    if len(bad):
-        raise DatasetError(f"substitutions.csv: rules {', '.join(bad['rule_id'])} have a bad ratio, max_share or kWh")
-    known_modes = {*MODES, "pipe"}
-    odd = rules[~rules["rule_mode"].isin(known_modes)]
-    if len(odd):
-        raise DatasetError(f"substitutions.csv: rules {', '.join(odd['rule_id'])} have a mode outside "
-                           f"{', '.join(sorted(known_modes))}")
-    return rules
-
-
-@cache
-def identity_rules() -> pd.DataFrame:
-    """One implicit rule per material whose category is exchanged as is (IDENTITY_MODES), unless the dataset
-    already has a rule from that material to itself. A hazardous output may use it only when the material itself
-    is a hazardous-waste type (materials.csv hazardous_code_typical: waste oil, waste solvent, spent acids...): the
-    receiver takes that very waste as its input, so it is its licensed user (the link is flagged all the same). A
-    stream of an ordinary material that carries a hazardous code (fly ash coded HW18) is not taken this way."""
-    own = dataset_rules()
-    listed = set(own.loc[own["output_material"] == own["input_material"], "output_material"])
-    keys = [m.key for m in materials().values() if m.category in IDENTITY_MODES and m.key not in listed]
-    return pd.DataFrame({
-        "rule_id": [IDENTITY_PREFIX + k for k in keys], "output_material": keys, "input_material": keys,
-        "ratio": 1.0, "max_share": 1.0,
-        "rule_mode": [IDENTITY_MODES[materials()[k].category] for k in keys],
-        "pretreatment_kwh_per_unit": 0.0,
-        "hazardous_allowed": [bool(materials()[k].hazardous_code_typical) for k in keys], "min_quality_rank": np.nan,
-    })
-
-
-@cache
-def substitution_rules() -> pd.DataFrame:
-    """Every rule the matcher uses: the rows of substitutions.csv, then the implicit same-material rules."""
-    return pd.concat([dataset_rules(), identity_rules()], ignore_index=True)
-
-
-def is_identity_rule(rule_id: str) -> bool:
-    return rule_id.startswith(IDENTITY_PREFIX)
-
-
-def rule_mode(rule_mode_text: str, category: str) -> str:
-    """A rule's mode. The shipped rules name the specific mode; a generic 'pipe' (accepted in a user-supplied
-    substitutions table) becomes the pipe for the material's category."""
-    if rule_mode_text == "pipe":
-        return PIPE_BY_CATEGORY.get(category, "pipe_gas")
-    return rule_mode_text
 
 
 def heat_mode(material: str) -> str:
@@ -132,6 +59,7 @@ class Context:
     messages: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     # input taken by existing exchanges under each rule, per (receiver stream, rule_id): a share cap counts it
     existing_rule_use: dict[tuple[str, str], float] = field(default_factory=dict)
+    allocation: ExchangeAllocation | None = None  # which rows the existing exchanges took (symbiosis.exchanges)
 
 
 def _grade_limits() -> tuple[int, int]:
@@ -165,117 +93,18 @@ def prepare_streams(park: Park, settings: Settings) -> Context:
 def _after_exchanges(ctx: Context) -> np.ndarray:
     """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides).
 
-    Supplier: its outputs of the exchanged material, in ledger order. Receiver: its inputs of the same material
-    (in ledger order); else, for heat, its heat inputs; else the inputs a rule links the material to, best first
-    (`exchange_targets`): ratio x quantity comes off the first, and only what that input has no room for off the
-    next. What an exchange gives an input under a rule counts against that rule's share cap.
+    Which rows an exchange comes off is decided in one place, symbiosis.exchanges.allocate_exchanges, which the
+    metabolism graph (flows/) uses too: so a plan is sized on exactly what the graph shows as left. The ranking of
+    the inputs a rule feeds uses this run's factors and Scope 2 setting, as the links are ranked. What an exchange
+    gives an input under a rule counts against that rule's share cap (`existing_rule_use`).
     """
     s = ctx.streams
-    left = s["quantity"].to_numpy(dtype=float).copy()
-    ex = ctx.park.exchanges
-    if ex is None or ex.empty:
-        return left
-    row_of = {sid: i for i, sid in enumerate(s["stream_id"])}
-    outputs = s[s["direction"] == "output"]
-    inputs = s[s["direction"] == "input"]
-    for e in ex.itertuples(index=False):  # a park has a handful of existing exchanges: a loop is clearest here
-        e_any: Any = e
-        q = float(e_any.quantity) if pd.notna(e_any.quantity) else 0.0
-        material = str(e.material)
-        supply = outputs[(outputs["enterprise_id"] == e.supplier_id) & (outputs["material"] == material)]
-        rest = _take(left, [row_of[x] for x in supply["stream_id"]], q)
-        if rest > 1e-9 * max(q, 1.0):
-            ctx.messages.append((
-                f"existing exchange {e.exchange_id}: {e.supplier_id} has no {material} output left for {rest:g} "
-                f"{e.unit}; the rest is ignored",
-                f"现有交换 {e.exchange_id}：{e.supplier_id} 没有足够的{_name_zh(material)}产出（差 {rest:g} {e.unit}），"
-                f"已忽略"))
-        mine = inputs[inputs["enterprise_id"] == e.receiver_id]
-        same = mine[mine["material"] == material]
-        if len(same):
-            _take(left, [row_of[x] for x in same["stream_id"]], q)
-            continue
-        category = materials()[material].category if material in materials() else ""
-        if category == "heat":
-            _take(left, [row_of[x] for x in mine[mine["category"] == "heat"]["stream_id"]], q)
-            continue
-        baseline_out = str(supply["baseline"].iloc[0]) if len(supply) else ""
-        unit_out = str(supply["unit"].iloc[0]) if len(supply) else str(e.unit)
-        fed = exchange_targets(ctx, material, baseline_out, unit_out, mine)
-        if fed.empty:
-            ctx.messages.append((
-                f"existing exchange {e.exchange_id}: no input of {e.receiver_id} takes {material}; only the "
-                f"supplier's side is subtracted",
-                f"现有交换 {e.exchange_id}：{e.receiver_id} 没有可接收{_name_zh(material)}的投入；仅扣减供方"))
-            continue
-        todo = q  # in units of the exchanged material
-        for target in fed.itertuples(index=False):
-            t: Any = target
-            r = row_of[str(t.stream_id)]
-            ratio = float(t.ratio)
-            used_in = min(left[r], todo * ratio)
-            if used_in <= 0:
-                continue
-            left[r] -= used_in
-            key = (str(t.stream_id), str(t.rule_id))
-            ctx.existing_rule_use[key] = ctx.existing_rule_use.get(key, 0.0) + used_in
-            todo -= used_in / ratio
-            if todo <= 1e-9 * max(q, 1.0):
-                break
-        if todo > 1e-9 * max(q, 1.0):
-            taken = list(dict.fromkeys(str(m) for m in mine.set_index("stream_id").loc[fed["stream_id"], "material"]))
-            ctx.messages.append((
-                f"existing exchange {e.exchange_id}: the {', '.join(taken)} input of {e.receiver_id} has no room "
-                f"left for {todo:g} {e.unit} of it; that rest is not subtracted on the receiver's side",
-                f"现有交换 {e.exchange_id}：{e.receiver_id} 的{'、'.join(_name_zh(m) for m in taken)}投入不足以接收其中 "
-                f"{todo:g} {e.unit}；这部分在需方不再扣减"))
-    return left
-
-
-def exchange_targets(ctx: Context, material: str, baseline_out: str, unit_out: str,
-                     inputs: pd.DataFrame) -> pd.DataFrame:
-    """The receiver's inputs (rows of `inputs`) a rule links `material` to, best first: the largest net avoided
-    emission per unit of the exchanged material (symbiosis.accounting, as the link would be counted: the receiver's
-    avoided purchase or fuel less any combustion added; the supplier's side is the same for every input), then the
-    largest share cap, then ledger order. Columns: stream_id, rule_id, ratio, max_share, net (per unit given).
-
-    The same-material rules are left out: an input of the same material is taken first, before any rule.
-    """
-    rules = substitution_rules()
-    via = rules[(rules["output_material"] == material) & ~rules["rule_id"].map(is_identity_rule)][
-        ["rule_id", "input_material", "ratio", "max_share", "rule_mode", "pretreatment_kwh_per_unit"]]
-    fed = inputs.reset_index(drop=True).assign(order=lambda d: np.arange(len(d))).merge(
-        via, left_on="material", right_on="input_material")
-    if fed.empty:
-        return pd.DataFrame(columns=["stream_id", "rule_id", "ratio", "max_share", "net"])
-    category = materials()[material].category if material in materials() else ""
-    pairs = pd.DataFrame({
-        "material_out": material, "unit_out": unit_out, "baseline_out": baseline_out,
-        "material_in": fed["material"].to_numpy(), "unit_in": fed["unit"].to_numpy(),
-        "baseline_in": fed["baseline"].fillna("").astype(str).to_numpy(),
-        "ratio": fed["ratio"].to_numpy(dtype=float), "delivered_fraction": 1.0, "distance_km": 0.0,
-        "mode": [rule_mode(str(m), category) for m in fed["rule_mode"]],
-        "pretreatment_kwh_per_unit": fed["pretreatment_kwh_per_unit"].to_numpy(dtype=float),
-    })
-    coef = unit_coefficients(pairs, ctx.factors)
-    fed["net"] = net_per_unit(coef, ctx.settings.include_scope2)
-    fed = fed.sort_values(["net", "max_share", "order"], ascending=[False, False, True], kind="stable")
-    return fed[["stream_id", "rule_id", "ratio", "max_share", "net"]].reset_index(drop=True)
-
-
-def _name_zh(material: str) -> str:
-    found = materials().get(material)
-    return found.name_zh if found is not None else material
-
-
-def _take(left: np.ndarray, rows: list[int], q: float) -> float:
-    for r in rows:
-        used = min(left[r], q)
-        left[r] -= used
-        q -= used
-        if q <= 0:
-            break
-    return q
+    allocation = allocate_exchanges(ctx.park, ctx.factors, include_scope2=ctx.settings.include_scope2)
+    ctx.allocation = allocation
+    ctx.messages.extend(allocation.message_pairs())
+    ctx.existing_rule_use.update(allocation.rule_use())
+    taken = s["stream_id"].map(allocation.taken()).fillna(0.0).to_numpy(dtype=float)
+    return s["quantity"].to_numpy(dtype=float) - taken
 
 
 def pairs_within_reach(ctx: Context, suppliers: pd.DataFrame, mode: str) -> pd.DataFrame:
@@ -423,7 +252,7 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
         "supplier_id": g["enterprise_id_out"], "receiver_id": g["enterprise_id_in"],
         "material_out": g["material_out"], "material_in": g["material_in"],
         "category": "heat", "category_in": "heat", "unit_out": g["unit_out"], "unit_in": g["unit_in"],
-        "baseline_out": g["baseline_out"], "baseline_in": g["baseline_in"], "rule_id": "heat",
+        "baseline_out": g["baseline_out"], "baseline_in": g["baseline_in"], "rule_id": HEAT_RULE_ID,
         "ratio": 1.0, "max_share": 1.0, "mode": modes, "pretreatment_kwh_per_unit": 0.0,
         "hazardous_code": "", "distance_km": dist,
         "delivered_fraction": delivered_fraction(modes.tolist(), dist, ctx.factors),
