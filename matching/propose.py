@@ -18,16 +18,25 @@ DIAGNOSIS_TIME_LIMIT = 10.0  # seconds per feasibility check while isolating con
 
 
 def solve_model(model: MatchModel) -> Solution:
-    """Solve every component within the run's time budget (largest first) and read the values."""
+    """Solve every component within the run's time budget and read the values.
+
+    Components go smallest first, each allowed a share of the time left in proportion to its size: the many small
+    ones finish in milliseconds and hand their unused time on to the large ones, so no component is left unsolved
+    because a large one took the whole budget.
+    """
     settings = model.settings
     start = time.perf_counter()
     parts: list[PartResult] = []
-    for comp in sorted(model.components, key=lambda c: -len(c.links)):
+    ordered = sorted(model.components, key=lambda c: len(c.links))
+    size_left = sum(len(c.links) for c in ordered)
+    for comp in ordered:
         remaining = settings.time_limit - (time.perf_counter() - start)
+        share = remaining * len(comp.links) / max(size_left, 1)
+        size_left -= len(comp.links)
         if remaining <= 0:
             result = PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left")
         else:
-            result = solve_part(comp, settings, remaining)
+            result = solve_part(comp, settings, share)
         if result.status == "time_limit" and result.objective is None and not comp.forced:
             # Nothing found in time, but building nothing is always feasible here: report that, with a bound.
             bound = result.bound if result.bound is not None else comp.trivial_bound
