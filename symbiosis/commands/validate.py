@@ -28,7 +28,7 @@ def summary(park: Park, lang: str = "en") -> pd.DataFrame:
     s = park.streams
     table = (s.groupby(["category", "direction", "unit"], sort=True)
              .agg(streams=("stream_id", "size"), total=("quantity", "sum")).reset_index())
-    table["total"] = table["total"].round(3)
+    table["total"] = table["total"].round(1)
     names = table["category"].map(lambda c: CATEGORY_NAMES.get(c, (c, c))[1 if lang == "zh" else 0])
     table.insert(1, "name", names)
     if lang == "zh":
@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if park is None:
         return 1
     table = summary(park, args.lang)
+    shown = table.copy()
+    total_col = "合计" if args.lang == "zh" else "total"
+    shown[total_col] = shown[total_col].map(lambda v: f"{v:,.1f}")
     if args.format == "json":
         print(dump_json({
             "valid": True, "park": park.name, "enterprises": len(park.enterprises), "streams": len(park.streams),
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(park.enterprises)} enterprises, {len(park.streams)} streams, {len(park.exchanges)} existing "
               f"exchanges; {len(park.warnings)} warning(s)")
     print()
-    print_table(table)
+    print_table(shown)
     if park.warnings:
         print()
         print("警告：" if args.lang == "zh" else "Warnings:")
