@@ -1,0 +1,31 @@
+"""park.toml [options] are checked, never silently ignored or misread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from park_builders import write_park
+
+from matching import MatchOptions, OptionsError, resolve
+from symbiosis import load_park
+
+
+@pytest.mark.parametrize(("toml", "words"), [
+    ('[options]\ninclude_scope2 = "false"\n', "true or false"),
+    ("[options]\ntime_limt = 5\n", "unknown key"),
+    ("[options]\ngap = inf\n", "gap"),
+    ("[options]\ncarbon_price = -5\n", "carbon_price"),
+])
+def test_bad_park_options_are_errors(tmp_path: Path, toml: str, words: str) -> None:
+    park = load_park(write_park(tmp_path / "p", park_toml=toml))
+    with pytest.raises(OptionsError, match=words):
+        resolve(park)
+
+
+def test_good_park_options_are_used(tmp_path: Path) -> None:
+    park = load_park(write_park(tmp_path / "p", park_toml="[options]\ninclude_scope2 = true\ngap = 0.01\n"))
+    settings = resolve(park)
+    assert settings.include_scope2 is True
+    assert settings.gap == 0.01
+    assert resolve(park, MatchOptions(gap=0.02)).gap == 0.02  # an explicit option wins
