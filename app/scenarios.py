@@ -16,7 +16,7 @@ from app.state import Saved, StateLike, Workspace
 from flows.labels import material_label
 from symbiosis.i18n import Lang
 from symbiosis.plan import Link, Plan
-from symbiosis.scenario import LinkKey, Scenario
+from symbiosis.scenario import LinkKey, Scenario, ScenarioError
 
 
 def result_summary(plan: Plan | None) -> dict[str, Any]:
@@ -75,6 +75,10 @@ def open_scenario_file(ws: Workspace, scenario: Scenario, state: StateLike) -> b
     """Apply a scenario read from a file to the open park (edits re-validated); the plan must be re-run."""
     if ws.base_park is None:
         return False
+    try:  # check the options first, so a bad file changes nothing
+        opts.to_widgets(opts.complete(scenario.options, ws.base_park))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ScenarioError(f"scenario [options]: {exc}") from exc
     if not dh.set_scenario(ws, scenario):
         return False
     push_to_widgets(ws, scenario, state)

@@ -159,8 +159,21 @@ class Settings:
         return record
 
 
+PARK_OPTION_KEYS: tuple[str, ...] = (
+    "objective", "solver", "max_links_per_enterprise", "epsilon_cost", "threads", "carbon_price",
+    "min_link_quantity", "fixed_cost_cny", "pipe_cost_cny_per_km", "fixed_tco2e", "transport_cny_per_tkm",
+    "electricity_cny_per_kwh", "detour_factor", "gap", "time_limit", "include_scope2")
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):  # "false" as text would read as True: refuse it
+        raise OptionsError(f"option {name} must be true or false, got {value!r}")
+    return value
+
+
 def _number(name: str, value: Any, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < minimum:
+    if (isinstance(value, bool) or not isinstance(value, int | float) or (not math.isfinite(value)
+            and not (value == -math.inf and minimum == -math.inf)) or value < minimum):
         raise OptionsError(f"option {name} must be a number >= {minimum:g}, got {value!r}")
     return float(value)
 
@@ -192,6 +205,10 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
 
     o = options or MatchOptions()
     p: Mapping[str, Any] = park.config.options or {}
+    unknown = sorted(set(p) - set(PARK_OPTION_KEYS))
+    if unknown:  # a misspelt key would otherwise be ignored and silently change nothing
+        raise OptionsError(f"park.toml [options]: unknown key(s) {', '.join(unknown)} "
+                           f"(accepted: {', '.join(PARK_OPTION_KEYS)})")
     objective = _pick(o.objective, p, "objective", "emissions")
     if objective not in ("emissions", "cost"):
         raise OptionsError(f"objective must be 'emissions' or 'cost', got {objective!r}")
@@ -227,7 +244,7 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         time_limit=_number("time_limit", _pick(o.time_limit, p, "time_limit", DEFAULT_TIME_LIMIT), minimum=0.001),
         solver=solver,
         threads=None if threads is None else int(_number("threads", threads, minimum=1)),
-        include_scope2=bool(_pick(o.include_scope2, p, "include_scope2", False)),
+        include_scope2=_flag("include_scope2", _pick(o.include_scope2, p, "include_scope2", False)),
         forced=tuple(o.forced), forbidden=tuple(o.forbidden),
         max_links_per_enterprise=max_links,
         epsilon_cost=None if eps is None else float(_number("epsilon_cost", eps, minimum=-math.inf)),

@@ -37,7 +37,8 @@ def solve_model(model: MatchModel) -> Solution:
             result = PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left")
         else:
             result = solve_part(comp, settings, share)
-        if result.status == "time_limit" and result.objective is None and not comp.forced:
+        nothing_feasible = not comp.forced and (settings.epsilon_cost is None or settings.epsilon_cost >= 0)
+        if result.status == "time_limit" and result.objective is None and nothing_feasible:
             # Nothing found in time, but building nothing is always feasible here: report that, with a bound.
             bound = result.bound if result.bound is not None else comp.trivial_bound
             result = replace(result, objective=0.0, bound=max(bound, 0.0))

@@ -130,7 +130,10 @@ class Scenario:
         if not isinstance(options, dict):
             raise ScenarioError("scenario: [options] must be a table")
         edits = []
-        for i, e in enumerate(data.get("edits", [])):
+        raw_edits = data.get("edits", [])
+        if not isinstance(raw_edits, list):
+            raise ScenarioError("scenario: edits must be a list of tables ([[edits]])")
+        for i, e in enumerate(raw_edits):
             if not isinstance(e, dict) or not {"stream_id", "column", "value"} <= set(e):
                 raise ScenarioError(f"scenario: edit {i + 1} needs stream_id, column and value")
             value = e["value"]

@@ -151,3 +151,8 @@ def test_cleaned_park_exports_reload(park_folder: Path, tmp_path: Path) -> None:
     assert load_files({"park.zip": park_zip(park)}).equals(park)
     assert load_files({"park.xlsx": park_xlsx(park)}).streams["quantity"].tolist() == pytest.approx(
         park.streams["quantity"].tolist())
+
+
+def test_categorical_text_is_neutralised_too() -> None:
+    frame = pd.DataFrame({"c": pd.Categorical(["=1+1", "ok"])})
+    assert excel_safe(frame)["c"].tolist() == ["'=1+1", "ok"]

@@ -90,3 +90,12 @@ def test_a_scenario_saved_by_the_app_solves_the_same_in_the_report_command(tmp_p
     from_file = scenario_options(Scenario.from_toml(text))
     in_app = opts.match_options(opts.solve_request(ws.scenario, park))
     assert from_file == in_app
+
+
+def test_a_scenario_file_with_wrong_types_changes_nothing() -> None:
+    import pytest as _pytest
+
+    from symbiosis.scenario import Scenario, ScenarioError
+
+    with _pytest.raises(ScenarioError):
+        Scenario.from_toml("edits = 5\n")
