@@ -57,6 +57,11 @@ def _all_factors() -> dict[str, Factor]:
     return out
 
 
+def factor_ids() -> list[str]:
+    """Every factor_id of datasets/emission_factors.csv."""
+    return list(_all_factors())
+
+
 class FactorTable:
     """The factor rows in force for one park (shipped rows with the park's overrides applied)."""
 

@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "column_missing": ("Required column '{column}' is missing (accepted headers: {accepted})",
                        "缺少必需列“{column}”（可接受的表头：{accepted}）"),
     "column_duplicate": ("Two headers map to the same column '{column}'", "两个表头对应同一列“{column}”"),
+    "file_twice": ("The table is given more than once ({value}); keep one", "同一张表出现多次（{value}）；请只保留一份"),
+    "value_range": ("'{value}' is out of range (accepted: {accepted})", "“{value}”超出范围（可接受：{accepted}）"),
     "required_blank": ("Required value is blank", "必填值为空"),
     "not_number": ("'{value}' is not a number", "“{value}”不是数字"),
     "negative": ("'{value}' is negative; quantities must be zero or more", "“{value}”为负数；数量须大于或等于零"),

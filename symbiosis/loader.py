@@ -21,6 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from symbiosis.errors import ParkError, Problem
+from symbiosis.factors import factor_ids
 from symbiosis.park import Park, ParkConfig, config_from_toml
 from symbiosis.schema import REQUIRED_TABLES, TABLE_NAMES_ZH, TABLES, columns, header_lookup, normalise_header
 from symbiosis.taxonomy import (
@@ -138,13 +139,17 @@ def read_files(files: dict[str, bytes], source: str = "upload") -> RawPackage:
 def _read_files(files: dict[str, bytes], package: RawPackage, prefix: str) -> None:
     for table in TABLES:
         names = [n for n in files if _match_name(PurePosixPath(n).name, FILE_NAMES[table])]
+        if len(names) > 1:
+            package.problems.append(Problem("file_twice", file=prefix + FILE_NAMES[table][0],
+                                            value=", ".join(sorted(names)), accepted="one file per table"))
+            continue
         if not names:
             if table in REQUIRED_TABLES:
                 package.problems.append(Problem("file_missing", file=prefix + FILE_NAMES[table][0],
                                                 accepted=" / ".join(FILE_NAMES[table]),
                                                 params=(("file_name", FILE_NAMES[table][0]),)))
             continue
-        label = prefix + PurePosixPath(names[0]).name
+        label = prefix + names[0]
         text = decode(files[names[0]], label, package.problems)
         if text is not None:
             raw = _read_csv_text(text, label, package.problems)
@@ -173,6 +178,10 @@ def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
     for table in TABLES:
         wanted = (table, TABLE_NAMES_ZH[table])
         names = [n for n in sheets if _match_name(n, wanted)]
+        if len(names) > 1:
+            package.problems.append(Problem("file_twice", file=f"{label}:{table}", value=", ".join(names),
+                                            accepted="one sheet per table"))
+            continue
         if not names:
             if table in REQUIRED_TABLES:
                 package.problems.append(Problem("file_missing", file=f"{label}:{table}", accepted=" / ".join(wanted),
@@ -181,8 +190,13 @@ def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
         package.tables[table] = _raw_from_frame(sheets[names[0]], f"{label}:{names[0]}")
     park_sheets = [n for n in sheets if _match_name(n, ("park", "园区"))]
     if park_sheets:
-        lines = sheets[park_sheets[0]].iloc[:, 0].tolist() if sheets[park_sheets[0]].shape[1] else []
-        package.config_text = "\n".join(str(x) for x in lines)
+        # The sheet holds park.toml's lines in column A from row 1; a first cell "park.toml" is a title.
+        raw_sheet = pd.read_excel(io.BytesIO(data), sheet_name=park_sheets[0], header=None, dtype=str,
+                                  keep_default_na=False, engine="openpyxl")
+        lines = [str(x) for x in raw_sheet.iloc[:, 0].tolist()] if raw_sheet.shape[1] else []
+        if lines and lines[0].strip().lower() == "park.toml":
+            lines = lines[1:]
+        package.config_text = "\n".join(lines)
         package.config_label = f"{label}:{park_sheets[0]}"
 
 
@@ -216,12 +230,15 @@ def _map_headers(raw: RawTable, table: str, problems: list[Problem]) -> pd.DataF
             renamed[header] = header
             continue
         if key in seen:
-            problems.append(Problem("column_duplicate", file=raw.label, row=1, column=key, value=header))
-            renamed[header] = header
+            problems.append(Problem("column_duplicate", file=raw.label, row=1, column=key, value=header,
+                                    accepted=f"one of: {seen[key]} / {header}"))
+            renamed[header] = f"\x00duplicate:{header}"  # dropped below; the load fails on this error anyway
             continue
         seen[key] = header
         renamed[header] = key
-    frame = raw.frame.rename(columns=renamed)
+    frame = raw.frame.copy()
+    frame.columns = [renamed[h] for h in raw.frame.columns]
+    frame = frame[[c for c in frame.columns if not str(c).startswith("\x00duplicate:")]]
     frame = frame[[c for c in frame.columns if not str(c).startswith("Unnamed:") or frame[c].str.strip().any()]]
     for col in columns(table):
         if col.required == "yes" and col.name not in frame.columns:
@@ -285,6 +302,8 @@ def _constraint_schema(table: str, present: set[str]) -> pa.DataFrameSchema:
                 checks.append(pa.Check.ge(0, error="negative"))
             if col.name == "hours_per_year":
                 checks.append(pa.Check.in_range(1, 8784, error="hours_range"))
+            if col.name in ("x_km", "y_km"):
+                checks.append(pa.Check.in_range(-10_000, 10_000, error="coordinate_range"))
             if col.name == "lon":
                 checks.append(pa.Check.in_range(-180, 180, error="lon_range"))
             if col.name == "lat":
@@ -319,9 +338,10 @@ def _check_constraints(frame: pd.DataFrame, raw: RawTable, table: str, problems:
                 "negative", "hours_range") else "not_number"
             accepted = {"required_blank": "a value / 必填", "not_nullable": "a value / 必填",
                         "negative": "0 or more / 大于或等于 0", "hours_range": "1–8784",
-                        "lon_range": "-180–180", "lat_range": "-90–90"}.get(check, "")
-            if check in ("lon_range", "lat_range"):
-                code = "not_number"
+                        "lon_range": "-180–180", "lat_range": "-90–90",
+                        "coordinate_range": "-10000–10000 km"}.get(check, "")
+            if check in ("lon_range", "lat_range", "coordinate_range"):
+                code = "value_range"
             problems.append(Problem(code, file=raw.label, row=raw.rows[int(index)], column=str(case.column),
                                     value=_fmt(case.failure_case), accepted=accepted))
     for name, col in schema.columns.items():
@@ -486,11 +506,14 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
         baseline = ""
         if r["baseline"]:
             b = base_vocab.resolve(r["baseline"])
-            if b is None or (direction and bases[b].direction != direction):
-                allowed = [k for k, v in bases.items() if direction is None or v.direction == direction]
+            category = material.category if material is not None else ""
+            if b is None or (direction and bases[b].direction != direction) or (
+                    category and category not in bases[b].categories):
+                allowed = [k for k, v in bases.items() if (direction is None or v.direction == direction)
+                           and (not category or category in v.categories)]
                 problems.append(Problem("unknown_baseline", file=raw.label, row=raw.rows[i], column="baseline",
                                         value=r["baseline"], accepted=", ".join(allowed),
-                                        params=(("direction", direction or "stream"),)))
+                                        params=(("direction", f"{direction or 'stream'} {category}".strip()),)))
             else:
                 baseline = b
         code = r["hazardous_code"].upper()
@@ -599,6 +622,11 @@ def build_park(package: RawPackage) -> Park:
         for key, reason, accepted in config_problems:
             problems.append(Problem("toml_key", file=package.config_label, column=key, value=key, accepted=accepted,
                                     params=(("reason", reason),)))
+        known_factors = set(factor_ids())
+        for fid in sorted(set(config.factor_overrides) - known_factors):
+            problems.append(Problem("toml_key", file=package.config_label, column=f"factor_overrides.{fid}",
+                                    value=fid, accepted="a factor_id of datasets/emission_factors.csv",
+                                    params=(("reason", "is not a known emission factor"),)))
     enterprises = pd.DataFrame()
     enterprise_ids: set[str] = set()
     if "enterprises" in package.tables:

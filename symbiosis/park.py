@@ -111,7 +111,7 @@ class Park:
                     continue
                 table.to_excel(writer, sheet_name=name, index=False)
             pd.DataFrame({"park.toml": self.config.to_toml().splitlines()}).to_excel(
-                writer, sheet_name="park", index=False)
+                writer, sheet_name="park", index=False, header=False)
         return path
 
     def equals(self, other: Park) -> bool:
@@ -168,6 +168,11 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
     kwargs: dict[str, Any] = {}
     known = {"name", "name_zh", "region", "year", "dt_min_k", "default_hours_per_year", "reach_km",
              "factor_overrides", "options"}
+    def number(v: Any) -> float | None:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return None
+        return float(v)
+
     for key, value in data.items():
         if key not in known:
             problems.append((key, "is not a known key", ", ".join(sorted(known))))
@@ -175,35 +180,46 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
         if key in ("name", "name_zh", "region"):
             kwargs[key] = str(value)
         elif key == "year":
-            if not isinstance(value, int):
-                problems.append((key, "must be a whole year", "e.g. 2023"))
+            if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+                problems.append((key, "must be a year", "e.g. 2023"))
             else:
                 kwargs[key] = value
-        elif key in ("dt_min_k", "default_hours_per_year"):
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0 or math.isnan(value):
-                problems.append((key, "must be a number >= 0", "e.g. 10"))
+        elif key == "dt_min_k":
+            v = number(value)
+            if v is None or not 0 <= v <= 200:
+                problems.append((key, "must be a temperature difference in K", "0–200, e.g. 10"))
             else:
-                kwargs[key] = float(value)
+                kwargs[key] = v
+        elif key == "default_hours_per_year":
+            v = number(value)
+            if v is None or not 1 <= v <= 8784:
+                problems.append((key, "must be operating hours per year", "1–8784, e.g. 8000"))
+            else:
+                kwargs[key] = v
         elif key == "reach_km":
             reach = dict(DEFAULT_REACH_KM)
             if not isinstance(value, dict):
                 problems.append((key, "must be a table", ", ".join(DEFAULT_REACH_KM)))
             else:
                 for mode, km in value.items():
+                    v = number(km)
                     if mode not in DEFAULT_REACH_KM:
                         problems.append((f"reach_km.{mode}", "is not a transport mode", ", ".join(DEFAULT_REACH_KM)))
-                    elif not isinstance(km, int | float) or km < 0:
+                    elif v is None or v < 0:
                         problems.append((f"reach_km.{mode}", "must be a distance in km >= 0", "e.g. 5"))
                     else:
-                        reach[mode] = float(km)
+                        reach[mode] = v
             kwargs[key] = reach
         elif key == "factor_overrides":
-            if not isinstance(value, dict) or not all(isinstance(v, int | float) for v in value.values()):
-                problems.append((key, "must map factor_id to a number", "factor_id = value"))
+            if not isinstance(value, dict) or any(number(v) is None for v in value.values()):
+                problems.append((key, "must map factor_id to a finite number", "factor_id = value"))
             else:
                 kwargs[key] = {str(k): float(v) for k, v in value.items()}
         elif key == "options":
-            kwargs[key] = dict(value) if isinstance(value, dict) else {}
+            if not isinstance(value, dict):
+                problems.append((key, "must be a table", "[options] with key = value lines"))
+            else:
+                kwargs[key] = dict(value)
     return ParkConfig(**kwargs), problems
 
 

@@ -102,6 +102,15 @@ def _amount_kind(q: pint.Quantity) -> str | None:
 
 def parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
     """Unit text -> (quantity of one unit, 'annual' | 'hourly', mentions steam). Raises UnitError."""
+    try:
+        return _parse_rate(unit_text)
+    except UnitError:
+        raise
+    except Exception as exc:  # pint raises offset-unit, overflow and other errors for odd text: all "not a unit"
+        raise UnitError("unknown_unit") from exc
+
+
+def _parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
     expr, steam = normalise_unit(unit_text)
     ureg = registry()
     if not expr:
@@ -110,8 +119,8 @@ def parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
         one = ureg.parse_expression(expr)
     except Exception as exc:  # pint raises many types for bad text; all mean "not a unit"
         raise UnitError("unknown_unit") from exc
-    if not isinstance(one, pint.Quantity):
-        raise UnitError("unknown_unit")
+    if not isinstance(one, pint.Quantity) or not np.isfinite(float(one.magnitude)) or float(one.magnitude) <= 0:
+        raise UnitError("unknown_unit")  # "-1*t", "nan*t", "1e400*t" are not units
     if "year" in expr and _amount_kind(one * ureg.year) is not None:
         return one * ureg.year, "annual", steam
     if _amount_kind(one) is not None:
@@ -190,7 +199,10 @@ def to_canonical(
             note = "gas_m3_as_nm3"
         else:
             raise mismatch
-    return Converted(value=float(value) * float(amount), unit=CANONICAL_UNITS[target], note=note)
+    result = float(value) * float(amount)
+    if not np.isfinite(result) or result < 0:
+        raise UnitError("value_range", accepted="a finite quantity >= 0 / 有限且非负的数量")
+    return Converted(value=result, unit=CANONICAL_UNITS[target], note=note)
 
 
 def _accepted_for(material: Material) -> str:
