@@ -33,6 +33,11 @@ from symbiosis.taxonomy import baselines, materials, water_grades
 STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
 WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
 DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
+# The boiler-fuel ledger convention (docs/metabolism.md): heat raised in an own boiler of these baselines stands
+# for fuel that the enterprise's own input row of this material already holds, when it lists one.
+BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
+                               "electric_boiler": "electricity"}
+FUELS: frozenset[str] = frozenset(BOILER_FUEL.values())
 # A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
 # cuts between alternative plans then differ in real links, never in an empty one).
 MIN_SHARE_OF_CAPACITY = 1e-6
@@ -331,10 +336,64 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
                      ).to_numpy(dtype=float)
     if is_heat.any():
         cap[is_heat.to_numpy()] = heat_capacity(links[is_heat], levels)
+    fuel_columns(ctx, links)
+    # a link can never save more of the receiver's fuel than its fuel rows hold (binds for boiler heat only:
+    # a material link into a fuel row is already held to that row's quantity)
+    per_fuel = links["fuel_per_unit"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cap = np.minimum(cap, np.where(per_fuel > 0, links["fuel_room"].to_numpy(dtype=float) / per_fuel, np.inf))
     links["capacity"] = cap
     min_q = links["category"].map(ctx.settings.min_link_quantity).fillna(0.0).to_numpy(dtype=float)
     links["min_quantity"] = np.maximum(min_q, MIN_SHARE_OF_CAPACITY * cap)
     return links.reset_index(drop=True), levels
+
+
+def boiler_efficiency(baseline: str, factors: FactorTable) -> float | None:
+    """Efficiency of an own boiler (baselines.csv efficiency_factor_id, with this run's overrides); None if the
+    baseline is no boiler or the factor is missing or not positive."""
+    row = baselines().get(baseline)
+    if row is None or not row.efficiency_factor_id:
+        return None
+    factor = factors.factors.get(row.efficiency_factor_id)
+    return factor.value if factor is not None and factor.value > 0 else None
+
+
+def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
+    """The receiver's fuel each link saves (the boiler-fuel ledger convention, docs/metabolism.md), column-wise.
+
+    fuel           natural_gas, coal or electricity: a material link into an input of that material, or a heat link
+                   into a heat input raised in the matching own boiler; "" when the link saves no listed fuel
+    fuel_per_unit  fuel saved per unit of the link's flow: ratio (material), delivered share / boiler efficiency (heat)
+    fuel_room      the receiver's input rows of that fuel, summed, after existing exchanges (NaN when fuel is "")
+
+    A heat link whose receiver lists no row of its boiler's fuel saves no listed fuel (the heat row stands for the
+    fuel): fuel "" and no coupling. A boiler without an efficiency factor likewise (flows/ then leaves the fuel row
+    as it is).
+    """
+    n = len(links)
+    if n == 0:
+        links["fuel"] = pd.Series(dtype=object)
+        links["fuel_per_unit"] = pd.Series(dtype=float)
+        links["fuel_room"] = pd.Series(dtype=float)
+        return
+    s = ctx.streams
+    rows = s[(s["direction"] == "input") & s["material"].isin(list(FUELS))]
+    room = rows["available"].clip(lower=0.0).groupby([rows["enterprise_id"], rows["material"]]).sum()
+    is_heat = (links["kind"] == "heat").to_numpy()
+    baseline_in = links["baseline_in"].astype(str)
+    fuel = np.where(is_heat, baseline_in.map(BOILER_FUEL).fillna("").to_numpy(dtype=object),
+                    np.where(links["material_in"].isin(list(FUELS)), links["material_in"], "")).astype(object)
+    efficiency = {b: boiler_efficiency(b, ctx.factors) for b in BOILER_FUEL}
+    eff = baseline_in.map({b: e for b, e in efficiency.items() if e is not None}).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_unit = np.where(is_heat, links["delivered_fraction"].to_numpy(dtype=float) / eff,
+                            links["ratio"].to_numpy(dtype=float))
+    key = pd.MultiIndex.from_arrays([links["receiver_id"].to_numpy(dtype=object), fuel])
+    fuel_room = room.reindex(key).to_numpy(dtype=float) if len(room) else np.full(n, np.nan)
+    has = (fuel != "") & np.isfinite(fuel_room) & np.isfinite(per_unit) & (per_unit > 0)
+    links["fuel"] = np.where(has, fuel, "")
+    links["fuel_per_unit"] = np.where(has, per_unit, 0.0)
+    links["fuel_room"] = np.where(has, fuel_room, np.nan)
 
 
 def _costs(ctx: Context, links: pd.DataFrame) -> None:

@@ -18,13 +18,19 @@ Constraints:
   forced      sum of y over the links a selector picks >= 1
   two-way     y[S->R] + y[R->S] <= 1 for material links of the same (output, input) material pair in opposite
               directions between two enterprises (sending a material back and forth is pointless)
+  fuel        sum_{material l into e's rows of fuel f} ratio_l x[l] + sum_{heat l into e's f-boiler heat inputs}
+              sum_k d_l q[l,k] / eff_f <= F_ef        per receiver e and fuel f in {natural_gas, coal, electricity}
+              where e lists an input of f (F_ef: those rows after existing exchanges; eff_f the boiler's efficiency):
+              boiler heat stands for fuel the fuel row already holds (docs/metabolism.md), so the fuel is saved once
   epsilon     sum cost_l flow_l + fixed_cost_l y_l <= epsilon (optional)
 Objective (max): sum obj_l flow_l + fixed_l y_l (net avoided tCO2e/a, or carbon value less cost in CNY/a).
-Constraints that a variable's own bound already implies (a supply or demand row with one link) are left out.
+Constraints that a variable's own bound already implies (a supply or demand row with one link, a fuel row without
+a heat link or with a single link) are left out.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -137,9 +143,24 @@ def opposite_pairs(links: pd.DataFrame) -> pd.DataFrame:
     return pairs[["lid_a", "lid_b"]].reset_index(drop=True)
 
 
+def fuel_groups(links: pd.DataFrame) -> pd.DataFrame:
+    """Links that share a receiver's fuel (columns lid, kind, receiver_id, fuel, receiver_stream_id): per receiver
+    and fuel (candidates.fuel_columns), the groups that need a fuel row, i.e. with at least one boiler-heat link and
+    at least two links. Material links alone are held by their demand rows (whose sum is the fuel room), a single
+    link by its capacity (already cut to the fuel room)."""
+    f = links.loc[links["fuel"] != "", ["lid", "kind", "receiver_id", "fuel", "receiver_stream_id"]]
+    if f.empty:
+        return f
+    keys = [f["receiver_id"], f["fuel"]]
+    has_heat = (f["kind"] == "heat").groupby(keys).transform("any").to_numpy(dtype=bool)
+    size = f["lid"].groupby(keys).transform("size").to_numpy(dtype=int)
+    return f[has_heat & (size > 1)]
+
+
 def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.ndarray:
     """Connected components of the candidate graph (nodes: streams; edges: links, plus whatever couples links:
-    a per-enterprise cap ties an enterprise's streams, a forced selector ties the links it picks)."""
+    a per-enterprise cap ties an enterprise's streams, a forced selector ties the links it picks, a fuel row ties
+    the receiver's streams that save the same fuel)."""
     if together or settings.epsilon_cost is not None or not settings.decompose:
         return np.zeros(len(active), dtype=int)
     g = nx.Graph()  # nodes are tagged tuples, so a stream id can never collide with an enterprise id
@@ -156,6 +177,9 @@ def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.
     for k, sel in enumerate(settings.forced):
         picked = active[selector_mask(active, sel)]
         g.add_edges_from((("f", k), ("s", sid)) for sid in picked["supplier_stream_id"])
+    fuel = fuel_groups(active)  # a fuel row ties the receiver streams of the links sharing that fuel
+    g.add_edges_from(zip(zip(itertools.repeat("u"), fuel["receiver_id"], fuel["fuel"]),
+                         tagged("s", fuel["receiver_stream_id"]), strict=True))
     two_way = opposite_pairs(active)  # a two-way row ties the streams of both links
     if len(two_way):
         out_of = dict(zip(active["lid"], active["supplier_stream_id"], strict=True))
@@ -239,6 +263,15 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
     capped = dterms[dterms["share"] < 1]
     _grouped(prob, capped, ["receiver_stream_id", "rule_id"], "room", pulp.LpConstraintLE, "share",
              skip_singletons=True)
+
+    # fuel saved at a receiver, material links into its fuel rows and heat from its own boilers together
+    shared = fuel_groups(links)
+    if len(shared):
+        fuel_info = links.loc[links["lid"].isin(shared["lid"]), ["lid", "receiver_id", "fuel", "fuel_per_unit",
+                                                                 "fuel_room"]]
+        fterms = flows[["lid", "var"]].merge(fuel_info, on="lid")
+        fterms["coef"] = fterms["fuel_per_unit"]
+        _grouped(prob, fterms, ["receiver_id", "fuel"], "fuel_room", pulp.LpConstraintLE, "fuel")
 
     # link on/off: flow <= cap y ; flow >= min y
     ylinks = pd.DataFrame({"lid": links["lid"].to_numpy(), "var": links["y"].to_numpy(dtype=object)})

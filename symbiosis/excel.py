@@ -29,10 +29,10 @@ def excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with every text cell (and text header) neutralised; numeric columns untouched."""
     out = frame.copy()
     out.columns = [safe_cell(str(c)) for c in out.columns]
-    for i, dtype in enumerate(out.dtypes):
-        if isinstance(dtype, pd.CategoricalDtype):  # categories are text too
-            out.isetitem(i, out.iloc[:, i].astype(object))
-            dtype = out.dtypes.iloc[i]
+    for i in range(out.shape[1]):
+        if isinstance(out.dtypes.iloc[i], pd.CategoricalDtype):  # categories are text too
+            out.isetitem(i, out.iloc[:, i].astype(object).to_numpy(dtype=object))
+        dtype = out.dtypes.iloc[i]
         if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             out.isetitem(i, out.iloc[:, i].map(safe_cell).to_numpy(dtype=object))
     return out

@@ -93,9 +93,7 @@ def test_a_scenario_saved_by_the_app_solves_the_same_in_the_report_command(tmp_p
 
 
 def test_a_scenario_file_with_wrong_types_changes_nothing() -> None:
-    import pytest as _pytest
-
     from symbiosis.scenario import Scenario, ScenarioError
 
-    with _pytest.raises(ScenarioError):
+    with pytest.raises(ScenarioError):
         Scenario.from_toml("edits = 5\n")
