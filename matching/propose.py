@@ -34,15 +34,24 @@ def solve_model(model: MatchModel) -> Solution:
         share = remaining * len(comp.links) / max(size_left, 1)
         size_left -= len(comp.links)
         if remaining <= 0:
-            result = PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left")
+            parts.append(PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left"))
         else:
-            result = solve_part(comp, settings, share)
+            parts.append(solve_part(comp, settings, share))
+    # A part stopped by its share gets a second try with whatever the others left unused.
+    for i, comp in enumerate(ordered):
+        remaining = settings.time_limit - (time.perf_counter() - start)
+        if parts[i].status != "time_limit" or remaining <= 0.05:
+            continue
+        again = solve_part(comp, settings, remaining)
+        # The model's variables now hold this solve's values, so this is the result that describes them.
+        parts[i] = replace(again, seconds=again.seconds + parts[i].seconds)
+    for i, comp in enumerate(ordered):
+        result = parts[i]
         nothing_feasible = not comp.forced and (settings.epsilon_cost is None or settings.epsilon_cost >= 0)
         if result.status == "time_limit" and result.objective is None and nothing_feasible:
             # Nothing found in time, but building nothing is always feasible here: report that, with a bound.
             bound = result.bound if result.bound is not None else comp.trivial_bound
-            result = replace(result, objective=0.0, bound=max(bound, 0.0))
-        parts.append(result)
+            parts[i] = replace(result, objective=0.0, bound=max(bound, 0.0))
     return read_values(model, parts)
 
 
