@@ -21,6 +21,7 @@ from symbiosis.park import Park
 from symbiosis.plan import Link, Plan
 from symbiosis.scenario import LinkKey
 from symbiosis.taxonomy import CATEGORY_NAMES
+from symbiosis.units import as_float
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id",
                                       "material_out", "material_in", "category", "distance_km", "mode", "status")
@@ -49,18 +50,10 @@ def names(park: Park, lang: Lang) -> dict[str, str]:
     return {str(i): str(n or i) for i, n in zip(e["enterprise_id"], e[column], strict=True)}
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _temperature(value: Any) -> str:
-    number = _num(value)
+    number = as_float(value)
     return "" if number is None else f"{number:g}"
 
 
@@ -171,7 +164,7 @@ def link_facts(link: Link, park: Park, plan: Plan, lang: Lang) -> pd.DataFrame:
         (t("lf_distance", lang), f"{link.distance_km:.2f} km · {t(f'mode_{link.mode}', lang)}"
          + (f" ({t('lf_reach', lang)} {link.mode_reach_km:g} km)" if link.mode_reach_km else "")),
     ]
-    if _num(link.temperature_supply_c) is not None:
+    if as_float(link.temperature_supply_c) is not None:
         facts.append((t("lf_temperatures", lang), f"{link.temperature_supply_c:g} °C → {link.temperature_sink_c:g} °C"))
     facts += [
         (t("lf_net", lang), f"{link.net_tco2e(plan.include_scope2):,.6g} tCO2e/a"),

@@ -9,7 +9,6 @@ so, and the exchange edge is still drawn with its stated quantity.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from symbiosis.factors import FactorTable
 from symbiosis.park import Park
 from symbiosis.plan import Link, Plan
 from symbiosis.taxonomy import baselines, materials
+from symbiosis.units import as_float
 
 EDGE_COLUMNS: tuple[str, ...] = (
     "source", "target", "key", "kind", "material", "category", "dimension", "unit", "quantity", "temperature_c",
@@ -96,18 +96,10 @@ def sink_key(row: pd.Series | dict[str, Any]) -> str:
     return fixed.get(row["baseline"], "unspecified_fate")
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _row_number(value: Any) -> int | None:
-    number = _num(value)
+    number = as_float(value)
     return None if number is None else int(number)
 
 
@@ -130,7 +122,7 @@ class _Ledger:
 
     def __init__(self, streams: pd.DataFrame):
         self.rows: dict[str, pd.Series] = {str(r["stream_id"]): r for _, r in streams.iterrows()}
-        self.residual: dict[str, float] = {sid: (_num(r["quantity"]) or 0.0) for sid, r in self.rows.items()}
+        self.residual: dict[str, float] = {sid: (as_float(r["quantity"]) or 0.0) for sid, r in self.rows.items()}
         self.by_enterprise: dict[tuple[str, str], list[str]] = {}
         for sid, r in self.rows.items():
             self.by_enterprise.setdefault((str(r["enterprise_id"]), str(r["direction"])), []).append(sid)
@@ -161,7 +153,7 @@ class _Ledger:
 
 
 def _temperature(ledger: _Ledger, stream_ids: list[str], column: str) -> float | None:
-    values = [_num(ledger.rows[s][column]) for s in stream_ids]
+    values = [as_float(ledger.rows[s][column]) for s in stream_ids]
     known = [v for v in values if v is not None]
     return max(known) if known else None
 
@@ -196,7 +188,7 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
         name = str(e.get("name", "") or eid)
         graph.add_node(eid, kind="enterprise", name=name, name_en=str(e.get("name_en", "") or name),
                        name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
-                       x_km=_num(e.get("x_km")), y_km=_num(e.get("y_km")))
+                       x_km=as_float(e.get("x_km")), y_km=as_float(e.get("y_km")))
     ledger = _Ledger(park.streams)
     table = factors if factors is not None else FactorTable(park.config)
     allocation = allocate_exchanges(park, table, include_scope2=plan.include_scope2 if plan is not None else False)
@@ -210,7 +202,7 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
 
     for sid, row in ledger.rows.items():
         left = ledger.residual[sid]
-        total = _num(row["quantity"]) or 0.0
+        total = as_float(row["quantity"]) or 0.0
         if left <= _REL_EPS * max(total, 1.0):
             continue
         enterprise = str(row["enterprise_id"])
@@ -227,8 +219,8 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
         _ensure_boundary(graph, key)
         graph.add_edge(u, v, key=f"s:{sid}", kind=kind, material=row["material"], category=row["category"],
                        dimension=row["dimension"], unit=row["unit"], quantity=left,
-                       temperature_c=_num(row["temperature_c"]) if row["category"] == "heat" else None,
-                       temperature_return_c=(_num(row["temperature_return_c"]) if row["category"] == "heat"
+                       temperature_c=as_float(row["temperature_c"]) if row["category"] == "heat" else None,
+                       temperature_return_c=(as_float(row["temperature_return_c"]) if row["category"] == "heat"
                                              else None),
                        quality=str(row.get("quality", "") or ""), baseline=str(row["baseline"]),
                        enterprise_id=enterprise, stream_ids=(sid,), exchange_id="", link_id="", net_tco2e=None,
@@ -250,7 +242,7 @@ def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, allocat
     """The edge of one existing exchange, its ledger rows as the allocation took them, and its shortfalls."""
     supplier, receiver, material = str(x["supplier_id"]), str(x["receiver_id"]), str(x["material"])
     xid, category = str(x["exchange_id"]), str(x["category"])
-    q = _num(x["quantity"]) or 0.0
+    q = as_float(x["quantity"]) or 0.0
     where = _Where(str(x.get("source_file", "")), _row_number(x.get("source_row")), xid)
     for message in allocation.messages:
         if message.exchange_id == xid:
@@ -305,7 +297,7 @@ def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope
                    material=link.material_out, category=link.category, dimension=mat.dimension if mat else "",
                    unit=link.unit, quantity=float(link.quantity),
                    temperature_c=link.temperature_supply_c if link.category == "heat" else None,
-                   temperature_return_c=(_num(supplier_row["temperature_return_c"])
+                   temperature_return_c=(as_float(supplier_row["temperature_return_c"])
                                          if supplier_row is not None and link.category == "heat" else None),
                    quality=str(supplier_row.get("quality", "") or "") if supplier_row is not None else "",
                    baseline="", enterprise_id=link.supplier_id,

@@ -11,6 +11,7 @@ from matching.model import ComponentModel, MatchModel
 from matching.solve import PartResult, relative_gap, worst
 from symbiosis.accounting import ITEM_OWNER, ITEM_SCOPE, ITEMS
 from symbiosis.plan import AccountingLine, Link, Plan
+from symbiosis.units import as_float
 
 FLOW_TOLERANCE = 1e-9  # relative to a link's capacity: below this a flow is solver noise
 
@@ -91,7 +92,7 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             quantity=flow, unit=str(r["unit_out"]),
             quantity_in=flow * float(r["ratio"]) * float(r["delivered_fraction"]), unit_in=str(r["unit_in"]),
             distance_km=float(r["distance_km"]), mode=str(r["mode"]),
-            temperature_supply_c=_opt(r["temperature_supply_c"]), temperature_sink_c=_opt(r["temperature_sink_c"]),
+            temperature_supply_c=as_float(r["temperature_supply_c"]), temperature_sink_c=as_float(r["temperature_sink_c"]),
             avoided_scope1_tco2e=values["avoided_scope1"] + values["avoided_scope1_supplier"],
             avoided_scope2_tco2e=values["avoided_scope2"],
             avoided_scope3_cat1_tco2e=values["avoided_scope3_cat1"],
@@ -117,8 +118,6 @@ def _with_rank(link: Link, rank: int) -> Link:
     return replace(link, rank=rank)
 
 
-def _opt(value: object) -> float | None:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)  # type: ignore[arg-type]
 
 
 def part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]]:

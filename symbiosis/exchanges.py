@@ -43,6 +43,7 @@ from symbiosis.errors import DatasetError
 from symbiosis.factors import FactorTable
 from symbiosis.park import DEFAULT_REACH_KM, Park
 from symbiosis.taxonomy import materials
+from symbiosis.units import as_float
 
 # --- the substitution rules ---------------------------------------------------------------------------------------
 PIPE_BY_CATEGORY: dict[str, str] = {"water": "pipe_water", "wastewater": "pipe_water", "liquid": "pipe_water",
@@ -182,12 +183,6 @@ class ExchangeAllocation:
         return [(m.en, m.zh) for m in self.messages]
 
 
-def _number(value: Any) -> float | None:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
 
 
 def _fmt(value: float) -> str:
@@ -219,8 +214,8 @@ class _Ledger:
         self.ids = [str(x) for x in self.frame["stream_id"]]
         self.material = [str(x) for x in self.frame["material"]]
         self.category = [str(x) for x in self.frame["category"]]
-        self.temperature = [_number(x) for x in self.frame["temperature_c"]]
-        self.left = [_number(x) or 0.0 for x in self.frame["quantity"]]
+        self.temperature = [as_float(x) for x in self.frame["temperature_c"]]
+        self.left = [as_float(x) or 0.0 for x in self.frame["quantity"]]
         self.by_enterprise: dict[tuple[str, str], list[int]] = {}
         for i, (ent, direction) in enumerate(zip(self.frame["enterprise_id"], self.frame["direction"], strict=True)):
             self.by_enterprise.setdefault((str(ent), str(direction)), []).append(i)
@@ -294,7 +289,7 @@ def _allocate_one(ledger: _Ledger, e: dict[str, Any], factors: FactorTable, incl
                   rows: list[dict[str, Any]], shorts: list[dict[str, Any]], messages: list[ExchangeMessage]) -> None:
     xid, supplier, receiver = str(e["exchange_id"]), str(e["supplier_id"]), str(e["receiver_id"])
     material, unit = str(e["material"]), str(e["unit"])
-    q = _number(e["quantity"]) or 0.0
+    q = as_float(e["quantity"]) or 0.0
     eps = _REL_EPS * max(q, 1.0)
     name_zh = _name_zh(material)
 

@@ -34,7 +34,7 @@ from symbiosis.taxonomy import (
     water_grade_vocabulary,
     water_grades,
 )
-from symbiosis.units import ACCEPTED_EXAMPLES, UnitError, to_canonical
+from symbiosis.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical
 
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 ENCODING_NAMES = "UTF-8, UTF-8 with BOM, GB18030/GBK"
@@ -439,8 +439,6 @@ def _convert(quantity: float, unit: str, material_key: str, hours: float | None,
     return converted.value, converted.unit, converted.note
 
 
-def _opt(value: Any) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
@@ -472,10 +470,10 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                                     value=r["direction"], accepted="output/产出, input/投入"))
         key = _resolve_material(r["material"], raw, i, "material", problems)
         material = mats.get(key) if key else None
-        hours = _opt(r["hours_per_year"])
+        hours = as_float(r["hours_per_year"])
         if hours is None:
             hours = config.default_hours_per_year
-        t_supply, t_return = _opt(r["temperature_c"]), _opt(r["temperature_return_c"])
+        t_supply, t_return = as_float(r["temperature_c"]), as_float(r["temperature_return_c"])
         quality, rank = "", -1
         if material is not None and material.category == "heat":
             if t_supply is None or t_return is None:
@@ -525,7 +523,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                                     column="hazardous_code", value=material.key,
                                     accepted=material.hazardous_code_typical, severity="warning"))
         quantity, unit, note = math.nan, "", ""
-        q = _opt(r["quantity"])
+        q = as_float(r["quantity"])
         if material is not None and q is not None and r["unit"]:
             quantity, unit, note = _convert(q, r["unit"], material.key, hours, t_supply, t_return, raw, i, problems)
         elif material is not None:
@@ -540,7 +538,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
         out_cols["quality_rank"].append(rank)
         out_cols["baseline"].append(baseline)
         out_cols["conversion_note"].append(note)
-        out_cols["hours_per_year"].append(_opt(r["hours_per_year"]))
+        out_cols["hours_per_year"].append(as_float(r["hours_per_year"]))
     frame["quantity_entered"] = frame["quantity"]
     frame["unit_entered"] = frame["unit"]
     frame["hazardous_code"] = frame["hazardous_code"].str.upper()
@@ -568,8 +566,8 @@ def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig
                                         value=r[col], accepted="an enterprise_id of enterprises / 企业表中的企业编号"))
         key = _resolve_material(r["material"], raw, i, "material", problems)
         q, unit = math.nan, ""
-        hours = _opt(r["hours_per_year"]) or config.default_hours_per_year
-        if key and _opt(r["quantity"]) is not None and r["unit"]:
+        hours = as_float(r["hours_per_year"]) or config.default_hours_per_year
+        if key and as_float(r["quantity"]) is not None and r["unit"]:
             q, unit, _ = _convert(float(r["quantity"]), r["unit"], key, hours, None, None, raw, i, problems)
         keys.append(key or r["material"])
         cats.append(materials()[key].category if key else "")

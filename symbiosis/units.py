@@ -7,10 +7,12 @@ conversion uses only a property the material table states (a calorific value, a 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pint
@@ -128,6 +130,17 @@ def _parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
     if _amount_kind(one * ureg.hour) is not None:
         return one * ureg.hour, "hourly", steam  # per hour, per day, or a power: times operating hours
     raise UnitError("unknown_unit")
+
+
+def as_float(value: Any) -> float | None:
+    """A cell or field as a float; None when it is missing, not a number, or NaN."""
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
 
 
 def steam_heat_gj_per_t(t_supply_c: float, t_return_c: float) -> float:
