@@ -40,8 +40,10 @@ REASONS: dict[str, tuple[str, str]] = {
                              "最热的热源为 {hottest:g} °C"),
     "heat_range": ("{rest:.4g} GJ/a of its heat is too cold, after ΔTmin {dt:g} K, for the sinks within reach",
                    "其中 {rest:.4g} GJ/a 的热量在考虑最小温差 {dt:g} K 后温度过低，无法用于可达范围内的热阱"),
-    "too_far": ("nearest possible partner {partner} is {km:.2f} km away; the reach by {mode} is {reach:g} km",
-                "最近的可能伙伴 {partner} 相距 {km:.2f} km；{mode}的运距上限为 {reach:g} km"),
+    "too_far": ("nearest possible partner {partner} is {km:.2f} km away, beyond the {reach:g} km reach by {mode} "
+                "(of all possible partners it misses its mode's reach by the least)",
+                "最近的可能伙伴 {partner} 相距 {km:.2f} km，超出{mode}的运距上限 {reach:g} km"
+                "（在所有可能伙伴中超出其运输方式运距上限最少）"),
     "forbidden": ("every possible link was forbidden by the user", "所有可能的链接均被用户禁止"),
     "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why_zh}）"),
     "below_minimum": ("the most a link could carry, {cap:.4g} {unit}, is below the minimum link size {min:.4g}",
@@ -254,24 +256,31 @@ class _Explainer:
         return self._candidates(r, cands, is_output)
 
     def _too_far(self, r: Any, pool: pd.DataFrame, rules: pd.DataFrame, is_output: bool) -> Reason:
+        """Every partner is beyond the reach of the mode its link would use. The reach is that of each partner's own
+        link (a hot-water source reaches a sink by a hot-water pipe, a steam source by a steam pipe, a rule by its
+        mode): the partner quoted is the one that misses its reach by the least (then the nearest), with its reach."""
         me = self.pos.loc[r.enterprise_id]
         there = self.pos.loc[pool["enterprise_id"]]
         km = np.hypot(there["x_km"].to_numpy() - me["x_km"], there["y_km"].to_numpy() - me["y_km"]) * \
             self.settings.detour_factor
-        i = int(np.argmin(km))
+        modes = [self._mode(r, partner, rules, is_output) for partner in pool.itertuples(index=False)]
+        reach_of = np.array([self.settings.reach_km[m] for m in modes], dtype=float)
+        i = int(np.lexsort((km, km - reach_of))[0])
         partner = pool.iloc[i]
-        material_out = r.material if is_output else partner["material"]
-        category = r.category if is_output else partner["category"]
-        if category == "heat":
-            mode = heat_mode(str(material_out))
-        else:
-            material_in = partner["material"] if is_output else r.material
-            rule = rules[(rules["output_material"] == material_out) & (rules["input_material"] == material_in)].iloc[0]
-            mode = rule_mode(str(rule["rule_mode"]), str(category))
-        reach = self.settings.reach_km[mode]
+        mode, reach = modes[i], float(reach_of[i])
         return "too_far", {"partner": partner["enterprise_id"], "km": float(km[i]), "mode": mode,
                            "mode_zh": mode_zh(mode), "reach": reach}, {
             "partner_id": partner["enterprise_id"], "distance_km": float(km[i]), "reach_km": reach}
+
+    def _mode(self, r: Any, partner: Any, rules: pd.DataFrame, is_output: bool) -> str:
+        """The mode of a link between stream r and a partner stream: by the heat source's carrier, else the rule's."""
+        material_out = r.material if is_output else partner.material
+        category = r.category if is_output else partner.category
+        if category == "heat":
+            return heat_mode(str(material_out))
+        material_in = partner.material if is_output else r.material
+        rule = rules[(rules["output_material"] == material_out) & (rules["input_material"] == material_in)].iloc[0]
+        return rule_mode(str(rule["rule_mode"]), str(category))
 
     def _candidates(self, r: Any, cands: pd.DataFrame, is_output: bool) -> Reason:
         usable = cands[cands["status"] == "model"]

@@ -15,7 +15,8 @@ Constraints:
   sink        sum_i d_ij q[i,j,k] <= D_jk             per heat sink j and level k (d_ij: share delivered)
   link        flow_l <= cap_l y_l,  flow_l >= min_l y_l
   per firm    sum of y over links touching an enterprise <= cap (optional)
-  forced      sum of y over the links a selector picks >= 1
+  forced      sum of y over the links a selector picks >= 1; with a stated quantity Q also
+              sum of the flows of those links >= Q (supplier output's canonical unit)
   two-way     y[S->R] + y[R->S] <= 1 for material links of the same (output, input) material pair in opposite
               directions between two enterprises (sending a material back and forth is pointless)
   fuel        sum_{material l into e's rows of fuel f} ratio_l x[l] + sum_{heat l into e's f-boiler heat inputs}
@@ -102,9 +103,14 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
     links["fixed"] = fixed
     links["status"] = "model"
     forced_any = np.zeros(len(links), dtype=bool)
+    forced_sized = np.zeros(len(links), dtype=bool)  # picked by a forced selector that states a quantity
     for sel in settings.forced:
-        forced_any |= selector_mask(links, sel)
+        picked = selector_mask(links, sel)
+        forced_any |= picked
+        if sel.quantity is not None:
+            forced_sized |= picked
     links["forced"] = forced_any
+    links["forced_sized"] = forced_sized
     forbidden = np.zeros(len(links), dtype=bool)
     for sel in settings.forbidden:
         forbidden |= selector_mask(links, sel)
@@ -310,6 +316,11 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
             forced_here.append(k)
             expr = pulp.LpAffineExpression([(v, 1.0) for v in links.loc[mask, "y"]])
             prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, rhs=1.0), f"forced{k}")
+            if sel.quantity is not None:  # a stated size: the picked links together carry at least that much
+                picked = flows[flows["lid"].isin(links.loc[mask, "lid"])]
+                sized = pulp.LpAffineExpression([(v, 1.0) for v in picked["var"]])
+                prob.addConstraint(pulp.LpConstraint(sized, pulp.LpConstraintGE, rhs=float(sel.quantity)),
+                                   f"forcedqty{k}")
 
     cost_terms = [(v, c) for v, c in zip(flows["var"], by_lid.loc[flows["lid"], "cost_var"].to_numpy(dtype=float),
                                          strict=True) if c != 0]

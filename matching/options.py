@@ -51,7 +51,9 @@ class OptionsError(SymbiosisError):
 class LinkSelector:
     """Picks candidate links: every given field must match (None matches anything).
 
-    `material` matches the supplier's output material or the receiver's input material.
+    `material` matches the supplier's output material or the receiver's input material. `quantity` (forced links
+    only): the picked links together carry at least this much a year, in the supplier output's canonical unit
+    (t/a, m3/a, GJ/a); without it a forced link carries at least the minimum link size (docs/matching.md).
     """
 
     supplier_id: str | None = None
@@ -59,33 +61,57 @@ class LinkSelector:
     material: str | None = None
     supplier_stream_id: str | None = None
     receiver_stream_id: str | None = None
+    quantity: float | None = None
 
     @classmethod
     def parse(cls, text: str) -> LinkSelector:
-        """'S->R', 'S->R:material', or 'supplier=S,receiver=R,material=M,out=STREAM,in=STREAM'."""
+        """'S->R', 'S->R:material', 'supplier=S,receiver=R,material=M,out=STREAM,in=STREAM', each optionally
+        with a quantity: 'S->R:material@5000' or 'quantity=5000' (canonical unit of the supplier's output)."""
         text = text.strip()
+        quantity: float | None = None
+        if "=" not in text and "@" in text:
+            text, _, amount = text.rpartition("@")
+            quantity = _quantity(amount, text)
+            text = text.strip()
         if "=" not in text:
             pair, _, material = text.partition(":")
             supplier, arrow, receiver = pair.partition("->")
             if not arrow:
-                raise OptionsError(f"cannot read link '{text}': write S->R, S->R:material or supplier=S,receiver=R")
+                raise OptionsError(f"cannot read link '{text}': write S->R, S->R:material, S->R:material@QUANTITY "
+                                   "or supplier=S,receiver=R")
             return cls(supplier_id=supplier.strip() or None, receiver_id=receiver.strip() or None,
-                       material=material.strip() or None)
+                       material=material.strip() or None, quantity=quantity)
         keys = {"supplier": "supplier_id", "supplier_id": "supplier_id", "receiver": "receiver_id",
                 "receiver_id": "receiver_id", "material": "material", "out": "supplier_stream_id",
                 "supplier_stream_id": "supplier_stream_id", "in": "receiver_stream_id",
-                "receiver_stream_id": "receiver_stream_id"}
-        kwargs: dict[str, str] = {}
+                "receiver_stream_id": "receiver_stream_id", "quantity": "quantity"}
+        kwargs: dict[str, Any] = {}
         for part in text.split(","):
             key, _, value = part.partition("=")
             if key.strip() not in keys:
                 raise OptionsError(f"unknown link field '{key.strip()}' in '{text}' (accepted: {', '.join(keys)})")
-            kwargs[keys[key.strip()]] = value.strip()
+            name = keys[key.strip()]
+            kwargs[name] = _quantity(value, text) if name == "quantity" else value.strip()
         return cls(**kwargs)
 
     def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in asdict(self).items() if v is not None]
+        parts = [f"{k}={v:g}" if k == "quantity" else f"{k}={v}" for k, v in asdict(self).items() if v is not None]
         return ", ".join(parts) or "any link"
+
+    def without_quantity(self) -> LinkSelector:
+        return LinkSelector(self.supplier_id, self.receiver_id, self.material, self.supplier_stream_id,
+                            self.receiver_stream_id)
+
+
+def _quantity(text: str, link: str) -> float:
+    try:
+        value = float(text.strip().replace("_", ""))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise OptionsError(f"cannot read the quantity '{text.strip()}' of link '{link}': give a number > 0 in the "
+                           "canonical unit of the supplier's output (t/a, m3/a, GJ/a), e.g. E01->E06:clay@20000")
+    return value
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,9 @@ class MatchOptions:
     # Start the MIP from a rounded LP relaxation; when that plan is already within the gap of the LP bound the
     # MIP is skipped. Off only to measure what it saves (benchmarks).
     warm_start: bool = True
+    # Let the solver print its log (PuLP msg=True). The command line's --verbose; the CLI points the process's
+    # stdout at stderr while it computes, so the log never mixes with the command's output.
+    solver_log: bool = False
 
     def replace(self, **changes: Any) -> MatchOptions:
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -151,6 +180,7 @@ class Settings:
     factor_overrides: dict[str, float] = field(default_factory=dict)
     decompose: bool = True
     warm_start: bool = True
+    solver_log: bool = False
 
     def as_record(self) -> dict[str, Any]:
         record = asdict(self)
@@ -251,4 +281,5 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         factor_overrides=overrides,
         decompose=o.decompose,
         warm_start=o.warm_start,
+        solver_log=bool(o.solver_log),
     )

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from matching.model import ComponentModel, MatchModel, build_component, build_model
-from matching.options import MatchOptions
+from matching.options import LinkSelector, MatchOptions
 from matching.read import Solution, combine, part_messages, read_values
 from matching.solve import PartResult, solve_part
 from symbiosis.park import Park
@@ -86,8 +86,12 @@ def _part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str
     return part_messages(model, solution)
 
 
-def _feasible(model: MatchModel, comp: ComponentModel, forced: list[int]) -> bool:
-    settings = replace(model.settings, forced=tuple(model.settings.forced[k] for k in forced))
+def _feasible(model: MatchModel, comp: ComponentModel, forced: list[int], sized: bool = True) -> bool:
+    """Is the part feasible with only these forced selectors (without their stated quantities: sized=False)?"""
+    chosen = [model.settings.forced[k] for k in forced]
+    if not sized:
+        chosen = [replace(sel, quantity=None) for sel in chosen]
+    settings = replace(model.settings, forced=tuple(chosen))
     part = build_component(comp.component, comp.links, model.levels, settings)
     result = solve_part(part, settings, min(DIAGNOSIS_TIME_LIMIT, model.settings.time_limit))
     return result.status != "infeasible"
@@ -121,7 +125,25 @@ def explain_infeasible(model: MatchModel, comp: ComponentModel) -> tuple[str, st
     if len(conflict) == 1:
         from matching.candidates import selector_mask
 
-        rows = comp.links[selector_mask(comp.links, settings.forced[conflict[0]])]
+        sel = settings.forced[conflict[0]]
+        rows = comp.links[selector_mask(comp.links, sel)]
+        if sel.quantity is not None:
+            most = float(rows["capacity"].sum())
+            unit = str(rows["unit_out"].iloc[0]) if len(rows) else ""
+            if not _feasible(model, comp, conflict, sized=False):
+                pass  # infeasible even at any size: the minimum-size reasons below
+            elif most < sel.quantity:
+                return (f"forced link [{names[0]}] cannot carry the stated {sel.quantity:.6g} {unit}: the links it "
+                        f"picks can carry at most {most:.6g} {unit} (the supplier's output left, the receiver's "
+                        f"demand, the share cap)",
+                        f"强制链接 [{names[0]}] 无法输送指定的 {sel.quantity:.6g} {unit}：所选链接最多只能输送 "
+                        f"{most:.6g} {unit}（受供方剩余产出、需方需求和替代比例上限限制）")
+            else:
+                return (f"forced link [{names[0]}] cannot carry the stated {sel.quantity:.6g} {unit} together with "
+                        f"the other limits (supply and demand shared with other forced links, share caps, fuel "
+                        f"rows, the cost cap)",
+                        f"强制链接 [{names[0]}] 在其他约束下（与其他强制链接共用的供给和需求、替代比例上限、"
+                        f"燃料平衡、成本上限）无法输送指定的 {sel.quantity:.6g} {unit}")
         if (rows["capacity"] < rows["min_quantity"]).all():
             r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
             return (f"forced link [{names[0]}] cannot be built: its largest possible flow {r['capacity']:.6g} "
@@ -146,6 +168,9 @@ def forced_unmatched_message(model: MatchModel, k: int) -> tuple[str, str]:
 
     sel = model.settings.forced[k]
     name = sel.describe()
+    unknown = unknown_ids(model, sel)
+    if unknown is not None:
+        return unknown
     rows = model.links[selector_mask(model.links, sel)]
     if (rows["status"] == "forbidden").any():
         return (f"forced link [{name}] is also forbidden", f"强制链接 [{name}] 同时被禁止")
@@ -157,6 +182,35 @@ def forced_unmatched_message(model: MatchModel, k: int) -> tuple[str, str]:
                 f"低于最小链接规模 {r['min_quantity']:.6g}")
     en, zh = pair_reason(model, sel)
     return (f"forced link [{name}] matches no candidate link: {en}", f"强制链接 [{name}] 没有对应的候选链接：{zh}")
+
+
+def nearest_ids(name: str, known: list[str], n: int = 3) -> list[str]:
+    """The known ids most like `name` (difflib's ratio, then the id's order): for 'unknown id' messages."""
+    import difflib
+
+    scored = sorted(known, key=lambda k: (-difflib.SequenceMatcher(None, name.lower(), k.lower()).ratio(), k))
+    return scored[:n]
+
+
+def unknown_ids(model: MatchModel, sel: LinkSelector) -> tuple[str, str] | None:
+    """A forced selector that names an enterprise or a stream the park does not have: which one, and the nearest
+    known ids (a typo is the usual cause), in English and Chinese. None when every id it names is known."""
+    park = model.ctx.park
+    enterprises = [str(e) for e in park.enterprises["enterprise_id"]]
+    streams = [str(s) for s in park.streams["stream_id"]]
+    checks = ((sel.supplier_id, "supplier", "供方", "enterprise", "企业", enterprises),
+              (sel.receiver_id, "receiver", "需方", "enterprise", "企业", enterprises),
+              (sel.supplier_stream_id, "supplier", "供方", "stream", "物料流", streams),
+              (sel.receiver_stream_id, "receiver", "需方", "stream", "物料流", streams))
+    for value, role, role_zh, kind, kind_zh, known in checks:
+        if value is None or value in known:
+            continue
+        near = nearest_ids(value, known)
+        return (f"forced link [{sel.describe()}]: the {role} {kind} '{value}' is unknown: the park has no "
+                f"{kind} with this id (nearest known ids: {', '.join(near)})",
+                f"强制链接 [{sel.describe()}]：{role_zh}{kind_zh} '{value}' 不存在：园区内没有该编号的{kind_zh}"
+                f"（最接近的已知编号：{'、'.join(near)}）")
+    return None
 
 
 __all__ = ["build_model", "conflicting_forced", "propose", "read_plan", "solve_model"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -112,9 +112,97 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
     return [_with_rank(link, i + 1) for i, link in enumerate(links)]
 
 
-def _with_rank(link: Link, rank: int) -> Link:
-    from dataclasses import replace
+TOKEN_SLACK = 0.01  # a forced link at most 1 % above its minimum link size was kept at the minimum
 
+
+def flag_token_forced(model: MatchModel, links: list[Link]) -> tuple[list[Link], list[tuple[str, str]]]:
+    """Forced links the optimiser kept at their minimum link size although they could carry more: each gets a note
+    (English and Chinese) that says so and why, and the plan a message. Forcing builds a link; it does not size it.
+    Links picked by a forced selector with a stated quantity carry that quantity and are left as they are."""
+    rows = model.links.set_index(["supplier_stream_id", "receiver_stream_id"])
+    out: list[Link] = []
+    messages: list[tuple[str, str]] = []
+    for link in links:
+        if not link.forced:
+            out.append(link)
+            continue
+        r: pd.Series = rows.loc[(link.supplier_stream_id, link.receiver_stream_id)]  # type: ignore[assignment]
+        capacity, minimum = float(r["capacity"]), float(r["min_quantity"])
+        if bool(r["forced_sized"]) or link.quantity > minimum * (1 + TOKEN_SLACK) or capacity <= minimum * (
+                1 + TOKEN_SLACK):
+            out.append(link)
+            continue
+        why_en, why_zh = _why_token(model, r, link, links)
+        unit = link.unit
+        hint = f"{link.supplier_id}->{link.receiver_id}:{link.material_in}@QUANTITY"
+        hint_zh = f"{link.supplier_id}->{link.receiver_id}:{link.material_in}@数量"
+        en = (f"forced but nearly empty: the link is built only at the minimum link size, {link.quantity:.6g} {unit} "
+              f"(net {link.net_tco2e(model.settings.include_scope2):.3g} tCO2e/a), of up to {capacity:.6g} {unit} it "
+              f"could carry, because {why_en}. Forcing builds a link, it does not size it: state a quantity "
+              f"(--force {hint}) to plan a real project")
+        zh = (f"强制链接但几乎为空：仅按最小链接规模 {link.quantity:.6g} {unit} 建立（净减排 "
+              f"{link.net_tco2e(model.settings.include_scope2):.3g} tCO2e/a），而最多可输送 {capacity:.6g} {unit}；"
+              f"原因：{why_zh}。强制只保证建立链接，不决定其规模：如要规划实际项目，请指定数量（--force {hint_zh}）")
+        out.append(replace(link, notes=(en, *link.notes), notes_zh=(zh, *link.notes_zh)))
+        messages.append((f"link {link.link_id} ({link.supplier_id} -> {link.receiver_id}, {link.material_out} -> "
+                         f"{link.material_in}) is {en}",
+                         f"链接 {link.link_id}（{link.supplier_id} -> {link.receiver_id}，{_zh(link.material_out)} -> "
+                         f"{_zh(link.material_in)}）：{zh}"))
+    return out, messages
+
+
+def _zh(material: str) -> str:
+    from symbiosis.taxonomy import materials
+
+    found = materials().get(material)
+    return found.name_zh if found is not None else material
+
+
+def _per_unit(link: Link, include2: bool) -> float:
+    return link.net_tco2e(include2) / link.quantity if link.quantity else 0.0
+
+
+def _why_token(model: MatchModel, r: pd.Series, link: Link, links: list[Link]) -> tuple[str, str]:
+    """Which limit keeps a forced link at its minimum: the supplier's output used by a better link, the receiver's
+    demand served by a better supplier, the rule's share cap, or no benefit per further unit."""
+    include2 = model.settings.include_scope2
+    available = dict(zip(model.ctx.streams["stream_id"], model.ctx.streams["available"].astype(float), strict=True))
+    mine = _per_unit(link, include2)
+    unit = link.unit
+    if float(r["net_coef"]) <= 0 or mine <= 0:
+        return ("each further unit would avoid nothing net (it adds at least as much as it avoids), so the optimiser "
+                "keeps it as small as allowed",
+                "每多输送一个单位都不能带来净减排（增加的排放不少于避免的排放），因此优化器将其保持在允许的最小规模")
+    sent = [x for x in links if x.supplier_stream_id == link.supplier_stream_id and x is not link]
+    if sent and sum(x.quantity for x in sent) + link.quantity >= available[link.supplier_stream_id] * (1 - 1e-6):
+        top = max(sent, key=lambda x: x.quantity)
+        return (f"the supplier's {link.material_out} is better used by link {top.link_id} to {top.receiver_id} "
+                f"({top.quantity:.6g} {unit}; net {_per_unit(top, include2):.4g} tCO2e per unit there vs "
+                f"{mine:.4g} here)",
+                f"供方的{_zh(link.material_out)}用于链接 {top.link_id}（至 {top.receiver_id}，{top.quantity:.6g} {unit}；"
+                f"该链接每单位净减排 {_per_unit(top, include2):.4g} tCO2e，此处为 {mine:.4g}）更优")
+    into = [x for x in links if x.receiver_stream_id == link.receiver_stream_id and x is not link]
+    if float(r["max_share"]) < 1:
+        same_rule = sum(x.quantity_in for x in into if x.rule_id == link.rule_id) + link.quantity_in
+        if same_rule >= float(r["share_room"]) * (1 - 1e-6):
+            return (f"the share cap of rule {link.rule_id} ({float(r['max_share']):.0%} of the receiver's "
+                    f"{link.material_in}) is taken by better links",
+                    f"{link.rule_id} 规则的替代比例上限（需方{_zh(link.material_in)}的 {float(r['max_share']):.0%}）"
+                    f"已被更优的链接占用")
+    if into and sum(x.quantity_in for x in into) + link.quantity_in >= available[link.receiver_stream_id] * (1 - 1e-6):
+        top = max(into, key=lambda x: x.quantity_in)
+        return (f"the receiver's demand for {link.material_in} is already served by a better supplier: link "
+                f"{top.link_id} from {top.supplier_id} ({top.quantity_in:.6g} {top.unit_in}; net "
+                f"{_per_unit(top, include2):.4g} tCO2e per unit there vs {mine:.4g} here)",
+                f"需方的{_zh(link.material_in)}需求已由更优的供方满足：来自 {top.supplier_id} 的链接 {top.link_id}"
+                f"（{top.quantity_in:.6g} {top.unit_in}；该链接每单位净减排 {_per_unit(top, include2):.4g} tCO2e，"
+                f"此处为 {mine:.4g}）")
+    return ("the optimiser found the supply, demand or fuel it would use better spent on other links (or, with the "
+            "cost objective, each further unit costs more than it earns)",
+            "优化器认为其所需的供给、需求或燃料用于其他链接更优（或在成本目标下，每多输送一个单位成本高于收益）")
+
+
+def _with_rank(link: Link, rank: int) -> Link:
     return replace(link, rank=rank)
 
 
@@ -154,7 +242,8 @@ def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str
             status_override: str | None = None) -> Plan:
     """Merge the parts: status = worst part, objective and bound summed, gap recomputed from them."""
     parts = solution.parts
-    links = make_links(model, solution.flows)
+    links, token_messages = flag_token_forced(model, make_links(model, solution.flows))
+    messages = [*messages, *token_messages]
     settings = model.settings
     statuses = [p.status for p in parts]
     status = status_override or ("empty" if not model.components else worst(statuses))

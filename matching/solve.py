@@ -85,7 +85,7 @@ def _solve_highs(part: ComponentModel, settings: Settings,
     import highspy
 
     t0 = time.perf_counter()
-    solver = pulp.HiGHS(msg=False, timeLimit=max(time_limit, 1e-3), gapRel=settings.gap, threads=settings.threads)
+    solver = pulp.HiGHS(msg=settings.solver_log, timeLimit=max(time_limit, 1e-3), gapRel=settings.gap, threads=settings.threads)
     prob = part.problem
     solver.createAndConfigureSolver(prob)
     solver.buildSolverModel(prob)
@@ -99,6 +99,14 @@ def _solve_highs(part: ComponentModel, settings: Settings,
         h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t0), 1e-3))
     h.run()
     _read_back(solver, prob)
+    if settings.warm_start and _values_disagree(part, h, sign):
+        # HiGHS 1.16 with a MIP start that presolve maps to a better point ("MIP start solution is feasible in
+        # the reduced space") can report that point's objective as optimal while handing back the start's own
+        # values (seen on small random parks). Solve again without the start; the values then match.
+        h.clearSolver()
+        h.setOptionValue("time_limit", max(time_limit - (time.perf_counter() - t0), 1e-3))
+        h.run()
+        _read_back(solver, prob)
     ms = h.getModelStatus()
     info = h.getInfo()
     text = h.modelStatusToString(ms)
@@ -122,6 +130,15 @@ def _solve_highs(part: ComponentModel, settings: Settings,
               s.kObjectiveTarget):
         return "time_limit", objective, bound, has_solution, text
     return "error", objective, bound, has_solution, text
+
+
+def _values_disagree(part: ComponentModel, h: object, sign: float) -> bool:
+    """The solver's objective and the objective of the values it returned differ beyond the tolerance."""
+    info = h.getInfo()  # type: ignore[attr-defined]
+    if int(info.primal_solution_status) != 2:
+        return False
+    reported = sign * float(info.objective_function_value)
+    return not proven(model_objective(part), reported) and math.isfinite(reported)
 
 
 def _read_back(solver: pulp.HiGHS, prob: pulp.LpProblem) -> None:
@@ -196,7 +213,7 @@ def _solve_cbc(part: ComponentModel, settings: Settings,
                time_limit: float) -> tuple[str, float | None, float | None, bool, str]:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "cbc.log"
-        solver = _cbc(msg=False, timeLimit=max(time_limit, 1e-3), gapRel=settings.gap, threads=settings.threads,
+        solver = _cbc(msg=settings.solver_log, timeLimit=max(time_limit, 1e-3), gapRel=settings.gap, threads=settings.threads,
                       logPath=str(log))
         part.problem.solve(solver)
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""

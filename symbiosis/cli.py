@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import importlib
+import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from symbiosis.commands import COMMAND_MODULES
@@ -37,11 +40,72 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     return parser, modules
 
 
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdio buffers (HiGHS and other native code print through them), so that what they
+    wrote while fd 1 pointed at stderr is not flushed later into the real stdout."""
+    with contextlib.suppress(Exception):  # no C library to ask (an unusual platform): nothing to flush
+        ctypes.CDLL(None).fflush(None)
+
+
+@contextlib.contextmanager
+def solver_output_to_stderr(machine: bool) -> Iterator[None]:
+    """While a command computes, file descriptor 1 points at stderr: whatever native code prints on the process's
+    stdout (highspy prints "Running HiGHS ... Copyright" when PuLP creates a solver, even with msg=False; the
+    solver log with --verbose) lands on stderr. Python's own `print` still reaches the real stdout: with
+    `machine` (--format json) it is collected and written to the saved real stdout only when the command is done,
+    so stdout holds the JSON document and nothing else; otherwise it goes there as it is printed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _flush_c_stdio()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no usable fd 1 (closed, or an embedding without one)
+        yield
+        return
+    original = sys.stdout
+    direct: io.TextIOWrapper | None = None
+    if machine:
+        sys.stdout = io.StringIO()
+    elif original is sys.__stdout__ and isinstance(original, io.TextIOWrapper):
+        # Python's stdout is fd 1 itself: give print a stream on the real stdout
+        direct = io.TextIOWrapper(os.fdopen(os.dup(saved), "wb"), encoding=original.encoding,
+                                  errors=original.errors, line_buffering=True)
+        sys.stdout = direct
+    # else: print already goes somewhere else (a caller's redirect, pytest's capsys); leave it there
+    collected: str = ""
+    try:
+        os.dup2(sys.stderr.fileno() if _has_fileno(sys.stderr) else 2, 1)
+        yield
+    finally:
+        _flush_c_stdio()
+        if machine:
+            collected = sys.stdout.getvalue() if isinstance(sys.stdout, io.StringIO) else ""
+        elif direct is not None:
+            direct.flush()
+        sys.stdout = original
+        os.dup2(saved, 1)
+        os.close(saved)
+        if direct is not None:
+            direct.close()
+    if collected:
+        original.write(collected)
+        original.flush()
+
+
+def _has_fileno(stream: object) -> bool:
+    try:
+        stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, modules = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(modules[args.command].run(args))
+        with solver_output_to_stderr(getattr(args, "format", None) == "json"):
+            return int(modules[args.command].run(args))
     except SymbiosisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -7,10 +7,42 @@ in the core. Quantities are in canonical units (t/a, m3/a, GJ/a); emissions in t
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with what strict JSON cannot hold made plain: NaN and +-infinity become None (null), numpy scalars
+    and arrays Python numbers and lists, tuples and sets lists, mapping keys strings. Everything the plan schema
+    (and the match command's JSON around it) writes goes through here; docs/matching.md, "Plan JSON"."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return [json_safe(v) for v in value]
+    if value is pd.NaT or (isinstance(value, type(pd.NA)) and value is pd.NA):
+        return None
+    return str(value)
+
+
+def strict_json(data: Any) -> str:
+    """The one JSON writer of plans: UTF-8 text (Chinese as is), indented, NaN/inf as null, and
+    allow_nan=False so that a non-finite number that slipped past json_safe raises instead of writing `NaN`."""
+    return json.dumps(json_safe(data), ensure_ascii=False, indent=2, allow_nan=False)
+
 
 SolveStatus = Literal["optimal", "feasible", "infeasible", "time_limit", "error", "not_solved", "empty"]
 # feasible: an incumbent with a certified gap above tolerance; time_limit: stopped by the clock (gap reported);
@@ -115,11 +147,17 @@ class Link:
         """Inverse of `as_record`: derived keys (net, added, scope 3 total, cost per tonne) are recomputed."""
         names = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in record.items() if k in names}
+        for name in _PLAIN_FLOATS:  # written as null when not finite (json_safe): read back as NaN
+            if name in kwargs and kwargs[name] is None:
+                kwargs[name] = math.nan
         kwargs["factor_ids"] = tuple(record.get("factor_ids") or ())
         kwargs["accounting"] = tuple(AccountingLine.from_record(r) for r in record.get("accounting") or ())
         kwargs["notes"] = tuple(record.get("notes") or ())
         kwargs["notes_zh"] = tuple(record.get("notes_zh") or ())
         return cls(**kwargs)
+
+
+_PLAIN_FLOATS: tuple[str, ...] = tuple(f.name for f in fields(Link) if f.type == "float")
 
 
 @dataclass(frozen=True)
@@ -172,7 +210,8 @@ class Plan:
         return pd.DataFrame([link.as_record(self.include_scope2) for link in self.links])
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {
+        """The plan schema (docs/matching.md) as plain JSON values: non-finite numbers are None (null)."""
+        return json_safe({
             "status": self.status, "objective_tco2e": self.objective_tco2e, "bound_tco2e": self.bound_tco2e,
             "gap": self.gap, "build_seconds": self.build_seconds, "solve_seconds": self.solve_seconds,
             "heat_recovered_gj": self.heat_recovered_gj, "solver": self.solver,
@@ -182,7 +221,9 @@ class Plan:
             "bound_value": self.bound_value, "objective_unit": self.objective_unit,
             "annual_cost_cny": self.annual_cost_cny, "messages_zh": list(self.messages_zh),
             "links": [link.as_record(self.include_scope2) for link in self.links],
-        }
+        })
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2, default=str)
+    def to_json(self, **extra: Any) -> str:
+        """plan.json: the plan schema, strict JSON (no NaN/Infinity tokens). `extra` keys (the match command's
+        `unmatched` and `alternatives`) are added after the plan's own keys."""
+        return strict_json({**self.to_json_dict(), **extra})

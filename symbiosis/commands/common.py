@@ -68,4 +68,8 @@ def _report(problems: list[Problem], lang: Lang, fmt: str) -> None:
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    """Strict JSON for machines: NaN/inf as null, and a non-finite number that slips through raises
+    (symbiosis.plan.strict_json, the writer of plan.json too)."""
+    from symbiosis.plan import strict_json
+
+    return strict_json(data)

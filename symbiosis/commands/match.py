@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from symbiosis.commands.common import add_park_argument, dump_json, load_or_report, print_table
+from symbiosis.commands.common import add_park_argument, load_or_report, print_table
 from symbiosis.errors import SymbiosisError
 
 LINK_COLUMNS: tuple[str, ...] = (
@@ -78,6 +78,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, default=20, help="links shown in the text output")
     p.add_argument("--out", help="folder for plan.json, links.csv, unmatched.csv / 输出文件夹")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--verbose", action="store_true",
+                   help="show the solver's log (on stderr; silent by default) / 显示求解器日志（输出到 stderr）")
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
@@ -90,7 +92,8 @@ def options_from_args(args: argparse.Namespace) -> Any:
         pipe_cost_cny_per_km=args.pipe_cost, factor_overrides=args.factor,
         forced=tuple(LinkSelector.parse(t) for t in args.force),
         forbidden=tuple(LinkSelector.parse(t) for t in args.forbid),
-        max_links_per_enterprise=args.max_links_per_enterprise, epsilon_cost=args.epsilon_cost)
+        max_links_per_enterprise=args.max_links_per_enterprise, epsilon_cost=args.epsilon_cost,
+        solver_log=bool(getattr(args, "verbose", False)))
 
 
 def links_table(plan: Any) -> pd.DataFrame:
@@ -124,11 +127,11 @@ def run(args: argparse.Namespace) -> int:
         links_table(plan).to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
         unmatched.to_csv(out / "unmatched.csv", index=False, encoding="utf-8-sig")
     if args.format == "json":
-        data = plan.to_json_dict()
-        data["unmatched"] = unmatched.drop(columns=[c for c in ("reason_en", "reason_zh") if c != reason_col]) \
-            .rename(columns={reason_col: "reason_text"}).to_dict(orient="records")
-        data["alternatives"] = [p.to_json_dict() for p in others]
-        print(dump_json(data))
+        # one writer for the plan schema (Plan.to_json): strict JSON, NaN/inf as null
+        shown = unmatched.drop(columns=[c for c in ("reason_en", "reason_zh") if c != reason_col]) \
+            .rename(columns={reason_col: "reason_text"})
+        print(plan.to_json(unmatched=shown.to_dict(orient="records"),
+                           alternatives=[p.to_json_dict() for p in others]))
     else:
         _print_text(plan, unmatched, others, args)
     return 0 if plan.status not in ("infeasible", "error") else 1
