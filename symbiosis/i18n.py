@@ -32,6 +32,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "物料“{value}”无法识别；最接近的是：{accepted}"),
     "unknown_unit": ("Unit '{value}' is not understood (accepted, e.g.: {accepted})",
                      "单位“{value}”无法识别（可接受的例如：{accepted}）"),
+    "unit_too_long": ("Unit '{value:.40}…' is too long: a unit has at most {limit} characters (accepted, e.g.: "
+                      "{accepted})",
+                      "单位“{value:.40}…”过长：单位最多 {limit} 个字符（可接受的例如：{accepted}）"),
     "unit_dimension": ("Unit '{value}' does not fit material {material} measured as {dimension} (accepted: {accepted})",
                        "单位“{value}”与物料 {material}（计量为{dimension}）不符（可接受：{accepted}）"),
     "unit_needs_property": ("Unit '{value}' needs {property} of {material}, which the material table does not give",

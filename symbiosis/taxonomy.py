@@ -150,9 +150,49 @@ def water_grades() -> dict[str, WaterGrade]:
     }
 
 
+# The endings a water-grade word is written with or without: 冷却水, 冷却用水 and 冷却 are one grade, as are
+# "cooling water" and "cooling". What is left keeps at least two characters (纯水 is not 纯).
+_WATER_ENDINGS: tuple[str, ...] = ("用水", "水", "water")
+
+
+def water_grade_forms(text: str) -> tuple[str, ...]:
+    """A grade word folded like a header, then without each water ending it has: 生活饮用水 -> 生活饮用水, 生活饮,
+    生活饮用. Two words name the same grade when their forms meet (冷却 and 冷却水 meet in 冷却)."""
+    norm = normalise_header(text)
+    forms = [norm]
+    for ending in _WATER_ENDINGS:
+        if norm.endswith(ending) and len(norm) - len(ending) >= 2:
+            forms.append(norm[: -len(ending)])
+    return tuple(forms)
+
+
+class WaterGradeVocabulary(Vocabulary):
+    """Grade names as written in the table, and each of them with or without its water ending (用水, 水, water).
+
+    An exact name wins; then the forms of the text (water_grade_forms) are looked up among the forms of every
+    name. A form two grades share is not used, so an ending never makes a name ambiguous.
+    """
+
+    def __init__(self, table: str, names_by_key: dict[str, tuple[str, ...]]):
+        super().__init__(table, names_by_key)
+        keys_by_form: dict[str, set[str]] = {}
+        for key, names in names_by_key.items():
+            for name in (key, *names):
+                for form in water_grade_forms(name):
+                    keys_by_form.setdefault(form, set()).add(key)
+        self.forms = {form: next(iter(keys)) for form, keys in keys_by_form.items() if form and len(keys) == 1}
+
+    def resolve(self, text: str) -> str | None:
+        exact = self.lookup.get(normalise_header(text))
+        if exact is not None:
+            return exact
+        return next((self.forms[f] for f in water_grade_forms(text) if f in self.forms), None)
+
+
 @cache
 def water_grade_vocabulary() -> Vocabulary:
-    return Vocabulary("water_grades", {g.grade: (g.name_zh, g.name_en, *g.aliases) for g in water_grades().values()})
+    return WaterGradeVocabulary("water_grades",
+                                {g.grade: (g.name_zh, g.name_en, *g.aliases) for g in water_grades().values()})
 
 
 @cache

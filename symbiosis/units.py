@@ -1,8 +1,36 @@
-"""Ledger units -> canonical units (t/a, m3/a, GJ/a), with pint.
+"""Ledger units -> canonical units (t/a, m3/a, GJ/a).
 
-A unit is read in three steps: its text is normalised (Chinese words, 万, superscripts), pint parses it into a
+A unit is read in three steps: its text is tokenised and parsed by the small grammar below (our own code: the
+text is never evaluated and never given to pint's parser), the allow-listed symbols are turned into a pint
 quantity, and the quantity is turned into an annual amount in the material's canonical unit. A cross-dimension
 conversion uses only a property the material table states (a calorific value, a density, steam enthalpy).
+
+The unit grammar. The text is NFKC-folded (full-width, ², ³, ㎥, ㎾ become ASCII) and spaces, tabs and line
+breaks are dropped; what is left may have at most UNIT_MAX_CHARS (64) characters (else `unit_too_long`; text of
+more than UNIT_MAX_RAW_CHARS (256) characters is refused before it is folded). Steam markers (蒸汽, 汽, steam,
+bracketed or not) are removed and flagged. Then::
+
+    unit    = [prefix] product ["/" time]
+    prefix  = [number ["*"]] {multiplier}        number: 12  0.5  .5  1,000  1e4  2.5E-3 (no sign)
+                                                 multiplier: 十 10, 百 100, 千 1e3, 万 1e4, 亿 1e8 (at most 3)
+    product = symbol {["*" | "·"] symbol}        at most 3 symbols
+    symbol  = mass | volume | energy | power | time
+    mass    = t | tonne | kg | g | kt | Mt
+    volume  = m3 | L | l | Nm3                   m takes an exponent 1-3: m3, m³, m**3, m^3 (Nm3 likewise,
+                                                 case-insensitive: nm3, NM3); no other symbol takes one
+    energy  = J | kJ | MJ | GJ | TJ | Wh | kWh | MWh | GWh | tce | kgce
+    power   = W | kW | MW | GW
+    time    = a | y | yr | year | years | annum | h | hr | hour | hours | d | day | days
+            | min | minute | s | sec | second
+    "/"     = / | ／ | 每 | per                     (one "/" at most)
+
+The prefix (number times multipliers) must lie in [1e-9, 1e12]. Chinese words stand for symbols: 吨 t, 千克/公斤
+kg, 立方米/立方/方 m3, 标准立方米/标立方米/标立方/标方 Nm3, 千瓦时/度 kWh, 兆瓦时 MWh, 千瓦 kW, 兆瓦 MW, 吉焦 GJ,
+兆焦 MJ, 千焦 kJ, 吨标准煤/吨标煤/标准煤 tce, 千克标准煤/千克标煤 kgce, 年 a, 小时/时 h, 天/日 d; words are matched
+longest first (千瓦时 before 千瓦 before 千). There are no brackets, signs, other exponents or other names:
+anything else is `unknown_unit`. The product must be an amount (mass, volume, normal gas volume, energy) or a
+power; with a year base or none it is annual, with an h/d/min/s base (or as a power) it is a rate per
+operating hour. Parsing is one pass over at most 64 characters, so its time is bounded whatever the cell holds.
 """
 
 from __future__ import annotations
@@ -22,6 +50,11 @@ from symbiosis.taxonomy import Material
 CANONICAL_UNITS: dict[str, str] = {"mass": "t/a", "volume": "m3/a", "energy": "GJ/a"}
 ACCEPTED_EXAMPLES = "t/a, 万t/a, kg/h, m³/a, m³/h, 万m³/a, GJ/a, MJ/h, MWh/a, kWh/a, 万kWh/a, kW, MW, tce/a, Nm³/a, t/h"
 TCE_GJ = 29.3076  # GB/T 2589-2020: 1 kgce = 29,307.6 kJ
+UNIT_MAX_CHARS = 64  # after NFKC and without spaces
+UNIT_MAX_RAW_CHARS = 256  # longer cells are refused before NFKC (which can expand text 18-fold)
+PREFIX_RANGE = (1e-9, 1e12)
+MAX_MULTIPLIERS = 3
+MAX_SYMBOLS = 3
 
 # Saturated water and steam enthalpies, kJ/kg, by temperature (IAPWS-IF97, as tabulated in Cengel & Boles,
 # Thermodynamics, Table A-4). Used for steam given by mass: heat = h_vapour(T_supply) - h_liquid(T_return).
@@ -60,36 +93,154 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
-_WORDS: list[tuple[str, str]] = [
-    ("吨标准煤", "tce"), ("吨标煤", "tce"), ("千克标准煤", "kgce"), ("千克标煤", "kgce"), ("标准煤", "tce"),
-    ("标准立方米", "Nm3"), ("标立方米", "Nm3"), ("标立方", "Nm3"), ("标方", "Nm3"),
-    ("立方米", "m3"), ("立方", "m3"), ("方", "m3"),
-    ("千瓦时", "kWh"), ("兆瓦时", "MWh"), ("度", "kWh"), ("兆瓦", "MW"), ("千瓦", "kW"),
-    ("吉焦", "GJ"), ("兆焦", "MJ"), ("千焦", "kJ"),
-    ("千克", "kg"), ("公斤", "kg"), ("吨", "t"),
-    ("小时", "h"), ("时", "h"), ("年", "a"), ("天", "d"), ("日", "d"),
-    ("亿", "1e8*"), ("万", "1e4*"), ("千", "1e3*"),
-    ("每", "/"), ("／", "/"),
-]
+# The allow-list: symbol -> (factor, pint unit). Only these constant strings ever reach pint.
+_SYMBOLS: dict[str, tuple[float, str]] = {
+    "t": (1.0, "t"), "tonne": (1.0, "t"), "kg": (1.0, "kg"), "g": (1.0, "g"), "kt": (1e3, "t"), "Mt": (1e6, "t"),
+    "m": (1.0, "m"), "L": (1.0, "L"), "l": (1.0, "L"), "Nm": (1.0, "Nm3"),
+    "J": (1.0, "J"), "kJ": (1.0, "kJ"), "MJ": (1.0, "MJ"), "GJ": (1.0, "GJ"), "TJ": (1.0, "TJ"),
+    "Wh": (1.0, "Wh"), "kWh": (1.0, "kWh"), "MWh": (1.0, "MWh"), "GWh": (1.0, "GWh"),
+    "tce": (1.0, "tce"), "kgce": (1.0, "kgce"),
+    "W": (1.0, "W"), "kW": (1.0, "kW"), "MW": (1.0, "MW"), "GW": (1.0, "GW"),
+    "a": (1.0, "year"), "y": (1.0, "year"), "yr": (1.0, "year"), "year": (1.0, "year"), "years": (1.0, "year"),
+    "annum": (1.0, "year"), "h": (1.0, "hour"), "hr": (1.0, "hour"), "hour": (1.0, "hour"),
+    "hours": (1.0, "hour"), "d": (1.0, "day"), "day": (1.0, "day"), "days": (1.0, "day"),
+    "min": (1.0, "minute"), "minute": (1.0, "minute"), "s": (1.0, "second"), "sec": (1.0, "second"),
+    "second": (1.0, "second"),
+}
+_YEAR_SYMBOLS = frozenset({"a", "y", "yr", "year", "years", "annum"})
+_TIME_SYMBOLS = _YEAR_SYMBOLS | {"h", "hr", "hour", "hours", "d", "day", "days", "min", "minute", "s", "sec", "second"}
+_LENGTH_SYMBOLS = frozenset({"m", "Nm"})  # the only symbols that take an exponent; Nm only as Nm3
+
+# Chinese words -> the symbol (with its exponent) they stand for; matched longest first with the symbols.
+_WORDS: dict[str, tuple[str, int]] = {
+    "吨标准煤": ("tce", 1), "吨标煤": ("tce", 1), "千克标准煤": ("kgce", 1), "千克标煤": ("kgce", 1),
+    "标准煤": ("tce", 1),
+    "标准立方米": ("Nm", 3), "标立方米": ("Nm", 3), "标立方": ("Nm", 3), "标方": ("Nm", 3),
+    "立方米": ("m", 3), "立方": ("m", 3), "方": ("m", 3),
+    "千瓦时": ("kWh", 1), "兆瓦时": ("MWh", 1), "度": ("kWh", 1), "兆瓦": ("MW", 1), "千瓦": ("kW", 1),
+    "吉焦": ("GJ", 1), "兆焦": ("MJ", 1), "千焦": ("kJ", 1),
+    "千克": ("kg", 1), "公斤": ("kg", 1), "吨": ("t", 1),
+    "小时": ("h", 1), "时": ("h", 1), "年": ("a", 1), "天": ("d", 1), "日": ("d", 1),
+}
+_MULTIPLIERS: dict[str, float] = {"十": 10.0, "百": 1e2, "千": 1e3, "万": 1e4, "亿": 1e8}
+_SLASHES = ("/", "每", "per")
+_STARS = ("*", "·", "⋅", "・")
+_POWERS = ("**", "^")
 _STEAM_WORDS = re.compile(r"[\(（]?\s*(蒸汽|汽|steam)\s*[\)）]?", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n]+")  # after NFKC, which folds no-break, ideographic and other spaces to " "
+_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d{1,3})?|\.\d+(?:[eE][+-]?\d{1,3})?")
+_EXPONENT = re.compile(r"(?:\*\*|\^)?([1-3])(?![\d.,])")
+
+# Token kinds: ("num", value), ("mult", value), ("sym", (symbol, exponent)), ("star", None), ("slash", None),
+# ("pow", None). "pow" is only produced where no exponent may stand, so the parser refuses it.
+Token = tuple[str, Any]
 
 
-def normalise_unit(text: str) -> tuple[str, bool]:
-    """Unit text -> (pint expression, mentions steam)."""
-    s = unicodedata.normalize("NFKC", str(text)).strip()
+def _literal_table() -> dict[str, Token]:
+    table: dict[str, Token] = {s: ("sym", (s, 1)) for s in _SYMBOLS if s != "Nm"}
+    for spelling in ("Nm", "nm", "NM", "nM"):
+        table[spelling] = ("sym", ("Nm", 1))
+    table.update({w: ("sym", sym) for w, sym in _WORDS.items()})
+    table.update({w: ("mult", f) for w, f in _MULTIPLIERS.items()})
+    table.update(dict.fromkeys(_SLASHES, ("slash", None)))
+    table.update(dict.fromkeys(_STARS, ("star", None)))
+    table.update(dict.fromkeys(_POWERS, ("pow", None)))
+    return table
+
+
+_LITERALS = _literal_table()
+_LONGEST = max(len(w) for w in _LITERALS)
+
+
+@dataclass(frozen=True)
+class ParsedUnit:
+    """A unit text as the grammar reads it: prefix factor, symbols with exponents, time base, steam marker."""
+
+    factor: float
+    symbols: tuple[tuple[str, int], ...]
+    per: str | None
+    steam: bool
+
+
+def _tokens(s: str) -> list[Token]:
+    """Longest-match tokeniser: constant work per character (at most _LONGEST table probes)."""
+    out: list[Token] = []
+    i, n = 0, len(s)
+    while i < n:
+        number = _NUMBER.match(s, i)
+        if number:
+            value = float(number.group().replace(",", ""))
+            out.append(("num", value))
+            i = number.end()
+            continue
+        for size in range(min(_LONGEST, n - i), 0, -1):
+            token = _LITERALS.get(s[i:i + size])
+            if token is not None:
+                break
+        else:
+            raise UnitError("unknown_unit")
+        i += size
+        if token[0] == "sym" and token[1][0] in _LENGTH_SYMBOLS and token[1][1] == 1:
+            exponent = _EXPONENT.match(s, i)
+            if exponent:
+                token = ("sym", (token[1][0], int(exponent.group(1))))
+                i = exponent.end()
+        out.append(token)
+    return out
+
+
+def _fold(unit_text: str) -> tuple[str, bool]:
+    text = str(unit_text)
+    if len(text) > UNIT_MAX_RAW_CHARS:
+        raise UnitError("unit_too_long", limit=str(UNIT_MAX_CHARS))
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    if len(s) > UNIT_MAX_CHARS:
+        raise UnitError("unit_too_long", limit=str(UNIT_MAX_CHARS))
     steam = bool(_STEAM_WORDS.search(s))
-    s = _STEAM_WORDS.sub("", s)
-    for word, repl in _WORDS:
-        s = s.replace(word, repl)
-    s = s.replace("·", "*").replace("^", "**").replace(" ", "")
-    s = re.sub(r"(?i)nm\*\*3|nm3", "Nm3", s)
-    s = re.sub(r"(?<![A-Za-z])m\*\*3|(?<![A-Za-z])m3", "m**3", s)
-    s = re.sub(r"/(a|yr|y|year|annum)\b", "/year", s)
-    s = re.sub(r"/(h|hr|hour)\b", "/hour", s)
-    s = re.sub(r"/(d|day)\b", "/day", s)
-    s = s.replace("Nm**3", "Nm3")
-    s = re.sub(r"\*+$", "", s)
-    return s, steam
+    return _STEAM_WORDS.sub("", s), steam
+
+
+def parse_unit(unit_text: str) -> ParsedUnit:
+    """Read unit text by the grammar in the module docstring. Raises UnitError ('unknown_unit', 'unit_too_long')."""
+    s, steam = _fold(unit_text)
+    tokens = _tokens(s)
+    tokens.append(("end", None))
+    i = 0
+    factor = 1.0
+    if tokens[i][0] == "num":
+        factor = tokens[i][1]
+        i += 1
+        if tokens[i][0] == "star" and tokens[i + 1][0] in ("mult", "sym"):
+            i += 1
+    multipliers = 0
+    while tokens[i][0] == "mult" and multipliers <= MAX_MULTIPLIERS:
+        factor *= tokens[i][1]
+        multipliers += 1
+        i += 1
+    lo, hi = PREFIX_RANGE
+    if multipliers > MAX_MULTIPLIERS or not lo <= factor <= hi:
+        raise UnitError("unknown_unit")  # "0*t", "1e400 t", "亿亿亿亿t" are not units
+    symbols: list[tuple[str, int]] = []
+    while tokens[i][0] == "sym":
+        symbols.append(tokens[i][1])
+        i += 1
+        if tokens[i][0] == "star" and tokens[i + 1][0] == "sym":
+            i += 1
+    per = None
+    if tokens[i][0] == "slash" and tokens[i + 1][0] == "sym" and tokens[i + 1][1][0] in _TIME_SYMBOLS:
+        per = tokens[i + 1][1][0]
+        i += 2
+    if tokens[i][0] != "end" or not symbols or len(symbols) > MAX_SYMBOLS:
+        raise UnitError("unknown_unit")
+    if any(sym == "Nm" and exp != 3 for sym, exp in symbols):
+        raise UnitError("unknown_unit")  # "Nm" alone would be a newton metre; only Nm3 is a gas volume
+    return ParsedUnit(factor=factor, symbols=tuple(symbols), per=per, steam=steam)
+
+
+@cache
+def _unit_quantities() -> dict[str, pint.Quantity]:
+    ureg = registry()
+    return {s: ureg.Quantity(f, u) for s, (f, u) in _SYMBOLS.items()}
 
 
 _AMOUNT_DIMS = {"mass": "[mass]", "volume": "[length] ** 3", "energy": "[energy]", "gas": "[normal_gas_volume]"}
@@ -104,31 +255,19 @@ def _amount_kind(q: pint.Quantity) -> str | None:
 
 def parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
     """Unit text -> (quantity of one unit, 'annual' | 'hourly', mentions steam). Raises UnitError."""
-    try:
-        return _parse_rate(unit_text)
-    except UnitError:
-        raise
-    except Exception as exc:  # pint raises offset-unit, overflow and other errors for odd text: all "not a unit"
-        raise UnitError("unknown_unit") from exc
-
-
-def _parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
-    expr, steam = normalise_unit(unit_text)
-    ureg = registry()
-    if not expr:
-        raise UnitError("unknown_unit")
-    try:
-        one = ureg.parse_expression(expr)
-    except Exception as exc:  # pint raises many types for bad text; all mean "not a unit"
-        raise UnitError("unknown_unit") from exc
-    if not isinstance(one, pint.Quantity) or not np.isfinite(float(one.magnitude)) or float(one.magnitude) <= 0:
-        raise UnitError("unknown_unit")  # "-1*t", "nan*t", "1e400*t" are not units
-    if "year" in expr and _amount_kind(one * ureg.year) is not None:
-        return one * ureg.year, "annual", steam
+    parsed = parse_unit(unit_text)
+    ureg, units = registry(), _unit_quantities()
+    one = ureg.Quantity(parsed.factor)
+    for symbol, exponent in parsed.symbols:
+        one = one * (units[symbol] if symbol == "Nm" else units[symbol] ** exponent)  # Nm is always Nm3
+    if parsed.per is not None:
+        one = one / units[parsed.per]
+    if parsed.per in _YEAR_SYMBOLS and _amount_kind(one * ureg.year) is not None:
+        return one * ureg.year, "annual", parsed.steam
     if _amount_kind(one) is not None:
-        return one, "annual", steam  # a plain amount is read as per year: the quantity column is annual
+        return one, "annual", parsed.steam  # a plain amount is read as per year: the quantity column is annual
     if _amount_kind(one * ureg.hour) is not None:
-        return one * ureg.hour, "hourly", steam  # per hour, per day, or a power: times operating hours
+        return one * ureg.hour, "hourly", parsed.steam  # per hour, per day, or a power: times operating hours
     raise UnitError("unknown_unit")
 
 
