@@ -7,7 +7,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.keys import files_key, park_key
 from app.state import Workspace
+from symbiosis import excel
 from symbiosis.commands.common import problems_frame
 from symbiosis.datasets import datasets_dir, demo_park_path
 from symbiosis.errors import ParkError, Problem
@@ -28,6 +29,7 @@ from symbiosis.taxonomy import materials
 MAX_UPLOAD_MB = 50  # the same number as server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx", "xlsm", "zip", "toml")
+PACKAGE_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".zip")  # each is a whole park package on its own
 PARK_ENV = "SYMBIOSIS_APP_PARK"  # a park package path the app opens on first visit instead of the demo
 # Columns of streams.csv a planner edits in place on the Data page (a subset of scenario.EDITABLE_STREAM_COLUMNS).
 EDITOR_COLUMNS: tuple[str, ...] = ("quantity", "unit", "temperature_c", "temperature_return_c", "baseline",
@@ -121,14 +123,49 @@ def upload_size_problem(sizes: Mapping[str, int]) -> bool:
     return sum(sizes.values()) > MAX_UPLOAD_BYTES
 
 
+@dataclass(frozen=True)
+class UploadProblem(Problem):
+    """A problem with the upload as a whole, worded by the app (app.i18n) instead of the loader's messages."""
+
+    def text(self, lang: Lang = "en") -> str:
+        from app.i18n import t
+
+        return t(self.code, lang, **dict(self.params))
+
+
+def upload_conflict(files: Mapping[str, bytes] | Iterable[str]) -> UploadProblem | None:
+    """Several packages in one upload (two workbooks, a workbook and a .zip, a workbook with CSVs), else None.
+
+    The loader reads one package at a time: one .xlsx, one .zip, or CSV files (and park.toml). Given two
+    workbooks it looks for CSV files, finds none and reports enterprises.csv and streams.csv missing, which says
+    nothing about the real mistake — typically the broken workbook still in the upload box beside the fixed one.
+    """
+    names = sorted(files)
+    packages = [n for n in names if n.lower().endswith(PACKAGE_SUFFIXES)]
+    if len(packages) >= 2:
+        listed = ", ".join(packages)
+        return UploadProblem("upload_several_packages", file=listed, value=listed,
+                             params=(("n", str(len(packages))), ("files", listed)))
+    if len(packages) == 1 and len(names) > 1:
+        others = ", ".join(n for n in names if n not in packages)
+        return UploadProblem("upload_package_and_files", file=packages[0], value=f"{packages[0]}, {others}",
+                             params=(("package", packages[0]), ("others", others)))
+    return None
+
+
 def load_upload(ws: Workspace, files: Mapping[str, bytes], loader: Loader = _load_files) -> bool:
     """Load uploaded files (several CSVs and park.toml, one .xlsx, or one .zip) through the loader.
 
     On any error the problems are recorded and the park that was open stays open: nothing is loaded half-way.
-    The same upload is not tried twice in a row (reruns keep the uploader's files).
+    The same upload is not tried twice in a row (reruns keep the uploader's files). Several packages at once
+    (see `upload_conflict`) are refused before the loader sees them, with a message naming the files.
     """
     key = files_key(files)
     ws.last_upload_key = key
+    conflict = upload_conflict(files)
+    if conflict is not None:
+        fail(ws, [conflict], "upload_packages")
+        return False
     try:
         park = loader(files, ", ".join(sorted(files)))
     except ParkError as exc:
@@ -178,21 +215,16 @@ def template_zip(lang: Lang) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for table in TABLES:
-            zf.writestr(_template_name(table, lang), template(table, lang).to_csv(index=False).encode("utf-8-sig"))
+            zf.writestr(_template_name(table, lang), excel.csv_bytes(template(table, lang), encoding="utf-8-sig"))
         zf.writestr("park.toml", PARK_TOML_TEMPLATE.encode("utf-8"))
     return buffer.getvalue()
 
 
 def template_xlsx(lang: Lang) -> bytes:
     """A blank workbook: one sheet per table (English or Chinese sheet names and headers) and a `park` sheet."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for table in TABLES:
-            sheet = TABLE_NAMES_ZH[table] if lang == "zh" else table
-            template(table, lang).to_excel(writer, sheet_name=sheet, index=False)
-        pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()}).to_excel(
-            writer, sheet_name="园区" if lang == "zh" else "park", index=False)
-    return buffer.getvalue()
+    sheets = {TABLE_NAMES_ZH[table] if lang == "zh" else table: template(table, lang) for table in TABLES}
+    sheets["园区" if lang == "zh" else "park"] = pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()})
+    return excel.xlsx_bytes(sheets)
 
 
 def ledger_view(park: Park, table: str, lang: Lang) -> pd.DataFrame:

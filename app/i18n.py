@@ -58,6 +58,22 @@ S: dict[str, tuple[str, str]] = {
     "validating_upload": ("Reading and checking the upload…", "正在读取并校验上传的数据……"),
     "loaded": ("Loaded.", "已加载。"),
     "load_failed_short": ("Not loaded: see the problems below.", "未加载：请查看下方问题列表。"),
+    "colon": (": ", "："),
+    "upload_several_packages": (
+        "{n} park packages were uploaded at once ({files}). The app reads one package at a time — one .xlsx, one "
+        ".zip, or a set of CSV files. Remove the old one from the upload box (the × beside its name) and keep only "
+        "the one you want to open.",
+        "一次上传了 {n} 个园区数据包（{files}）。应用一次只读取一个数据包：一个 .xlsx、一个 .zip，或一组 CSV 文件。"
+        "请在上传框中删除旧的文件（点击文件名旁的 ×），只保留要打开的那一个。"),
+    "upload_package_and_files": (
+        "A workbook or .zip ({package}) was uploaded together with other files ({others}). The app reads one "
+        "package at a time — one .xlsx, one .zip, or a set of CSV files (and park.toml). Remove the files you do "
+        "not mean to open from the upload box.",
+        "工作簿或 .zip（{package}）与其他文件（{others}）一起上传了。应用一次只读取一个数据包：一个 .xlsx、"
+        "一个 .zip，或一组 CSV 文件（及 park.toml）。请在上传框中删除不打算打开的文件。"),
+    "upload_packages_failed": (
+        "Nothing was loaded: the upload holds more than one park package. The park that was open stays open "
+        "({park}).", "未加载任何数据：本次上传包含不止一个园区数据包。原已打开的园区保持不变（{park}）。"),
     "upload_failed": ("{errors} error(s): the upload was not loaded. The park that was open stays open ({park}). "
                       "Fix the cells listed below and upload again.",
                       "发现 {errors} 个错误：上传的数据未加载，原已打开的园区保持不变（{park}）。"
@@ -143,10 +159,12 @@ S: dict[str, tuple[str, str]] = {
                          "number is wrong.",
                          "逐企业核对投入与产出。台账通常不列产品和损耗，投入多于产出属正常；"
                          "产出多于投入则说明缺少投入行或数值有误。"),
-    "all_balanced": ("Every enterprise's mass and water balances close within tolerance.",
-                     "所有企业的质量与水量平衡均在容差范围内。"),
-    "n_unbalanced": ("{n} enterprise(s) give off more than they take in: check these rows.",
-                     "{n} 家企业的产出多于投入：请核查以下记录。"),
+    "all_balanced": ("No enterprise gives off more mass (water included) than it takes in, except where its notes "
+                     "declare inputs the ledger leaves out (see the note column under All balances).",
+                     "没有企业的产出质量（含水）多于投入；企业备注已声明台账未列出部分投入的除外（见“全部平衡结果”中的说明列）。"),
+    "n_unbalanced": ("{n} enterprise(s) give off more mass (water included) than they take in, and their notes "
+                     "declare no unlisted input: check these rows.",
+                     "{n} 家企业的产出质量（含水）多于投入，且备注未声明未列出的投入：请核查以下记录。"),
     "all_balances": ("All balances", "全部平衡结果"),
     "flow_notes": ("{n} note(s) on how the ledger was read", "{n} 条台账解读说明"),
     "note_ref": ("row", "台账行"),

@@ -72,10 +72,26 @@ def indicator_table(before: pd.DataFrame, after: pd.DataFrame | None, lang: Lang
             record[t("col_pass_after", lang)] = _passed(r["passed_after"], lang)
         record[t("col_reliability", lang)] = r["reliability"]
         record[t("col_threshold_source", lang)] = r["source"]
-        if note is not None:
-            record[t("col_note", lang)] = pick(str(note["note"]), str(note["note_zh"]), lang)
+        texts = [pick(str(note["note"]), str(note["note_zh"]), lang)] if note is not None else []
+        if after is not None:
+            texts.append(pick(str(r.get("explanation") or ""), str(r.get("explanation_zh") or ""), lang))
+        if note is not None or any(texts):
+            record[t("col_note", lang)] = "; ".join(x for x in texts if x)
         rows.append(record)
     return pd.DataFrame(rows)
+
+
+def intensity_notes(before: pd.DataFrame, after: pd.DataFrame | None, lang: Lang) -> list[str]:
+    """Why an intensity indicator moves against the plan's total, one sentence per such indicator (flows)."""
+    if after is None:
+        return []
+    merged = _in_order(compare_indicators(before, after), before)
+    notes = []
+    for r in merged.to_dict("records"):
+        text = pick(str(r.get("explanation") or ""), str(r.get("explanation_zh") or ""), lang)
+        if text:
+            notes.append(f"{pick(str(r['name_en']), str(r['name_zh']), lang)}{t('colon', lang)}{text}")
+    return notes
 
 
 def indicator_export(before: pd.DataFrame, after: pd.DataFrame | None) -> pd.DataFrame:
@@ -84,7 +100,8 @@ def indicator_export(before: pd.DataFrame, after: pd.DataFrame | None) -> pd.Dat
     cols = ["indicator_id", "name_en", "name_zh", "unit", "value_before", "passed_before", "computable_before",
             "needs_before", "needs_zh_before"]
     if after is not None:
-        cols += ["value_after", "passed_after", "computable_after", "needs_after", "needs_zh_after", "change"]
+        cols += ["value_after", "passed_after", "computable_after", "needs_after", "needs_zh_after", "change",
+                 "explanation", "explanation_zh"]
     cols += ["threshold", "direction", "reliability", "source"]
     return merged[cols].reset_index(drop=True)
 

@@ -7,7 +7,9 @@ carrier made inside the park (own PV, biogas from sludge) is counted, as no coun
 A heat input raised in an own boiler (baseline natural_gas_boiler / coal_boiler / electric_boiler) stands for
 the boiler's fuel — heat / boiler efficiency of natural gas, coal or grid electricity — only when the enterprise
 lists no input of that fuel; where it does (edge attribute boiler_fuel_listed), the fuel row already holds the
-boiler's fuel and the heat row is not counted again.
+boiler's fuel and the heat row is not counted again. Grid electricity a plan link adds (pumping, pre-treatment;
+flows.graph draws it as a supply edge from the grid into the link's owner) counts like any grid purchase, so the
+after-state energy use and Scope 2 include it.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def scope3_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Emi
             if _per_unit_ok(f.unit, d["unit"]):
                 out.append(EmissionItem((u, v, k), "scope3_cat1", float(d["quantity"]) * f.value, rows,
                                         (f.factor_id,)))
-        elif d["kind"] == "fate":
+        elif d["kind"] in ("fate", "sewer"):  # sewer: sent to the park's own treatment plant
             b = baselines().get(d["baseline"])
             if b is None or b.scope != "scope3_cat5":
                 continue

@@ -1,14 +1,16 @@
 """Balances of each enterprise (in against out) and data reconciliation by weighted least squares.
 
 A ledger legitimately leaves things out — products are often not listed, air and its oxygen never are — so an
-imbalance is reported for the user to read, not "fixed". Only where more leaves than could have entered is a
-row flagged (see `balances`). Reconciliation, when asked, adjusts the ledger numbers to close chosen balances as
+imbalance is reported for the user to read, not "fixed". Only where more total mass (water included) leaves than
+could have entered, and the enterprise's notes do not declare inputs the ledger leaves out, is a row flagged (see
+`balances`): that is what a planner must check. Reconciliation, when asked, adjusts the ledger numbers to close chosen balances as
 MFA tools such as STAN do, and returns the adjusted values beside the originals, which are never overwritten.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,26 +27,34 @@ from symbiosis.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
 
 BALANCE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "enterprise_name", "level", "key", "name_en", "name_zh", "unit", "inflow", "outflow", "gap",
-    "relative_gap", "tolerance", "status", "flagged", "note", "note_zh",
+    "relative_gap", "tolerance", "status", "flagged", "note", "note_zh", "explained",
 )
 DEFAULT_REL_TOL = 0.05  # ledgers are rounded and rough; 5 % of the larger side is read as "balanced"
 DEFAULT_UNCERTAINTY = 0.10  # relative standard uncertainty for rows that state none
-# Dimensions where out > in cannot happen if every input is in the ledger. Energy is not among them: exothermic
-# processes (sulphuric acid, coke ovens) and heat pumps give off heat that no energy input row accounts for.
+# The one balance that is checked: total mass, water included at its density. Mass and volume alone are only
+# reported: water moves between them (wet sludge is made of the wastewater, a digester's liquor of its wet feed,
+# a drying acid takes up water), so out > in on either alone is no sign of a missing row. Energy is not checked
+# either: exothermic processes (sulphuric acid, coke ovens) and heat pumps give off heat no input row accounts for.
 CHECKED: dict[str, tuple[str, str, str]] = {
-    "mass": ("t/a",
-             "mass without gases, fuels counted by mass where the material table gives a calorific value per t",
-             "质量（不含气体；燃料按单位质量热值折算为质量）"),
-    "volume": ("m3/a", "water and wastewater", "水与废水"),
+    "total_mass": ("t/a", "mass rows, fuels by calorific value, water and wastewater at their density (gases left "
+                   "out)", "质量行、燃料按热值折算、水与废水按密度折算（不含气体）"),
 }
 REPORTED: dict[str, tuple[str, str, str]] = {
+    "mass": ("t/a", "mass without gases and water, fuels counted by mass where the material table gives a "
+             "calorific value per t (not flagged: water moves between mass and volume)",
+             "质量（不含气体与水；燃料按单位质量热值折算；不作标记：水在质量与体积之间转移）"),
+    "volume": ("m3/a", "water and wastewater (not flagged: see total mass)", "水与废水（不作标记，见总质量）"),
     "energy": ("GJ/a", "heat, energy carriers and fuel gases (not flagged: see docs)",
                "热、能源与燃气（不作标记，见文档）"),
 }
+# An enterprise's notes (enterprises.csv 备注) that declare inputs the ledger leaves out, e.g. raw materials with no
+# key in the material table: "电石等原料未逐项列出", "inputs not listed: calcium carbide".
+DECLARED_UNLISTED = re.compile(r"未逐项列出|未列出|未列入台账|not listed|not in the ledger", re.IGNORECASE)
+WATER_DENSITY_T_PER_M3 = 1.0
 
 
 def _mass_t(d: dict) -> float | None:
-    """An edge's quantity in t for the mass check: mass rows as they are, fuels by their NCV, gases left out."""
+    """An edge's quantity in t for the mass row: mass rows as they are, fuels by their NCV, gases left out."""
     if d["dimension"] == "mass" and d["category"] != "gas":
         return float(d["quantity"])
     if d["category"] == "energy":
@@ -54,9 +64,21 @@ def _mass_t(d: dict) -> float | None:
     return None
 
 
+def _volume_t(d: dict) -> float | None:
+    """A volume edge (water, wastewater) in t at the material's density (1 t/m3 when the table gives none)."""
+    if d["dimension"] != "volume":
+        return None
+    mat = materials().get(d["material"])
+    density = getattr(mat, "density_t_per_m3", None) if mat is not None else None
+    return float(d["quantity"]) * (float(density) if density else WATER_DENSITY_T_PER_M3)
+
+
 def _dimension_value(d: dict, dimension: str) -> float | None:
     if dimension == "mass":
         return _mass_t(d)
+    if dimension == "total_mass":
+        mass = _mass_t(d)
+        return mass if mass is not None else _volume_t(d)
     if dimension == "volume":
         return float(d["quantity"]) if d["dimension"] == "volume" else None
     return float(d["quantity"]) if d["dimension"] == "energy" else None
@@ -69,15 +91,26 @@ def _status(inflow: float, outflow: float, tolerance: float) -> str:
     return "in_exceeds_out" if gap > 0 else "out_exceeds_in"
 
 
+def declared_unlisted(notes: object) -> str:
+    """The enterprise's notes when they declare inputs the ledger leaves out, else ""."""
+    text = "" if notes is None or (isinstance(notes, float) and math.isnan(notes)) else str(notes).strip()
+    return text if text and DECLARED_UNLISTED.search(text) else ""
+
+
 def balances(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, *, rel_tol: float = DEFAULT_REL_TOL,
              abs_tol: float = 1e-6) -> pd.DataFrame:
     """In against out for every enterprise: per material category and per dimension (columns BALANCE_COLUMNS).
 
     tolerance = max(rel_tol x the larger of in and out, abs_tol): scaled to the size of the flows. status is
-    balanced, in_exceeds_out (usual: products and losses a ledger does not list) or out_exceeds_in. flagged is
-    True only on the dimension rows "mass" and "volume" with out_exceeds_in: more leaves than entered, so an input
-    row is missing or a number is wrong. Category rows are never flagged: fly ash out and coal in are different
-    categories by nature. Flows are the graph's, so exchanges and plan links count at both ends.
+    balanced, in_exceeds_out (usual: products and losses a ledger does not list) or out_exceeds_in. Only the
+    "total_mass" row (mass rows, fuels by NCV, water and wastewater at their density; gases left out) is checked:
+    flagged is True where more leaves than entered — an input row is missing or a number is wrong — unless the
+    enterprise's notes declare inputs the ledger leaves out (raw materials with no key in the material table,
+    goods collected from outside the park): then explained is True, the note says so and the row is not flagged.
+    "mass", "volume" and "energy" rows are reported: water moves between mass and volume, and heat is made by
+    reactions. Category rows are never flagged: fly ash out and coal in are different categories by nature.
+    Flows are the graph's, so exchanges, plan links (and the electricity they add) and the sewer to the park's
+    treatment plant count at both ends.
     """
     graph = as_graph(park_or_graph, plan)
     records: list[dict[str, object]] = []
@@ -85,6 +118,7 @@ def balances(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, *,
         in_edges = [d for *_, d in graph.in_edges(node, keys=True, data=True)]
         out_edges = [d for *_, d in graph.out_edges(node, keys=True, data=True)]
         name = graph.nodes[node].get("name", node)
+        declared = declared_unlisted(graph.nodes[node].get("notes"))
         by_category: dict[tuple[str, str], list[float]] = {}
         for edges, side in ((in_edges, 0), (out_edges, 1)):
             for d in edges:
@@ -99,29 +133,39 @@ def balances(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, *,
             outs = [x for x in (_dimension_value(d, dimension) for d in out_edges) if x is not None]
             if not ins and not outs:
                 continue
-            dim_en, dim_zh = DIMENSION_NAMES.get(dimension, (dimension, dimension))
+            dim_en, dim_zh = DIMENSION_NAMES.get(dimension, ("total mass", "总质量") if dimension == "total_mass"
+                                                 else (dimension, dimension))
             records.append(_row(node, name, "dimension", dimension, f"{dim_en}: {en}", f"{dim_zh}：{zh}", unit,
-                                sum(ins), sum(outs), rel_tol, abs_tol, flag=dimension in CHECKED))
+                                sum(ins), sum(outs), rel_tol, abs_tol, flag=dimension in CHECKED,
+                                declared=declared))
     return pd.DataFrame.from_records(records, columns=list(BALANCE_COLUMNS))
 
 
 def _row(node: str, name: str, level: str, key: str, en: str, zh: str, unit: str, inflow: float, outflow: float,
-         rel_tol: float, abs_tol: float, *, flag: bool) -> dict[str, object]:
+         rel_tol: float, abs_tol: float, *, flag: bool, declared: str = "") -> dict[str, object]:
     tolerance = max(rel_tol * max(inflow, outflow), abs_tol)
     status = _status(inflow, outflow, tolerance)
-    flagged = flag and status == "out_exceeds_in"
+    explained = flag and status == "out_exceeds_in" and bool(declared)
+    flagged = flag and status == "out_exceeds_in" and not explained
     scale = max(inflow, outflow)
     note = ("", "")
     if flagged:
         note = (f"{fmt_quantity(outflow - inflow)} {unit} more leaves than enters: an input row is missing or a number is "
                 "wrong", f"产出比投入多 {fmt_quantity(outflow - inflow)} {unit}：缺少投入行或数值有误")
+    elif explained:
+        note = (f"{fmt_quantity(outflow - inflow)} {unit} more leaves than enters, explained: the enterprise's notes "
+                f"declare inputs the ledger leaves out ({declared})",
+                f"产出比投入多 {fmt_quantity(outflow - inflow)} {unit}，已说明：企业备注声明台账未列出部分投入（{declared}）")
+    elif status == "out_exceeds_in" and level == "dimension":
+        note = ("more leaves than enters in this dimension alone: water moves between mass and volume, heat is made "
+                "by reactions; see total mass", "仅此维度产出多于投入：水在质量与体积之间转移、反应放热；见总质量")
     elif status == "in_exceeds_out" and level == "dimension":
         note = ("more enters than leaves: products, losses or emissions not in the ledger",
                 "投入多于产出：台账未列出的产品、损耗或排放")
     return {"enterprise_id": node, "enterprise_name": name, "level": level, "key": key, "name_en": en, "name_zh": zh,
             "unit": unit, "inflow": inflow, "outflow": outflow, "gap": inflow - outflow,
             "relative_gap": (inflow - outflow) / scale if scale > 0 else 0.0, "tolerance": tolerance,
-            "status": status, "flagged": flagged, "note": note[0], "note_zh": note[1]}
+            "status": status, "flagged": flagged, "note": note[0], "note_zh": note[1], "explained": explained}
 
 
 def unbalanced(table: pd.DataFrame) -> pd.DataFrame:

@@ -17,10 +17,11 @@ import networkx as nx
 import pandas as pd
 
 from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
+from symbiosis.errors import SymbiosisError
 from symbiosis.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
 from symbiosis.factors import FactorTable
 from symbiosis.park import Park
-from symbiosis.plan import Link, Plan
+from symbiosis.plan import AccountingLine, Link, Plan
 from symbiosis.taxonomy import baselines, materials
 from symbiosis.units import as_float
 
@@ -29,6 +30,7 @@ EDGE_COLUMNS: tuple[str, ...] = (
     "temperature_return_c", "quality", "baseline", "enterprise_id", "stream_ids", "exchange_id", "link_id",
     "net_tco2e", "rows",
 )
+GJ_PER_MWH = 3.6
 GRID_ELECTRICITY = frozenset({"electricity"})  # materials bought from the grid when no baseline says otherwise
 BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
                                "electric_boiler": "electricity"}
@@ -188,7 +190,8 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
         name = str(e.get("name", "") or eid)
         graph.add_node(eid, kind="enterprise", name=name, name_en=str(e.get("name_en", "") or name),
                        name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
-                       x_km=as_float(e.get("x_km")), y_km=as_float(e.get("y_km")))
+                       x_km=as_float(e.get("x_km")), y_km=as_float(e.get("y_km")),
+                       notes=str(e.get("notes", "") or ""))
     ledger = _Ledger(park.streams)
     table = factors if factors is not None else FactorTable(park.config)
     allocation = allocate_exchanges(park, table, include_scope2=plan.include_scope2 if plan is not None else False)
@@ -199,6 +202,8 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
     if plan is not None:
         for link in plan.links:
             _add_link(graph, ledger, link, plan.include_scope2, warnings, table)
+            _add_link_electricity(graph, link, warnings, table)
+    _route_sewer(graph, ledger)
 
     for sid, row in ledger.rows.items():
         left = ledger.residual[sid]
@@ -227,6 +232,77 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
                        hazardous_code=str(row.get("hazardous_code", "") or ""), rows=(_ref(row),),
                        boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]))))
     return graph
+
+
+def _route_sewer(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
+    """Wastewater sent to treatment reaches the park's own treatment plant through the sewer.
+
+    An enterprise that lists an input row of `wastewater` treats wastewater: what other enterprises send to
+    treatment (output rows with baseline wastewater_treatment) goes to it, up to that input row, as edges of kind
+    "sewer"; the rest of its input row comes from its source (municipal sewage from outside the park), and
+    wastewater beyond what it takes in goes to the boundary node as before.
+    """
+    plants = [sid for sid, r in ledger.rows.items() if r["direction"] == "input" and r["material"] == "wastewater"]
+    if not plants:
+        return
+    for sid, row in ledger.rows.items():
+        if row["direction"] != "output" or row["baseline"] != "wastewater_treatment" or row["unit"] != "m3/a":
+            continue
+        enterprise = str(row["enterprise_id"])
+        for plant_sid in plants:
+            plant = ledger.rows[plant_sid]
+            receiver = str(plant["enterprise_id"])
+            left = ledger.residual[sid]
+            if receiver == enterprise or left <= 0:
+                continue
+            _, short = ledger.take([plant_sid], left)
+            amount = left - short
+            if amount <= 0:
+                continue
+            ledger.residual[sid] = left - amount
+            graph.add_edge(enterprise, receiver, key=f"w:{sid}", kind="sewer", material=row["material"],
+                           category=row["category"], dimension=row["dimension"], unit=row["unit"], quantity=amount,
+                           temperature_c=None, temperature_return_c=None, quality=str(row.get("quality", "") or ""),
+                           baseline=str(row["baseline"]), enterprise_id=enterprise, stream_ids=(sid, plant_sid),
+                           exchange_id="", link_id="", net_tco2e=None, hazardous_code="",
+                           rows=(_ref(row), _ref(plant, "receiver")))
+
+
+def _add_link_electricity(graph: nx.MultiDiGraph, link: Link, warnings: list[FlowWarning],
+                          factors: FactorTable) -> None:
+    """The grid electricity a plan link adds (pumping, pre-treatment) as a supply edge into its owner.
+
+    The link's added_energy tCO2e (Scope 2 of the supplier, see symbiosis.accounting) is electricity x grid
+    factor; the electricity is recovered with the grid factor the link names, so the after-state's energy use and
+    Scope 2 hold it like any other grid purchase.
+    """
+    lines = [a for a in link.accounting if a.item == "added_energy" and a.tco2e]
+    if not lines and link.added_energy_tco2e:
+        lines = [AccountingLine("added_energy", "scope2", link.supplier_id, link.added_energy_tco2e,
+                                link.factor_ids)]
+    for i, line in enumerate(lines):
+        grid = next((factors.factors[f] for f in line.factor_ids
+                     if f in factors.factors and factors.factors[f].scope_role == "scope2_electricity"), None)
+        if grid is None:
+            try:
+                grid = factors.grid()
+            except SymbiosisError:
+                grid = None
+        if grid is None or grid.value <= 0:
+            warnings.append(_Where("plan", None, link.link_id).warn(
+                "link_electricity_unknown", f"Plan link {link.link_id}: no grid factor to turn its added "
+                "electricity emissions into electricity; left out of the after-state energy use",
+                f"方案链接 {link.link_id}：缺少电网排放因子，无法将其新增用电排放折算为电量；未计入方案后能耗"))
+            continue
+        gj = line.tco2e / grid.value * GJ_PER_MWH
+        owner = line.enterprise_id if line.enterprise_id in graph else link.supplier_id
+        _ensure_boundary(graph, "grid")
+        graph.add_edge(boundary_node_id("grid"), owner, key=f"e:{link.link_id}" + (f":{i}" if i else ""),
+                       kind="supply", material="electricity", category="energy", dimension="energy", unit="GJ/a",
+                       quantity=gj, temperature_c=None, temperature_return_c=None, quality="",
+                       baseline="grid_electricity", enterprise_id=owner, stream_ids=(), exchange_id="",
+                       link_id=link.link_id, net_tco2e=None, hazardous_code="", added_by_link=True,
+                       rows=(RowRef("plan", None, link.link_id, "link"),))
 
 
 def _ensure_boundary(graph: nx.MultiDiGraph, key: str) -> None:

@@ -304,21 +304,79 @@ def format_value(row: pd.Series | dict[str, object], lang: Lang | str = "en") ->
 
 
 def compare_indicators(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Before and after a plan side by side: value, passed and change per indicator."""
+    """Before and after a plan side by side: value, passed and change per indicator.
+
+    numerator/denominator of both states are kept, and explanation/explanation_zh say why an intensity moves
+    against its total (see intensity_explanation); empty where there is nothing to explain.
+    """
     keep = ["indicator_id", "name_zh", "name_en", "unit", "threshold", "direction", "source", "reliability"]
-    left = before[[*keep, "value", "passed", "computable", "needs", "needs_zh"]].rename(columns={
-        "value": "value_before", "passed": "passed_before", "computable": "computable_before",
-        "needs": "needs_before", "needs_zh": "needs_zh_before"})
-    right = after[["indicator_id", "value", "passed", "computable", "needs", "needs_zh"]].rename(columns={
+    left = before[[*keep, "value", "passed", "computable", "needs", "needs_zh", "numerator", "denominator"]].rename(
+        columns={"value": "value_before", "passed": "passed_before", "computable": "computable_before",
+                 "needs": "needs_before", "needs_zh": "needs_zh_before", "numerator": "numerator_before",
+                 "denominator": "denominator_before"})
+    right = after[["indicator_id", "value", "passed", "computable", "needs", "needs_zh", "numerator",
+                   "denominator"]].rename(columns={
         "value": "value_after", "passed": "passed_after", "computable": "computable_after",
-        "needs": "needs_after", "needs_zh": "needs_zh_after"})
+        "needs": "needs_after", "needs_zh": "needs_zh_after", "numerator": "numerator_after",
+        "denominator": "denominator_after"})
     # the core indicator's threshold band (and so its id) can differ before and after: pair them by family
     left["_join"], right["_join"] = left["indicator_id"].map(join_key), right["indicator_id"].map(join_key)
     right = right.rename(columns={"indicator_id": "indicator_id_after"})
     merged = left.merge(right, on="_join", how="outer", sort=False).drop(columns="_join")
     merged["indicator_id"] = merged["indicator_id"].fillna(merged["indicator_id_after"])
     merged["change"] = merged["value_after"] - merged["value_before"]
+    texts = [intensity_explanation(r) for r in merged.to_dict("records")]
+    merged["explanation"] = [e for e, _ in texts]
+    merged["explanation_zh"] = [z for _, z in texts]
     return merged
+
+
+INTENSITY_REL_EPS = 1e-6  # changes below this share of the value are rounding, not movement
+
+
+def _finite(*values: object) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v)) for v in values)
+
+
+def _pct(change: float, base: float) -> str:
+    return f"{change / base:+.1%}" if base else "—"
+
+
+def intensity_explanation(row: dict[str, object]) -> tuple[str, str]:
+    """Why an intensity indicator (a ratio such as CO2 per tce) moves against the total it is made of, or ("", "").
+
+    `row` is a compare_indicators() row with numerator/denominator before and after (CO2 and energy for the core
+    indicator). The intensity rises while total CO2 falls when the energy the plan saves is less carbon-intensive
+    than the park's average (ΔCO2 / Δenergy < the intensity before): energy use then falls faster than CO2. The
+    mirror case — intensity falls while total CO2 rises — is explained the same way.
+    """
+    if not str(row.get("indicator_id", "")).startswith(CORE_PREFIX):
+        return "", ""
+    c0, e0 = row.get("numerator_before"), row.get("denominator_before")
+    c1, e1 = row.get("numerator_after"), row.get("denominator_after")
+    if not _finite(c0, e0, c1, e1) or float(e0) <= 0 or float(e1) <= 0:  # type: ignore[arg-type]
+        return "", ""
+    c0, e0, c1, e1 = float(c0), float(e0), float(c1), float(e1)  # type: ignore[arg-type]
+    i0, i1 = c0 / e0, c1 / e1
+    d_i, d_c, d_e = i1 - i0, c1 - c0, e1 - e0
+    if abs(d_i) <= INTENSITY_REL_EPS * abs(i0) or abs(d_c) <= INTENSITY_REL_EPS * abs(c0):
+        return "", ""
+    saved = f"{abs(d_c) / abs(d_e):.3g}" if d_e else "—"
+    if d_i > 0 and d_c < 0:
+        return (f"intensity rises ({i0:.4g} → {i1:.4g} tCO2/tce) because energy use falls faster "
+                f"({_pct(d_e, e0)}, {fmt_quantity(d_e)} tce/a) than CO2 ({_pct(d_c, c0)}): the energy the plan saves "
+                f"emits {saved} tCO2/tce, less than the park's average {i0:.4g} — total CO2 (Scope 1 + 2) falls by "
+                f"{fmt_quantity(-d_c)} tCO2e/a",
+                f"强度上升（{i0:.4g} → {i1:.4g} tCO2/tce），因为能耗下降（{_pct(d_e, e0)}，{fmt_quantity(d_e)} 吨标煤/年）"
+                f"快于 CO2 下降（{_pct(d_c, c0)}）：方案节省的能源排放强度为 {saved} tCO2/tce，低于园区平均的 "
+                f"{i0:.4g}；二氧化碳总量（范围一 + 二）减少 {fmt_quantity(-d_c)} tCO2e/年")
+    if d_i < 0 and d_c > 0:
+        return (f"intensity falls ({i0:.4g} → {i1:.4g} tCO2/tce) only because energy use rises faster "
+                f"({_pct(d_e, e0)}) than CO2 ({_pct(d_c, c0)}) — total CO2 (Scope 1 + 2) rises by "
+                f"{fmt_quantity(d_c)} tCO2e/a",
+                f"强度下降（{i0:.4g} → {i1:.4g} tCO2/tce）只是因为能耗上升（{_pct(d_e, e0)}）快于 CO2 上升"
+                f"（{_pct(d_c, c0)}）；二氧化碳总量（范围一 + 二）增加 {fmt_quantity(d_c)} tCO2e/年")
+    return "", ""
 
 
 def join_key(indicator_id: str) -> str:

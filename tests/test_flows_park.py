@@ -175,7 +175,13 @@ def test_balances_by_hand(park: Park) -> None:
     assert c_mass["outflow"] == pytest.approx(120000)
     assert c_mass["gap"] == pytest.approx(80000 + 20000 + 6000 + gas_t - 120000)
     assert c_mass["tolerance"] == pytest.approx(0.05 * 120000)
-    assert c_mass["status"] == "out_exceeds_in" and c_mass["flagged"]  # the cement works lists no limestone
+    assert c_mass["status"] == "out_exceeds_in" and not c_mass["flagged"]  # mass alone is reported
+    c_total = dims.loc[("C", "total_mass")]  # C lists no water: total mass is its mass
+    assert (c_total["inflow"], c_total["outflow"]) == (pytest.approx(c_mass["inflow"]), pytest.approx(120000))
+    assert c_total["status"] == "out_exceeds_in" and c_total["flagged"]  # the cement works lists no limestone
+    assert not c_total["explained"]
+    p_total = dims.loc[("P", "total_mass")]  # water at 1 t/m3: 75,000 tap + 25,000 effluent in, 20,000 out
+    assert (p_total["inflow"], p_total["outflow"]) == (pytest.approx(coal_t + 100_000), pytest.approx(38_000 + 20_000))
     w_volume = dims.loc[("W", "volume")]
     assert (w_volume["inflow"], w_volume["outflow"], w_volume["flagged"]) == (40000, 30000, False)
     w_energy = dims.loc[("W", "energy")]
@@ -251,11 +257,15 @@ def test_indicators_after_plan_by_hand(park: Park) -> None:
     grid, steam, eff = f.get("grid_national_2023").value, f.get("heat_purchased_steam").value, \
         f.get("eff_natural_gas_boiler").value
     before, after = by_id(flows.indicators(park)), by_id(flows.indicators(park, PLAN))
-    energy_after = 1_000_000 + 36_000 + 100_000 + 10_000 / eff + (10_000 - 7_600) + 3_600
+    added_gj = 10.0 / grid * 3.6  # L2 adds 10 tCO2e of pumping electricity (added_energy_tco2e)
+    energy_after = 1_000_000 + 36_000 + 100_000 + 10_000 / eff + (10_000 - 7_600) + 3_600 + added_gj
     assert after.loc["park_scope1_emissions", "value"] == pytest.approx(before.loc["park_scope1_emissions", "value"])
-    assert after.loc["park_scope2_emissions", "value"] == pytest.approx(36_000 / 3.6 * grid + 2_400 * steam)
+    assert after.loc["park_scope2_emissions", "value"] == pytest.approx(36_000 / 3.6 * grid + 2_400 * steam + 10.0)
     assert after.loc["zc_co2_per_tce_200k_1m", "denominator"] == pytest.approx(energy_after / TCE)
     assert after.loc["zc_solid_waste_utilisation", "value"] == pytest.approx((21_000 + 5_000 + 6_000) / 39_000)
+    assert "L2" in after.loc["park_scope2_emissions", "rows"]
+    assert after.loc["zc_co2_per_tce_200k_1m", "numerator"] == pytest.approx(
+        after.loc["park_scope1_emissions", "value"] + after.loc["park_scope2_emissions", "value"])
     assert after.loc["zc_waste_heat_utilisation", "value"] == pytest.approx((40_000 + 8_000) / 200_000)
     assert after.loc["hj_eco_chain_projects", "value"] == 4  # L1 and L2 repeat existing triples; L3 is new
     assert set(after.loc["hj_eco_chain_projects", "rows"]) == {"X1", "X2", "X3", "L1", "L2", "L3"}

@@ -66,7 +66,8 @@ def render() -> None:
     if ws.problems:
         errors = sum(p.severity == "error" for p in ws.problems)
         kept = dh.park_label(ws.park, lg) if ws.park is not None else t("no_park", lg)
-        key = "edit_failed" if ws.problems_kind == "edit" else "upload_failed"
+        key = {"edit": "edit_failed", "upload_packages": "upload_packages_failed"}.get(ws.problems_kind,
+                                                                                     "upload_failed")
         with st.container(key="validation_report"):
             st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
             show_table(dh.problems_table(ws, lg), key="problems_table")

@@ -32,6 +32,8 @@ def render() -> None:
         m2.metric(t("pass_with_plan", lg), f"{counts['pass_after']} / {counts['judged']}",
                   delta=counts["pass_after"] - counts["pass_before"])
     m3.metric(t("not_computable_n", lg), counts["not_computable"])
+    for note in ind.intensity_notes(before, after, lg):  # an intensity moving against the total, said beside it
+        st.info(note, icon=":material/trending_up:")
     show_table(ind.indicator_table(before, after, lg), key="indicator_table")
     st.caption(t("reliability_legend", lg))
     with st.expander(t("indicator_trace", lg)):
