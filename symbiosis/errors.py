@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from symbiosis.i18n import Lang, message
+from symbiosis.i18n import MESSAGES, Lang, message
+
+# Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered with
+# the other bilingual templates of symbiosis.i18n.
+LOADER_MESSAGES: dict[str, tuple[str, str]] = {
+    "limit_exceeded": ("Over a limit: {what} may be at most {limit_value} ({limit}); found {value}. "
+                       "See docs/limits.md",
+                       "超出限制：{what_zh}最多为 {limit_value}（{limit}）；实际为 {value}。见 docs/limits.md"),
+    "unbalanced_quote": ("A quote (\") opens this cell and is never closed, so {lines} following line(s) of the file "
+                         "were read into it as text: close the quote or remove it",
+                         "此单元格以引号（\"）开头但未闭合，文件后面的 {lines} 行被读成了它的文字：请补上或删去引号"),
+    "line_break_in_cell": ("The cell holds a line break (kept as is); check that no quote is left open",
+                           "单元格内有换行（原样保留）；请确认没有未闭合的引号"),
+    "too_many_fields": ("The row has {fields} fields but the header has {header_fields}: a value stands in a column "
+                        "without a header (a stray comma?)",
+                        "该行有 {fields} 个字段而表头只有 {header_fields} 个：有值落在没有表头的列中（多了逗号？）"),
+    "trailing_fields": ("{count} row(s) end with empty fields beyond the header (a trailing comma); they were "
+                        "ignored, no column was shifted",
+                        "{count} 行在表头之外多出空字段（行尾多了逗号）；已忽略，各列未错位"),
+    "control_character": ("The text holds a control character ({value}); it is kept as is",
+                          "文字中含控制字符（{value}）；原样保留"),
+    "formula_without_value": ("Cell {value} holds a formula without a computed value; open and save the workbook "
+                              "in Excel, or paste values",
+                              "单元格 {value} 是没有计算结果的公式；请在 Excel 中打开并保存，或粘贴为数值"),
+    "column_renamed": ("Column '{value}' has the name of a column the loader adds; it is kept as '{new_name}' and "
+                       "written back as '{value}'",
+                       "列“{value}”与程序生成的列同名；以“{new_name}”保留，写回时恢复为“{value}”"),
+    "id_folded": ("Id '{value}' is read as '{accepted}' (full-width characters and outer spaces are folded in ids; "
+                  "{count} cell(s) of this column)",
+                  "编号“{value}”按“{accepted}”读取（编号中的全角字符和首尾空格被规整；本列共 {count} 处）"),
+}
+MESSAGES.update({k: v for k, v in LOADER_MESSAGES.items() if k not in MESSAGES})
 
 Severity = Literal["error", "warning"]
 
@@ -46,8 +77,9 @@ class SymbiosisError(Exception):
 class ParkError(SymbiosisError):
     """The park data package has errors; `problems` lists all of them (warnings included)."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], accounts: Sequence[Any] = ()):
         self.problems = list(problems)
+        self.accounts = list(accounts)  # symbiosis.loader.FileAccount per table file: what became of its rows
         errors = [p for p in self.problems if p.severity == "error"]
         first = errors[0] if errors else (self.problems[0] if self.problems else None)
         where = f" (first: {first.file} row {first.row} column {first.column}: {first.text()})" if first else ""

@@ -6,24 +6,36 @@ or guessed. Rows are numbered as in the user's spreadsheet: header row 1, first 
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
 import tomllib
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from xml.parsers import expat
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 
 from symbiosis.errors import ParkError, Problem
 from symbiosis.factors import factor_ids
-from symbiosis.park import Park, ParkConfig, config_from_toml
-from symbiosis.schema import REQUIRED_TABLES, TABLE_NAMES_ZH, TABLES, columns, header_lookup, normalise_header
+from symbiosis.limits import LIMIT_WORDS, LIMITS, Limits
+from symbiosis.park import ConfigLimitError, Park, ParkConfig, config_from_toml
+from symbiosis.schema import (
+    REQUIRED_TABLES,
+    TABLE_NAMES_ZH,
+    TABLES,
+    columns,
+    header_lookup,
+    normalise_header,
+    user_column_name,
+)
 from symbiosis.taxonomy import (
     DIRECTIONS,
     baseline_vocabulary,
@@ -36,9 +48,19 @@ from symbiosis.taxonomy import (
 )
 from symbiosis.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical
 
+try:  # the inverses of the ledger writers' lossless encodings (symbiosis.excel); identity where not present
+    from symbiosis.excel import restore as _csv_restore
+    from symbiosis.excel import xlsx_unescape as _xlsx_unescape
+except ImportError:  # pragma: no cover - an older symbiosis.excel
+    def _csv_restore(text: str) -> str:
+        return text
+
+    def _xlsx_unescape(text: str) -> str:
+        return text
+
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 ENCODING_NAMES = "UTF-8, UTF-8 with BOM, GB18030/GBK"
-MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # uncompressed; guards against zip bombs from uploads
+MAX_PACKAGE_BYTES = LIMITS.package_bytes  # the old name of Limits.package_bytes; patching either lowers the bound
 FILE_NAMES: dict[str, tuple[str, ...]] = {
     table: (f"{table}.csv", f"{TABLE_NAMES_ZH[table]}.csv") for table in TABLES
 }
@@ -46,6 +68,30 @@ CONFIG_NAMES: tuple[str, ...] = ("park.toml", "园区.toml")
 HAZARDOUS_CODE = re.compile(r"^(HW\d{2}|\d{3}-\d{3}-\d{2})$")
 HAZARDOUS_ACCEPTED = "HWnn (e.g. HW08) or nnn-nnn-nn (e.g. 900-249-08) / HW类别（如 HW08）或八位代码（如 900-249-08）"
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_CHUNK = 1 << 16
+_ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_ZIP_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64"}
+_LINE_BREAKS = ("\n", "\r")
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# Key columns: compared with a vocabulary or joined across tables, so they are folded (NFKC, outer spaces
+# removed) before use. Every other text column (names, notes, extra columns) keeps the user's text exactly.
+ID_COLUMNS: frozenset[str] = frozenset({"enterprise_id", "stream_id", "exchange_id", "supplier_id", "receiver_id"})
+KEY_COLUMNS: frozenset[str] = ID_COLUMNS | {"direction", "material", "unit", "quality", "baseline", "hazardous_code"}
+
+
+def _limits() -> Limits:
+    """The limits in force (the module constant MAX_PACKAGE_BYTES may lower package_bytes)."""
+    if LIMITS.package_bytes > MAX_PACKAGE_BYTES:
+        return replace(LIMITS, package_bytes=MAX_PACKAGE_BYTES)
+    return LIMITS
+
+
+def limit_problem(name: str, file: str, found: str, row: int | None = None, column: str = "") -> Problem:
+    """A breach of one of the limits of symbiosis.limits: names the limit, its value and what was found."""
+    value = getattr(_limits(), name)
+    return Problem("limit_exceeded", file=file, row=row, column=column, value=found,
+                   accepted=f"{name} <= {value:,} (docs/limits.md)",
+                   params=(("limit", name), ("limit_value", f"{value:,}"), *LIMIT_WORDS[name]))
 
 
 @dataclass
@@ -55,6 +101,24 @@ class RawTable:
     label: str
     frame: pd.DataFrame
     rows: list[int]
+    blank_rows: int = 0
+
+
+@dataclass(frozen=True)
+class FileAccount:
+    """What became of one file's rows: read (not blank), loaded into the park, with errors, with warnings."""
+
+    file: str
+    table: str
+    rows_read: int
+    rows_loaded: int
+    rows_with_errors: int
+    rows_with_warnings: int
+    blank_rows: int
+    file_errors: int
+
+    def as_record(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -64,6 +128,28 @@ class RawPackage:
     config_text: str | None = None
     config_label: str = "park.toml"
     problems: list[Problem] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+
+
+class _StopError(Exception):
+    """Reading stops: the problem says why (a limit, an unreadable member)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+class _Budget:
+    """Decompressed bytes still allowed for one package; counted while reading."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.used = 0
+
+    def take(self, n: int, member: str) -> None:
+        self.used += n
+        if self.used > _limits().package_bytes:
+            raise _StopError(limit_problem("package_bytes", member, f"more than {self.used:,} bytes after unpacking"))
 
 
 # --- reading files -------------------------------------------------------------------------------------------
@@ -77,16 +163,110 @@ def decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
     return None
 
 
+def _show(text: str, width: int = 80) -> str:
+    """A cell for a message: control characters made visible, long text cut."""
+    shown = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS else c
+                    for c in text[:width])
+    return shown + ("…" if len(text) > width else "")
+
+
+def _header_names(header: list[str], label: str, problems: list[Problem]) -> list[str]:
+    """Header cells as column names: blank ones become 'Unnamed: i' (as pandas names them); an exact repeat is
+    an error (two columns cannot both keep the name)."""
+    names: list[str] = []
+    for i, h in enumerate(header):
+        h = _csv_restore(h) if h[:1] == "'" else h
+        name = h if h.strip() else f"Unnamed: {i}"
+        if name in names:
+            problems.append(Problem("column_duplicate", file=label, row=1, column=name, value=name,
+                                    accepted="a header used once / 表头不重复"))
+            name = f"Unnamed: {i}"
+        names.append(name)
+    return names
+
+
 def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable | None:
+    """Parse CSV text with the user's row numbers; every record is checked against the header as it is read."""
+    limits = _limits()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    spans: list[int] = []  # physical lines each record took
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except Exception as exc:  # pandas raises several parser error types; all are reported the same way
-        problems.append(Problem("file_unreadable", file=label, params=(("reason", str(exc).strip()[:200]),)))
+        header = next(reader, None)
+        if header is None:
+            problems.append(Problem("file_unreadable", file=label, params=(("reason", "the file is empty"),)))
+            return None
+        line = reader.line_num
+        for record in reader:
+            if len(records) >= limits.rows_per_table:
+                problems.append(limit_problem("rows_per_table", label, f"more than {len(records):,} rows",
+                                              row=len(records) + 2))
+                return None
+            records.append(record)
+            spans.append(reader.line_num - line)
+            line = reader.line_num
+    except csv.Error as exc:
+        row = len(records) + 2
+        if "field larger than field limit" in str(exc):
+            problems.append(limit_problem("cell_chars", label, "a longer cell", row=row))
+        else:
+            problems.append(Problem("file_unreadable", file=label, row=row, params=(("reason", str(exc)[:200]),)))
         return None
-    return _raw_from_frame(frame, label)
+    n = len(header)
+    if n > limits.columns_per_table:
+        problems.append(limit_problem("columns_per_table", label, f"{n:,} columns", row=1))
+        return None
+    names = _header_names(header, label, problems)
+    trailing: list[int] = []
+    for i, record in enumerate(records):
+        row = i + 2
+        if len(record) > n:
+            extra = record[n:]
+            if any(x.strip() for x in extra):
+                k = next(j for j, x in enumerate(extra) if x.strip())
+                problems.append(Problem("too_many_fields", file=label, row=row, column=f"#{n + k + 1}",
+                                        value=_show(extra[k]), accepted=f"{n} fields, as the header has",
+                                        params=(("fields", str(len(record))), ("header_fields", str(n)))))
+            else:
+                trailing.append(row)
+            del record[n:]
+        elif 0 < len(record) < n:
+            record.extend([""] * (n - len(record)))
+        elif not record:
+            record.extend([""] * n)
+        if spans[i] > 1:
+            _check_line_breaks(record, names, label, row, n, problems)
+        for j, cell in enumerate(record):
+            if cell[:1] == "'":  # a cell our writer guarded against formula injection ("'=x" -> "=x")
+                record[j] = _csv_restore(cell)
+    if trailing:
+        problems.append(Problem("trailing_fields", file=label, row=trailing[0], column=f"#{n + 1}",
+                                value=f"{len(trailing)} row(s)", severity="warning",
+                                params=(("count", str(len(trailing))),)))
+    frame = pd.DataFrame(records, columns=range(n), dtype=object) if records else pd.DataFrame(
+        {i: pd.Series(dtype=object) for i in range(n)})
+    frame.columns = names
+    return _raw_from_frame(frame, label, problems)
 
 
-def _raw_from_frame(frame: pd.DataFrame, label: str) -> RawTable:
+def _check_line_breaks(record: list[str], names: list[str], label: str, row: int, n: int,
+                       problems: list[Problem]) -> None:
+    """A cell holding a line break: a warning; one holding what looks like rows of the file: an unbalanced quote."""
+    for value, name in zip(record, names, strict=True):
+        if not any(b in value for b in _LINE_BREAKS):
+            continue
+        lines = value.splitlines()
+        swallowed = [x for x in lines[1:] if n > 1 and x.count(",") >= n - 1]
+        if swallowed:
+            problems.append(Problem("unbalanced_quote", file=label, row=row, column=name, value=_show(value),
+                                    accepted='a closing quote (") for the one that opens this cell, or no quote',
+                                    params=(("lines", str(len(lines) - 1)),)))
+        else:
+            problems.append(Problem("line_break_in_cell", file=label, row=row, column=name, value=_show(value),
+                                    severity="warning"))
+
+
+def _raw_from_frame(frame: pd.DataFrame, label: str, problems: list[Problem] | None = None) -> RawTable:
     frame = frame.fillna("").astype(str)
     frame.columns = [str(c) for c in frame.columns]
     rows = [i + 2 for i in range(len(frame))]
@@ -94,11 +274,24 @@ def _raw_from_frame(frame: pd.DataFrame, label: str) -> RawTable:
     keep = ~blank.to_numpy(dtype=bool) if len(frame) else np.array([], dtype=bool)
     frame = frame[keep].reset_index(drop=True)  # wholly blank lines hold nothing; row numbers are kept
     rows = [r for r, k in zip(rows, keep, strict=True) if k]
-    return RawTable(label=label, frame=frame, rows=rows)
+    if problems is not None:
+        limit = _limits().cell_chars
+        for column in frame.columns:
+            lengths = frame[column].str.len()
+            for i in np.flatnonzero(lengths.to_numpy() > limit)[:20]:
+                problems.append(limit_problem("cell_chars", label, f"{int(lengths.iloc[i]):,} characters",
+                                              row=rows[i], column=column))
+    return RawTable(label=label, frame=frame, rows=rows, blank_rows=int((~keep).sum()) if len(keep) else 0)
 
 
 def _match_name(name: str, candidates: tuple[str, ...]) -> bool:
     return unicodedata.normalize("NFKC", name).strip().lower() in {c.lower() for c in candidates}
+
+
+def _wanted(name: str) -> bool:
+    """Is this file one of the package's (a table or park.toml)?"""
+    base = PurePosixPath(name).name
+    return any(_match_name(base, names) for names in (*FILE_NAMES.values(), CONFIG_NAMES))
 
 
 def read_package(path: str | Path, data: bytes | None = None) -> RawPackage:
@@ -106,19 +299,23 @@ def read_package(path: str | Path, data: bytes | None = None) -> RawPackage:
     path = Path(path)
     package = RawPackage(source=str(path))
     suffix = path.suffix.lower()
-    if data is None and path.is_dir():
-        files = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
-        _read_files(files, package, prefix="")
-    elif suffix in (".xlsx", ".xlsm"):
-        _read_excel(data if data is not None else path.read_bytes(), path.name, package)
-    elif suffix == ".zip":
-        _read_zip(data if data is not None else path.read_bytes(), path.name, package)
-    elif not path.exists() and data is None:
-        package.problems.append(Problem("package_unknown", file=str(path),
-                                        params=(("reason", "no such file or folder"),)))
-    else:
-        package.problems.append(Problem("package_unknown", file=str(path),
-                                        params=(("reason", f"'{suffix or path.name}' is not a folder, .xlsx or .zip"),)))
+    try:
+        if data is None and path.is_dir():
+            _read_folder(path, package)
+        elif suffix in (".xlsx", ".xlsm"):
+            _read_excel(data if data is not None else path.read_bytes(), path.name, package)
+        elif suffix == ".zip":
+            _read_zip(data if data is not None else path.read_bytes(), path.name, package)
+        elif not path.exists() and data is None:
+            package.problems.append(Problem("package_unknown", file=str(path),
+                                            params=(("reason", "no such file or folder"),)))
+        else:
+            package.problems.append(Problem("package_unknown", file=str(path), params=(
+                ("reason", f"'{suffix or path.name}' is not a folder, .xlsx or .zip"),)))
+    except _StopError as stop:
+        package.problems.append(stop.problem)
+    except OSError as exc:
+        package.problems.append(Problem("file_unreadable", file=str(path), params=(("reason", str(exc)[:200]),)))
     return package
 
 
@@ -127,13 +324,38 @@ def read_files(files: dict[str, bytes], source: str = "upload") -> RawPackage:
     package = RawPackage(source=source)
     xlsx = [n for n in files if n.lower().endswith((".xlsx", ".xlsm"))]
     zips = [n for n in files if n.lower().endswith(".zip")]
-    if len(files) == 1 and xlsx:
-        _read_excel(files[xlsx[0]], xlsx[0], package)
-    elif len(files) == 1 and zips:
-        _read_zip(files[zips[0]], zips[0], package)
-    else:
-        _read_files(files, package, prefix="")
+    try:
+        if len(files) == 1 and xlsx:
+            _read_excel(files[xlsx[0]], xlsx[0], package)
+        elif len(files) == 1 and zips:
+            _read_zip(files[zips[0]], zips[0], package)
+        else:
+            budget = _Budget(source)
+            wanted = {}
+            for name, data in files.items():
+                if _wanted(name):
+                    budget.take(len(data), name)
+                    wanted[name] = data
+            _read_files(wanted, package, prefix="")
+    except _StopError as stop:
+        package.problems.append(stop.problem)
     return package
+
+
+def _read_folder(folder: Path, package: RawPackage) -> None:
+    """Only the package's own files are read (a folder may hold anything else), each within the byte budget."""
+    budget = _Budget(str(folder))
+    files: dict[str, bytes] = {}
+    for p in sorted(folder.iterdir()):
+        if not (_wanted(p.name) and p.is_file()):
+            continue
+        with p.open("rb") as fh:
+            parts = []
+            while chunk := fh.read(_CHUNK):
+                budget.take(len(chunk), p.name)
+                parts.append(chunk)
+        files[p.name] = b"".join(parts)
+    _read_files(files, package, prefix="")
 
 
 def _read_files(files: dict[str, bytes], package: RawPackage, prefix: str) -> None:
@@ -161,59 +383,263 @@ def _read_files(files: dict[str, bytes], package: RawPackage, prefix: str) -> No
         package.config_text = decode(files[config[0]], package.config_label, package.problems)
 
 
-def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
-    try:  # an .xlsx is a zip: refuse one that would unpack beyond the limit before openpyxl inflates it
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_PACKAGE_BYTES:
-                package.problems.append(Problem("file_unreadable", file=label, params=(
-                    ("reason", f"uncompressed size over {MAX_PACKAGE_BYTES // 2**20} MiB"),)))
-                return
-    except zipfile.BadZipFile:
-        pass  # not a zip at all: openpyxl's own error below says so
+def _open_zip(data: bytes, label: str) -> zipfile.ZipFile:
     try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
-        package.problems.append(Problem("file_unreadable", file=label, params=(("reason", str(exc)[:200]),)))
-        return
-    for table in TABLES:
-        wanted = (table, TABLE_NAMES_ZH[table])
-        names = [n for n in sheets if _match_name(n, wanted)]
-        if len(names) > 1:
-            package.problems.append(Problem("file_twice", file=f"{label}:{table}", value=", ".join(names),
-                                            accepted="one sheet per table"))
-            continue
-        if not names:
-            if table in REQUIRED_TABLES:
-                package.problems.append(Problem("file_missing", file=f"{label}:{table}", accepted=" / ".join(wanted),
-                                                params=(("file_name", f"sheet {table}"),)))
-            continue
-        package.tables[table] = _raw_from_frame(sheets[names[0]], f"{label}:{names[0]}")
-    park_sheets = [n for n in sheets if _match_name(n, ("park", "园区"))]
-    if park_sheets:
-        # The sheet holds park.toml's lines in column A from row 1; a first cell "park.toml" is a title.
-        raw_sheet = pd.read_excel(io.BytesIO(data), sheet_name=park_sheets[0], header=None, dtype=str,
-                                  keep_default_na=False, engine="openpyxl")
-        lines = [str(x) for x in raw_sheet.iloc[:, 0].tolist()] if raw_sheet.shape[1] else []
-        if lines and lines[0].strip().lower() == "park.toml":
-            lines = lines[1:]
-        package.config_text = "\n".join(lines)
-        package.config_label = f"{label}:{park_sheets[0]}"
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # BadZipFile, and UnicodeDecodeError/ValueError/... from a corrupt central directory
+        raise _StopError(Problem("file_unreadable", file=label, params=(("reason", _reason(exc)),))) from exc
+    if len(zf.infolist()) > _limits().archive_members:
+        raise _StopError(limit_problem("archive_members", label, f"{len(zf.infolist()):,} entries"))
+    return zf
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: _Budget,
+                 sink: Any = None, keep: bool = True) -> bytes:
+    """One member, decompressed in chunks that are counted against the budget as they come: a member's declared
+    size is never trusted. Only stored and deflate members are read: bzip2 and LZMA decompress a whole
+    compressed block at once, which a bomb makes unbounded."""
+    name = f"{label}:{info.filename}"
+    if info.compress_type not in _ZIP_METHODS:
+        method = _ZIP_METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+        raise _StopError(Problem("file_unreadable", file=name, params=(
+            ("reason", f"compressed with {method}, which is not read; zip it again with the standard (deflate) "
+                       "compression / 请用标准（deflate）压缩重新打包"),)))
+    if info.flag_bits & 0x1:
+        raise _StopError(Problem("file_unreadable", file=name, params=(("reason", "the file is encrypted / 文件已加密"),)))
+    parts: list[bytes] = []
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                budget.take(len(chunk), name)
+                if sink is not None:
+                    sink(chunk)
+                if keep:
+                    parts.append(chunk)
+            if sink is not None:
+                sink(b"", final=True)
+    except _StopError:
+        raise
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, expat errors, ...: a corrupt member
+        raise _StopError(Problem("file_unreadable", file=name, params=(("reason", _reason(exc)),))) from exc
+    return b"".join(parts)
 
 
 def _read_zip(data: bytes, label: str, package: RawPackage) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")
-                     and "__MACOSX" not in i.filename]
-            if sum(i.file_size for i in infos) > MAX_PACKAGE_BYTES:
-                package.problems.append(Problem("file_unreadable", file=label, params=(
-                    ("reason", f"uncompressed size over {MAX_PACKAGE_BYTES // 2**20} MiB"),)))
-                return
-            files = {i.filename: zf.read(i) for i in infos}
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-        package.problems.append(Problem("file_unreadable", file=label, params=(("reason", str(exc)[:200]),)))
-        return
+    budget = _Budget(label)
+    with _open_zip(data, label) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")
+                 and "__MACOSX" not in i.filename and _wanted(i.filename)]
+        files = {i.filename: _read_member(zf, i, label, budget) for i in infos}
     _read_files(files, package, prefix=f"{label}:")
+
+
+# --- .xlsx: every member checked while it is unpacked, before openpyxl sees the workbook ---------------------
+class _SheetScan:
+    """Streams a worksheet's XML: the last row and column holding a value (what openpyxl and pandas will build)
+    and formula cells without a computed value."""
+
+    def __init__(self) -> None:
+        self.parser = expat.ParserCreate(namespace_separator="|")
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.in_v = False
+        self.string_type = False
+        self.row = 0
+        self.col = 0
+        self.last_row = 0
+        self.last_col = 0
+        self.ref = ""
+        self.formula = False
+        self.value = False
+        self.formulas_without_value: list[str] = []
+
+    def __call__(self, chunk: bytes, final: bool = False) -> None:
+        self.parser.Parse(chunk, final)
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition("|")[2]
+        if local == "row":
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isdigit() else self.row + 1
+            self.col = 0
+        elif local == "c":
+            ref = attrs.get("r", "")
+            m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", ref)
+            if m:
+                self.col = _column_index(m.group(1))
+                self.row = int(m.group(2))
+            else:
+                self.col += 1
+            self.ref = ref or f"{_column_letters(self.col)}{self.row}"
+            self.formula = self.value = False
+            self.string_type = attrs.get("t") == "str"  # a formula's text result, which may be ""
+        elif local == "f":
+            self.formula = True
+        elif local == "v":
+            self.in_v = True
+            self.value = self.value or self.string_type  # an empty <v/> is no value unless the result is text
+        elif local == "is":
+            self.value = True
+
+    def _text(self, data: str) -> None:
+        if self.in_v and data:
+            self.value = True
+
+    def _end(self, name: str) -> None:
+        local = name.rpartition("|")[2]
+        if local == "v":
+            self.in_v = False
+        if local != "c":
+            return
+        if self.value:
+            self.last_row = max(self.last_row, self.row)
+            self.last_col = max(self.last_col, self.col)
+        elif self.formula:
+            self.formulas_without_value.append(self.ref)
+
+
+class _SharedStringsScan:
+    def __init__(self, member: str) -> None:
+        self.parser = expat.ParserCreate(namespace_separator="|")
+        self.parser.StartElementHandler = self._start
+        self.count = 0
+        self.member = member
+
+    def __call__(self, chunk: bytes, final: bool = False) -> None:
+        self.parser.Parse(chunk, final)
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if name.rpartition("|")[2] == "si":
+            self.count += 1
+            if self.count > _limits().shared_strings:
+                raise _StopError(limit_problem("shared_strings", self.member, f"more than {self.count - 1:,} strings"))
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
+
+
+def _scan_xlsx(data: bytes, label: str) -> dict[str, _SheetScan]:
+    """Unpack every member in counted chunks (nothing is kept); worksheets and shared strings are scanned."""
+    budget = _Budget(label)
+    scans: dict[str, _SheetScan] = {}
+    with _open_zip(data, label) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            sink: Any = None
+            if re.fullmatch(r"xl/worksheets/[^/]+\.xml", name):
+                sink = scans.setdefault(name, _SheetScan())
+            elif re.fullmatch(r"xl/sharedStrings\.xml", name, re.IGNORECASE):
+                sink = _SharedStringsScan(f"{label}:{name}")
+            _read_member(zf, info, label, budget, sink=sink, keep=False)
+    return scans
+
+
+def _unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel's _xHHHH_ escapes decoded in headers and text cells, as Excel does when it opens the file."""
+    frame = frame.copy()
+    frame.columns = [_xlsx_unescape(c) if isinstance(c, str) else c for c in frame.columns]
+    for c in frame.columns:
+        frame[c] = frame[c].map(lambda v: _xlsx_unescape(v) if isinstance(v, str) and "_x" in v else v)
+    return frame
+
+
+def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
+    try:
+        scans = _scan_xlsx(data, label)
+    except _StopError as stop:
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            scans = {}  # not a zip at all: openpyxl's own error below says what it is
+        else:
+            package.problems.append(stop.problem)
+            return
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for a corrupt workbook
+        package.problems.append(Problem("file_unreadable", file=label, params=(("reason", _reason(exc)),)))
+        return
+    with pd.ExcelFile(book, engine="openpyxl") as excel:
+        paths = {ws.title: getattr(ws, "_worksheet_path", "") for ws in book.worksheets}
+        sheet_names = [str(n) for n in excel.sheet_names]
+
+        def read_sheet(sheet: str, header: int | None) -> pd.DataFrame | None:
+            scan = scans.get(paths.get(sheet, ""), _SheetScan())
+            where = f"{label}:{sheet}"
+            bad = False
+            for ref in scan.formulas_without_value[:20]:
+                m = re.fullmatch(r"([A-Za-z]+)(\d+)", ref)
+                package.problems.append(Problem("formula_without_value", file=where,
+                                                row=int(m.group(2)) if m else None, column=ref, value=ref))
+                bad = True
+            if scan.last_row - 1 > _limits().rows_per_table:
+                package.problems.append(limit_problem("rows_per_table", where, f"a value on row {scan.last_row:,}",
+                                                      row=scan.last_row))
+                bad = True
+            if scan.last_col > _limits().columns_per_table:
+                package.problems.append(limit_problem("columns_per_table", where,
+                                                      f"a value in column {_column_letters(scan.last_col)}"))
+                bad = True
+            if bad:
+                return None
+            nrows = max(scan.last_row - (1 if header == 0 else 0), 0) if scan.last_row else None
+            try:
+                return excel.parse(sheet, header=header, dtype=str, keep_default_na=False, nrows=nrows)
+            except Exception as exc:  # a corrupt sheet
+                package.problems.append(Problem("file_unreadable", file=where, params=(("reason", _reason(exc)),)))
+                return None
+
+        for table in TABLES:
+            wanted = (table, TABLE_NAMES_ZH[table])
+            names = [n for n in sheet_names if _match_name(n, wanted)]
+            if len(names) > 1:
+                package.problems.append(Problem("file_twice", file=f"{label}:{table}", value=", ".join(names),
+                                                accepted="one sheet per table"))
+                continue
+            if not names:
+                if table in REQUIRED_TABLES:
+                    package.problems.append(Problem("file_missing", file=f"{label}:{table}",
+                                                    accepted=" / ".join(wanted),
+                                                    params=(("file_name", f"sheet {table}"),)))
+                continue
+            frame = read_sheet(names[0], 0)
+            if frame is not None:
+                frame = _unescape_frame(frame)
+                where = f"{label}:{names[0]}"
+                headers = [str(c) for c in frame.columns]
+                dupes = [h for h in headers if re.fullmatch(r".+\.\d+", h) and h.rsplit(".", 1)[0] in headers]
+                for h in dupes:  # pandas renames a repeated header 'x' to 'x.1'
+                    package.problems.append(Problem("column_duplicate", file=where, row=1, column=h.rsplit(".", 1)[0],
+                                                    value=h.rsplit(".", 1)[0], accepted="a header used once / 表头不重复"))
+                package.tables[table] = _raw_from_frame(frame, where, package.problems)
+        park_sheets = [n for n in sheet_names if _match_name(n, ("park", "园区"))]
+        if park_sheets:
+            # The sheet holds park.toml's lines in column A from row 1; a first cell "park.toml" is a title.
+            raw_sheet = read_sheet(park_sheets[0], None)
+            if raw_sheet is not None:
+                raw_sheet = _unescape_frame(raw_sheet)
+                lines = [str(x) for x in raw_sheet.iloc[:, 0].tolist()] if raw_sheet.shape[1] else []
+                if lines and lines[0].strip().lower() == "park.toml":
+                    lines = lines[1:]
+                package.config_text = "\n".join(lines)
+                package.config_label = f"{label}:{park_sheets[0]}"
+    book.close()
 
 
 # --- interpreting tables -------------------------------------------------------------------------------------
@@ -224,10 +650,19 @@ def _map_headers(raw: RawTable, table: str, problems: list[Problem]) -> pd.DataF
     for header in raw.frame.columns:
         key = lookup.get(normalise_header(header))
         if key is None:
-            if normalise_header(header) and not header.startswith("Unnamed:"):
+            name = user_column_name(header)
+            if name != header:
+                if name in raw.frame.columns:
+                    problems.append(Problem("column_duplicate", file=raw.label, row=1, column=header, value=header,
+                                            accepted=f"a header other than {header} or {name}"))
+                    name = f"\x00duplicate:{header}"
+                else:
+                    problems.append(Problem("column_renamed", file=raw.label, row=1, column=header, value=header,
+                                            severity="warning", params=(("new_name", name),)))
+            elif normalise_header(header) and not header.startswith("Unnamed:"):
                 problems.append(Problem("unknown_column", file=raw.label, row=1, column=header, value=header,
                                         severity="warning"))
-            renamed[header] = header
+            renamed[header] = name
             continue
         if key in seen:
             problems.append(Problem("column_duplicate", file=raw.label, row=1, column=key, value=header,
@@ -247,6 +682,15 @@ def _map_headers(raw: RawTable, table: str, problems: list[Problem]) -> pd.DataF
     return frame
 
 
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in text)
+
+
+def fold_key(text: str) -> str:
+    """A key cell as it is looked up or joined: NFKC (full-width to half-width), outer spaces removed."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 def parse_number(text: str) -> float | None:
     """Ledger cell -> float; None when it is not a number. Full-width digits and thousands separators are read."""
     s = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
@@ -260,9 +704,14 @@ def parse_number(text: str) -> float | None:
 
 
 def _parse_numbers(frame: pd.DataFrame, raw: RawTable, table: str, problems: list[Problem]) -> pd.DataFrame:
-    """Numbers parsed; cells that are not numbers become NaN and are listed in out.attrs['unreadable']."""
+    """Numbers parsed; cells that are not numbers become NaN and are listed in out.attrs['unreadable'].
+
+    Key columns (ids, direction, material, unit, quality, baseline, hazardous code) are folded with fold_key for
+    lookups (the build functions keep the unit as entered). Every other text cell is left exactly as the user
+    wrote it; a control character in it is a warning naming the cell, in a number an error."""
     out = frame.copy()
     unreadable: set[tuple[int, str]] = set()
+    number_columns = {col.name for col in columns(table) if col.dtype == "float"}
     for col in columns(table):
         if col.dtype != "float" or col.name not in out.columns:
             continue
@@ -271,18 +720,34 @@ def _parse_numbers(frame: pd.DataFrame, raw: RawTable, table: str, problems: lis
             if not str(cell).strip():
                 values.append(np.nan)
                 continue
-            number = parse_number(cell)
+            number = None if _has_control(str(cell)) else parse_number(cell)
             if number is None:
                 problems.append(Problem("not_number", file=raw.label, row=raw.rows[i], column=col.name,
-                                        value=str(cell), accepted="a number, e.g. 1200 or 1,200.5 / 数字，如 1200 或 1,200.5"))
+                                        value=_show(str(cell)),
+                                        accepted="a number, e.g. 1200 or 1,200.5 / 数字，如 1200 或 1,200.5"))
                 unreadable.add((i, col.name))
                 values.append(np.nan)
             else:
                 values.append(number)
         out[col.name] = pd.Series(values, index=out.index, dtype="float64")
-    for col in columns(table):
-        if col.dtype == "str" and col.name in out.columns:
-            out[col.name] = out[col.name].map(lambda v: unicodedata.normalize("NFKC", str(v)).strip())
+    for name in out.columns:
+        if name in number_columns or str(name).startswith("\x00"):
+            continue
+        cells = out[name].astype(str)
+        for i in np.flatnonzero(cells.map(_has_control).to_numpy(dtype=bool))[:20]:
+            problems.append(Problem("control_character", file=raw.label, row=raw.rows[int(i)], column=str(name),
+                                    value=_show(cells.iloc[int(i)]), severity="warning"))
+    for name in sorted(KEY_COLUMNS & set(out.columns)):
+        original = out[name].astype(str)
+        folded = original.map(fold_key)
+        out[name] = folded
+        if name in ID_COLUMNS:
+            changed = np.flatnonzero((original != folded).to_numpy(dtype=bool))
+            if len(changed):
+                i = int(changed[0])
+                problems.append(Problem("id_folded", file=raw.label, row=raw.rows[i], column=name,
+                                        value=original.iloc[i], accepted=folded.iloc[i], severity="warning",
+                                        params=(("count", str(len(changed))),)))
     out.attrs["unreadable"] = unreadable
     return out
 
@@ -311,7 +776,8 @@ def _constraint_schema(table: str, present: set[str]) -> pa.DataFrameSchema:
             spec[col.name] = pa.Column(float, checks=checks, nullable=col.required != "yes")
         else:
             if col.required == "yes":
-                checks.append(pa.Check.str_length(min_value=1, error="required_blank"))
+                # spaces alone are blank (free text such as a name is kept unstripped)
+                checks.append(pa.Check(lambda v: v.astype(str).str.strip().str.len() > 0, error="required_blank"))
             unique = (col.name in ("enterprise_id", "exchange_id") and table != "streams") or col.name == "stream_id"
             spec[col.name] = pa.Column(str, checks=checks, unique=False, nullable=False,
                                        metadata={"unique": unique})
@@ -444,6 +910,7 @@ def _convert(quantity: float, unit: str, material_key: str, hours: float | None,
 def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                    problems: list[Problem]) -> pd.DataFrame:
     frame = _map_headers(raw, "streams", problems)
+    unit_entered = frame["unit"].tolist() if "unit" in frame.columns else [""] * len(frame)
     frame = _parse_numbers(frame, raw, "streams", problems)
     present = {*frame.columns, "stream_id"}
     frame = _ensure_columns(frame, "streams")
@@ -540,7 +1007,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
         out_cols["conversion_note"].append(note)
         out_cols["hours_per_year"].append(as_float(r["hours_per_year"]))
     frame["quantity_entered"] = frame["quantity"]
-    frame["unit_entered"] = frame["unit"]
+    frame["unit_entered"] = pd.Series(unit_entered, index=frame.index, dtype=object)
     frame["hazardous_code"] = frame["hazardous_code"].str.upper()
     for k, v in out_cols.items():
         frame[k] = pd.Series(v, index=frame.index, dtype="float64" if k in ("quantity", "hours_per_year") else None)
@@ -551,6 +1018,7 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
 def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                      problems: list[Problem]) -> pd.DataFrame:
     frame = _map_headers(raw, "exchanges", problems)
+    unit_entered = frame["unit"].tolist() if "unit" in frame.columns else [""] * len(frame)
     frame = _parse_numbers(frame, raw, "exchanges", problems)
     present = {*frame.columns, "exchange_id"}
     frame = _ensure_columns(frame, "exchanges")
@@ -574,7 +1042,7 @@ def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig
         qty.append(q)
         units.append(unit)
     frame["quantity_entered"] = frame["quantity"]
-    frame["unit_entered"] = frame["unit"]
+    frame["unit_entered"] = pd.Series(unit_entered, index=frame.index, dtype=object)
     frame["material"] = keys
     frame["category"] = cats
     frame["quantity"] = pd.Series(qty, index=frame.index, dtype="float64")
@@ -608,15 +1076,19 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def build_park(package: RawPackage) -> Park:
-    """Interpret a read package. Raises ParkError with every problem when any is an error."""
+    """Interpret a read package. Raises ParkError with every problem when any is an error.
+
+    package.accounts (and ParkError.accounts) tell, per table file, what became of its rows."""
     problems = list(package.problems)
     config = ParkConfig()
     if package.config_text is not None:
+        config_problems: list[tuple[str, str, str]] = []
         try:
             config, config_problems = config_from_toml(package.config_text)
         except tomllib.TOMLDecodeError as exc:
-            config_problems = []
             problems.append(Problem("toml_invalid", file=package.config_label, params=(("reason", str(exc)),)))
+        except ConfigLimitError as exc:
+            problems.append(limit_problem(exc.limit, package.config_label, exc.found))
         for key, reason, accepted in config_problems:
             problems.append(Problem("toml_key", file=package.config_label, column=key, value=key, accepted=accepted,
                                     params=(("reason", reason),)))
@@ -637,12 +1109,36 @@ def build_park(package: RawPackage) -> Park:
         streams = _build_streams(package.tables["streams"], enterprise_ids, config, problems)
         if streams.empty:
             problems.append(Problem("empty_table", file=package.tables["streams"].label))
-    exchanges = (_build_exchanges(package.tables["exchanges"], enterprise_ids, config, problems)
-                 if "exchanges" in package.tables else _empty_exchanges())
-    if any(p.severity == "error" for p in problems):
-        raise ParkError(problems)
+    exchanges = _empty_exchanges()
+    if "exchanges" in package.tables:
+        raw = package.tables["exchanges"]
+        if raw.frame.empty:  # a header-only template: its columns are checked, the park has no exchanges
+            extras = [c for c in _map_headers(raw, "exchanges", problems).columns if c not in exchanges.columns]
+            for c in extras:
+                exchanges[c] = pd.Series(dtype=object)
+        else:
+            exchanges = _build_exchanges(raw, enterprise_ids, config, problems)
+    failed = any(p.severity == "error" for p in problems)
+    package.accounts = _accounts(package, problems, loaded=not failed)
+    if failed:
+        raise ParkError(problems, accounts=package.accounts)
     return Park(config=config, enterprises=_ordered(enterprises, "enterprises"), streams=_ordered(streams, "streams"),
                 exchanges=_ordered(exchanges, "exchanges"), warnings=tuple(problems), source=package.source)
+
+
+def _accounts(package: RawPackage, problems: list[Problem], loaded: bool) -> list[FileAccount]:
+    """Per table file: rows read (not blank), loaded, with errors, with warnings; errors about the whole file."""
+    out: list[FileAccount] = []
+    for table, raw in package.tables.items():
+        mine = [p for p in problems if p.file == raw.label]
+        error_rows = {p.row for p in mine if p.severity == "error" and p.row is not None and p.row > 1}
+        warning_rows = {p.row for p in mine if p.severity == "warning" and p.row is not None and p.row > 1}
+        file_errors = sum(p.severity == "error" and (p.row is None or p.row <= 1) for p in mine)
+        out.append(FileAccount(file=raw.label, table=table, rows_read=len(raw.rows),
+                               rows_loaded=len(raw.rows) if loaded else 0, rows_with_errors=len(error_rows),
+                               rows_with_warnings=len(warning_rows), blank_rows=raw.blank_rows,
+                               file_errors=file_errors))
+    return out
 
 
 def load_park(path: str | Path, data: bytes | None = None) -> Park:
@@ -655,5 +1151,5 @@ def load_files(files: dict[str, bytes], source: str = "upload") -> Park:
     return build_park(read_files(files, source))
 
 
-__all__ = ["DIRECTIONS", "ENCODINGS", "RawPackage", "build_park", "load_files", "load_park", "parse_number",
+__all__ = ["DIRECTIONS", "ENCODINGS", "FileAccount", "RawPackage", "build_park", "load_files", "load_park", "parse_number",
            "read_package"]

@@ -25,6 +25,7 @@ import pandas as pd
 import tomli_w
 
 from symbiosis.errors import Problem
+from symbiosis.limits import LIMITS, Limits
 from symbiosis.schema import column_names, columns
 
 ORIGIN_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
@@ -161,9 +162,45 @@ def _is_blank(value: object) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
+class ConfigLimitError(ValueError):
+    """park.toml is beyond one of the limits of symbiosis.limits (`limit` names it, `found` says by how much)."""
+
+    def __init__(self, limit: str, found: str):
+        super().__init__(f"park.toml: {limit} exceeded ({found})")
+        self.limit = limit
+        self.found = found
+
+
+def parse_config_text(text: str, limits: Limits = LIMITS) -> dict[str, Any]:
+    """park.toml text -> dict, bounded: size checked before parsing, nesting while parsing (tomllib recurses on
+    nested arrays and inline tables) and after (nested [a.b.c] tables are built without recursion), and the
+    number of entries. Raises tomllib.TOMLDecodeError for invalid TOML, ConfigLimitError for a breach."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > limits.config_bytes:
+        raise ConfigLimitError("config_bytes", f"{size:,} bytes")
+    try:
+        data = tomllib.loads(text)
+    except RecursionError as exc:
+        raise ConfigLimitError("config_depth", "nested too deeply to be read") from exc
+    entries = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]  # the document is level 1; [reach_km] is level 2
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.config_depth:
+            raise ConfigLimitError("config_depth", f"a table or array at level {depth}")
+        children = list(node.values()) if isinstance(node, dict) else list(node)
+        entries += len(children)
+        if entries > limits.config_entries:
+            raise ConfigLimitError("config_entries", f"more than {limits.config_entries:,}")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return data
+
+
 def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]:
-    """Parse park.toml text. Returns the config and a list of (key, reason, accepted) problems."""
-    data = tomllib.loads(text)
+    """Parse park.toml text. Returns the config and a list of (key, reason, accepted) problems.
+
+    Raises tomllib.TOMLDecodeError for invalid TOML and ConfigLimitError beyond the limits (parse_config_text)."""
+    data = parse_config_text(text)
     problems: list[tuple[str, str, str]] = []
     kwargs: dict[str, Any] = {}
     known = {"name", "name_zh", "region", "year", "dt_min_k", "default_hours_per_year", "reach_km",
@@ -223,5 +260,10 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
     return ParkConfig(**kwargs), problems
 
 
-def read_config_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8-sig")
+def read_config_text(path: Path, limits: Limits = LIMITS) -> str:
+    """A park.toml file's text; a file beyond Limits.config_bytes is not read (ConfigLimitError)."""
+    with Path(path).open("rb") as fh:
+        data = fh.read(limits.config_bytes + 1)
+    if len(data) > limits.config_bytes:
+        raise ConfigLimitError("config_bytes", f"more than {limits.config_bytes:,} bytes")
+    return data.decode("utf-8-sig")

@@ -18,6 +18,25 @@ TABLES: tuple[str, ...] = ("enterprises", "streams", "exchanges")
 REQUIRED_TABLES: tuple[str, ...] = ("enterprises", "streams")
 TABLE_NAMES_ZH: dict[str, str] = {"enterprises": "企业", "streams": "物料流", "exchanges": "现有交换"}
 
+# Columns the loader adds to a loaded table (derived values and the row's origin). A user's extra column with one
+# of these names would be overwritten, so it is loaded as USER_COLUMN_PREFIX + name (with a warning) and a writer
+# gives it its own header back with original_header().
+INTERNAL_COLUMNS: tuple[str, ...] = ("category", "dimension", "quantity_entered", "unit_entered", "quality_rank",
+                                     "conversion_note", "position_from", "source_file", "source_row")
+USER_COLUMN_PREFIX = "user:"
+
+
+def user_column_name(header: str) -> str:
+    """The name a user's column gets in a loaded table: its header, unless that is an internal column's name."""
+    return USER_COLUMN_PREFIX + header if header in INTERNAL_COLUMNS else header
+
+
+def original_header(column: str) -> str:
+    """The header to write for a loaded column: undoes user_column_name (the writer's half of the rename)."""
+    if column.startswith(USER_COLUMN_PREFIX) and column[len(USER_COLUMN_PREFIX):] in INTERNAL_COLUMNS:
+        return column[len(USER_COLUMN_PREFIX):]
+    return column
+
 
 @dataclass(frozen=True)
 class Column:

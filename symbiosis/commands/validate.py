@@ -13,6 +13,8 @@ from symbiosis.commands.common import (
     print_table,
     problems_frame,
 )
+from symbiosis.errors import ParkError
+from symbiosis.loader import FileAccount, build_park, read_package
 from symbiosis.park import Park
 from symbiosis.taxonomy import CATEGORY_NAMES
 
@@ -38,9 +40,43 @@ def summary(park: Park, lang: str = "en") -> pd.DataFrame:
     return table
 
 
+ACCOUNT_HEADERS = {
+    "en": ("file", "rows read", "rows loaded", "rows with errors", "rows with warnings", "blank rows", "file errors"),
+    "zh": ("文件", "读取行数", "载入行数", "有错误的行", "有警告的行", "空行", "文件级错误"),
+}
+
+
+def accounts_frame(accounts: list[FileAccount], lang: str = "en") -> pd.DataFrame:
+    """Per file: what became of its rows (header = row 1 is not counted)."""
+    rows = [(a.file, a.rows_read, a.rows_loaded, a.rows_with_errors, a.rows_with_warnings, a.blank_rows,
+             a.file_errors) for a in accounts]
+    return pd.DataFrame(rows, columns=list(ACCOUNT_HEADERS["zh" if lang == "zh" else "en"]))
+
+
+def _print_accounts(accounts: list[FileAccount], lang: str) -> None:
+    if accounts:
+        print()
+        print("各文件的行：" if lang == "zh" else "Rows per file:")
+        print_table(accounts_frame(accounts, lang))
+
+
 def run(args: argparse.Namespace) -> int:
-    park = load_or_report(args.park, args.lang, args.format)
-    if park is None:
+    from pathlib import Path
+
+    if not Path(args.park).exists():
+        load_or_report(args.park, args.lang, args.format)  # reports the missing path
+        return 1
+    package = read_package(args.park)
+    try:
+        park = build_park(package)
+    except ParkError as exc:
+        if args.format == "json":
+            print(dump_json({"valid": False, "errors": len(exc.errors),
+                             "problems": [p.as_record(args.lang) for p in exc.problems],
+                             "files": [a.as_record() for a in exc.accounts]}))
+            return 1
+        load_or_report_problems(exc, args.lang)
+        _print_accounts(exc.accounts, args.lang)
         return 1
     table = summary(park, args.lang)
     shown = table.copy()
@@ -51,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             "valid": True, "park": park.name, "enterprises": len(park.enterprises), "streams": len(park.streams),
             "exchanges": len(park.exchanges), "by_category": table.to_dict(orient="records"),
             "warnings": [w.as_record(args.lang) for w in park.warnings],
+            "files": [a.as_record() for a in package.accounts],
         }))
         return 0
     if args.lang == "zh":
@@ -63,8 +100,19 @@ def run(args: argparse.Namespace) -> int:
               f"exchanges; {len(park.warnings)} warning(s)")
     print()
     print_table(shown)
+    _print_accounts(package.accounts, args.lang)
     if park.warnings:
         print()
         print("警告：" if args.lang == "zh" else "Warnings:")
         print_table(problems_frame(list(park.warnings), args.lang))
     return 0
+
+
+def load_or_report_problems(exc: ParkError, lang: str) -> None:
+    """The problems of a failed load, printed as every command prints them (stderr head, table on stdout)."""
+    import sys
+
+    errors = len(exc.errors)
+    head = f"{errors} 个错误，数据包未加载：" if lang == "zh" else f"{errors} error(s); the park was not loaded:"
+    print(head, file=sys.stderr)
+    print_table(problems_frame(exc.problems, "zh" if lang == "zh" else "en"))
