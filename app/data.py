@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.keys import files_key, park_key
 from app.state import Workspace
+from symbiosis import excel
 from symbiosis.commands.common import problems_frame
 from symbiosis.datasets import datasets_dir, demo_park_path
 from symbiosis.errors import ParkError, Problem
@@ -214,21 +215,16 @@ def template_zip(lang: Lang) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for table in TABLES:
-            zf.writestr(_template_name(table, lang), template(table, lang).to_csv(index=False).encode("utf-8-sig"))
+            zf.writestr(_template_name(table, lang), excel.csv_bytes(template(table, lang), encoding="utf-8-sig"))
         zf.writestr("park.toml", PARK_TOML_TEMPLATE.encode("utf-8"))
     return buffer.getvalue()
 
 
 def template_xlsx(lang: Lang) -> bytes:
     """A blank workbook: one sheet per table (English or Chinese sheet names and headers) and a `park` sheet."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for table in TABLES:
-            sheet = TABLE_NAMES_ZH[table] if lang == "zh" else table
-            template(table, lang).to_excel(writer, sheet_name=sheet, index=False)
-        pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()}).to_excel(
-            writer, sheet_name="园区" if lang == "zh" else "park", index=False)
-    return buffer.getvalue()
+    sheets = {TABLE_NAMES_ZH[table] if lang == "zh" else table: template(table, lang) for table in TABLES}
+    sheets["园区" if lang == "zh" else "park"] = pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()})
+    return excel.xlsx_bytes(sheets)
 
 
 def ledger_view(park: Park, table: str, lang: Lang) -> pd.DataFrame:

@@ -1,7 +1,10 @@
-"""Downloads that are safe to open in Excel: CSV (UTF-8 with BOM) and XLSX, with formula injection neutralised.
+"""Downloads that are safe to open in Excel: CSV (UTF-8 with BOM) and XLSX, through the export guard.
 
-A text cell that starts with =, +, -, @ (or a tab or carriage return) is prefixed with a single quote so a
-spreadsheet shows it as text instead of running it; numbers, negative ones included, stay numbers.
+symbiosis.excel holds the rule: in a CSV, text a spreadsheet would read as a formula (=, +, -, @, tab, CR and the
+full-width ＝＋－＠) gets one leading apostrophe and cells with line breaks are quoted; in an XLSX text is always a
+string cell (never a formula), quote-prefixed when formula-like, with characters XML cannot hold as Excel's
+_xHHHH_ escapes. Numbers, negative ones included, stay numbers. The cleaned ledger (park_zip, park_xlsx) is
+written losslessly: reloading it gives the park's text back byte for byte.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from symbiosis.excel import excel_safe
+from symbiosis import excel
 from symbiosis.park import Park
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,18 +23,12 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with BOM (so Excel in China shows Chinese text), neutralised."""
-    return excel_safe(frame).to_csv(index=False).encode("utf-8-sig")
+    return excel.csv_bytes(frame, encoding="utf-8-sig")
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """One workbook, a sheet per table (sheet names cut to Excel's 31 characters), neutralised."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        if not sheets:
-            pd.DataFrame().to_excel(writer, sheet_name="empty", index=False)
-        for name, frame in sheets.items():
-            excel_safe(frame).to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    return excel.xlsx_bytes({name[:31]: frame for name, frame in sheets.items()})
 
 
 def park_tables(park: Park) -> dict[str, pd.DataFrame]:
@@ -43,20 +40,25 @@ def park_tables(park: Park) -> dict[str, pd.DataFrame]:
 def park_zip(park: Park) -> bytes:
     """The cleaned park as a data package: enterprises.csv, streams.csv, exchanges.csv, park.toml — zipped.
 
-    It loads back through the app or `symbiosis validate` (a neutralised text cell keeps its leading quote).
+    It loads back through the app or `symbiosis validate` with the text as it was (the loader removes the
+    apostrophe the guard puts before formula-like text: symbiosis.excel.restore).
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, table in park_tables(park).items():
             if name == "exchanges" and table.empty:
                 continue
-            zf.writestr(f"{name}.csv", csv_bytes(table))
+            zf.writestr(f"{name}.csv", excel.csv_bytes(table, encoding="utf-8-sig", lossless=True,
+                                                       table=f"{name}.csv"))
         zf.writestr("park.toml", park.config.to_toml().encode("utf-8"))
     return buffer.getvalue()
 
 
 def park_xlsx(park: Park) -> bytes:
-    """The cleaned park as one workbook: a sheet per table and a `park` sheet holding park.toml."""
-    sheets = dict(park_tables(park))
-    sheets["park"] = pd.DataFrame({"park.toml": park.config.to_toml().splitlines()})
-    return xlsx_bytes(sheets)
+    """The cleaned park as one workbook: a sheet per table and a `park` sheet holding park.toml (Park.to_excel).
+
+    Lossless: a text over Excel's 32,767 characters is an ExportError naming sheet, row and column.
+    """
+    buffer = io.BytesIO()
+    park.to_excel(buffer)
+    return buffer.getvalue()

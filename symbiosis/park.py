@@ -94,25 +94,36 @@ class Park:
                 "exchanges": _ledger(self.exchanges, "exchanges")}
 
     def to_folder(self, folder: str | Path) -> Path:
-        """Write the park as a clean data package folder (UTF-8 CSV + park.toml); reloading gives an equal Park."""
+        """Write the park as a clean data package folder (UTF-8 CSV + park.toml); reloading gives an equal Park.
+
+        Written through the export guard (symbiosis.excel, lossless): formula-like text gets one leading
+        apostrophe that the loader removes again (excel.restore); cells with CR/LF are quoted; every other
+        character is written as it is.
+        """
+        from symbiosis.excel import write_csv
+
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         for name, table in self.ledger_tables().items():
             if name == "exchanges" and table.empty:
                 continue
-            table.to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
+            write_csv(table, out / f"{name}.csv", encoding="utf-8", lossless=True)
         (out / "park.toml").write_text(self.config.to_toml(), encoding="utf-8")
         return out
 
     def to_excel(self, path: str | Path | io.BytesIO) -> str | Path | io.BytesIO:
-        """Write the park as one .xlsx with a sheet per table and a `park` sheet holding park.toml."""
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, table in self.ledger_tables().items():
-                if name == "exchanges" and table.empty:
-                    continue
-                table.to_excel(writer, sheet_name=name, index=False)
-            pd.DataFrame({"park.toml": self.config.to_toml().splitlines()}).to_excel(
-                writer, sheet_name="park", index=False, header=False)
+        """Write the park as one .xlsx with a sheet per table and a `park` sheet holding park.toml.
+
+        Written through the export guard (symbiosis.excel, lossless): text is always a string cell (never a
+        formula), characters XML cannot hold are Excel's _xHHHH_ escapes (the loader decodes them with
+        excel.xlsx_unescape), and a cell over Excel's 32,767 characters is an ExportError naming sheet/row/column.
+        """
+        from symbiosis.excel import write_xlsx
+
+        sheets = {name: table for name, table in self.ledger_tables().items()
+                  if not (name == "exchanges" and table.empty)}
+        sheets["park"] = pd.DataFrame({"park.toml": self.config.to_toml().splitlines()})
+        write_xlsx(sheets, path, lossless=True, headerless=("park",))
         return path
 
     def equals(self, other: Park) -> bool:

@@ -6,6 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from park_builders import write_park
@@ -141,7 +142,9 @@ def test_excel_injection_is_neutralised_but_numbers_stay_numbers() -> None:
     text = csv_bytes(frame).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "-3.5" in text and "'-3.5" not in text
     book = pd.read_excel(io.BytesIO(xlsx_bytes({"t": frame})), sheet_name="t")
-    assert book["net"].tolist() == [-3.5, 2.0] and book["name"][0].startswith("'=")
+    assert book["net"].tolist() == [-3.5, 2.0] and book["name"][0] == frame["name"][0]  # a string cell, as written
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"t": frame})))["t"]["A2"]
+    assert cell.data_type == "s" and cell.quotePrefix  # Excel keeps it text, even when the cell is edited
 
 
 def test_cleaned_park_exports_reload(park_folder: Path, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 Prints the balances and the indicators (before and after the plan when one is given); writes the Sankey diagrams
 (one offline HTML file, plotly.js embedded), the enterprise network as DOT, and the tables as CSV in UTF-8 with
-BOM so that Excel opens the Chinese text.
+BOM so that Excel opens the Chinese text, through the export guard (symbiosis.excel): text a spreadsheet would
+read as a formula gets a leading apostrophe, cells with line breaks are quoted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table
+from symbiosis.excel import write_csv
 
 CSV_ENCODING = "utf-8-sig"
 BASES_DRAWN: tuple[str, ...] = ("mass", "water", "energy", "co2e")
@@ -98,7 +100,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     for col in out.columns:  # lists (rows, factor ids) as one ;-joined cell, readable in Excel
         if out[col].map(lambda v: isinstance(v, list | tuple)).any():
             out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list | tuple) else v)
-    out.to_csv(path, index=False, encoding=CSV_ENCODING)
+    write_csv(out, path, encoding=CSV_ENCODING)  # the export guard: formula-like text neutralised, CR/LF quoted
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,46 +1,40 @@
 """report.xlsx and the CSVs: every table of the report, headers and sheet names in the report's language.
 
-Text that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage return) gets a
-leading quote, so opening the workbook or a CSV never runs anything a ledger smuggled in; numbers stay numbers.
+Every cell goes through the export guard (symbiosis.excel): in the workbook text is always a string cell (a
+formula-like one quote-prefixed, characters XML cannot hold as Excel's _xHHHH_ escapes, a text over Excel's
+32,767 characters cut with a note pointing to the CSV); in the CSVs formula-like text gets a leading apostrophe
+and cells with line breaks are quoted. Opening either never runs anything a ledger smuggled in; numbers stay
+numbers.
 The summary sheet opens with the solver's status, highlighted when the plan is not a proven optimum.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from symbiosis.excel import excel_safe, safe_cell
+from symbiosis import excel
+from symbiosis.excel import EXCEL_CELL_LIMIT, TRUNCATED
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
 
-EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
-TRUNCATED = " … [{n} characters more: see the CSV]"
 ALERT_FILL = PatternFill("solid", fgColor="FDE2E1")
 OK_FILL = PatternFill("solid", fgColor="E3F4E1")
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 NUMBER_FORMAT = "#,##0.###"
 
-
-
-
-def _fit(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
-        keep = EXCEL_CELL_LIMIT - 80
-        return value[:keep] + TRUNCATED.format(n=len(value) - keep)
-    return value
+__all__ = ["EXCEL_CELL_LIMIT", "TRUNCATED", "csv_bytes", "csv_files", "sheets", "workbook_bytes"]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with BOM (so Excel in China shows the Chinese), neutralised, nothing cut."""
-    return excel_safe(frame).to_csv(index=False).encode("utf-8-sig")
+    return excel.csv_bytes(frame, encoding="utf-8-sig")
 
 
 def sheets(a: Analysis, lang: str) -> dict[str, pd.DataFrame]:
@@ -66,11 +60,9 @@ def _style_table(ws: Worksheet, frame: pd.DataFrame, header_row: int) -> None:
                         cell.number_format = NUMBER_FORMAT
 
 
-def _write_frame(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame, startrow: int = 0) -> Worksheet:
-    safe = excel_safe(frame).map(_fit)
-    safe.to_excel(writer, sheet_name=name, index=False, startrow=startrow)
-    ws = writer.sheets[name]
-    _style_table(ws, safe, startrow + 1)
+def _write_frame(wb: Workbook, name: str, frame: pd.DataFrame, startrow: int = 0) -> Worksheet:
+    ws = excel.write_sheet(wb, name, frame, startrow=startrow)
+    _style_table(ws, frame, startrow + 1)
     return ws
 
 
@@ -95,32 +87,31 @@ def _percent_formats(ws: Worksheet, a: Analysis, key: str, frame: pd.DataFrame, 
 def workbook_bytes(a: Analysis, lang: str, tables_by_key: Mapping[str, pd.DataFrame] | None = None) -> bytes:
     """report.xlsx in `lang`. The summary sheet starts with the title and the status sentence (rows 1-3)."""
     by_key = dict(tables_by_key) if tables_by_key is not None else sheets(a, lang)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for key in tx.SHEET_ORDER:
-            frame = by_key[key]
-            name = tx.sheet(key, lang)
-            if key != "summary":
-                ws = _write_frame(writer, name, frame)
-                _percent_formats(ws, a, key, frame, lang, header_row=1)
-                continue
-            # The title and the status come first, above the table, so nobody reads the figures without them.
-            ws = _write_frame(writer, name, frame, startrow=4)
-            _percent_formats(ws, a, key, frame, lang, header_row=5)
-            ws["A1"] = safe_cell(f"{tx.t('title', lang)} — {a.park_title(lang)}")
-            ws["A1"].font = Font(bold=True, size=14)
-            ws["A2"] = safe_cell(tables.status_sentence(a, lang))
-            ws["A3"] = safe_cell(tables.status_detail(a, lang))
-            proven = a.plan.status in ("optimal", "empty")
-            ws["A2"].font = Font(bold=True, size=12, color="006100" if proven else "9C0006")
-            for ref in ("A2", "A3"):
-                ws[ref].fill = OK_FILL if proven else ALERT_FILL
-            messages = tables.plan_messages(a, lang)
-            if messages and not proven:
-                ws["A4"] = safe_cell(_fit(f"{tx.t('banner_why', lang)} " + " | ".join(messages)))
-                ws["A4"].fill = ALERT_FILL
-            ws.freeze_panes = None
-    return buffer.getvalue()
+    wb = excel.new_workbook()
+    for key in tx.SHEET_ORDER:
+        frame = by_key[key]
+        name = tx.sheet(key, lang)
+        if key != "summary":
+            ws = _write_frame(wb, name, frame)
+            _percent_formats(ws, a, key, frame, lang, header_row=1)
+            continue
+        # The title and the status come first, above the table, so nobody reads the figures without them.
+        ws = _write_frame(wb, name, frame, startrow=4)
+        _percent_formats(ws, a, key, frame, lang, header_row=5)
+        excel.set_text(ws, "A1", f"{tx.t('title', lang)} — {a.park_title(lang)}")
+        ws["A1"].font = Font(bold=True, size=14)
+        excel.set_text(ws, "A2", tables.status_sentence(a, lang))
+        excel.set_text(ws, "A3", tables.status_detail(a, lang))
+        proven = a.plan.status in ("optimal", "empty")
+        ws["A2"].font = Font(bold=True, size=12, color="006100" if proven else "9C0006")
+        for ref in ("A2", "A3"):
+            ws[ref].fill = OK_FILL if proven else ALERT_FILL
+        messages = tables.plan_messages(a, lang)
+        if messages and not proven:
+            excel.set_text(ws, "A4", f"{tx.t('banner_why', lang)} " + " | ".join(messages))
+            ws["A4"].fill = ALERT_FILL
+        ws.freeze_panes = None
+    return excel.workbook_bytes(wb)
 
 
 def csv_files(a: Analysis, lang: str, tables_by_key: Mapping[str, pd.DataFrame] | None = None,
