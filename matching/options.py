@@ -208,6 +208,14 @@ def _number(name: str, value: Any, minimum: float = 0.0) -> float:
     return float(value)
 
 
+def _time_limit(value: Any) -> float:
+    """Seconds for the whole solve; infinity (`inf`, `--time-limit inf`) means no clock at all: the solver runs
+    until it proves the gap (what tests that must not depend on the machine's speed ask for)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == math.inf:
+        return math.inf
+    return _number("time_limit", value, minimum=0.001)
+
+
 def _table(name: str, base: Mapping[str, float], *layers: Mapping[str, Any] | None,
            keys: tuple[str, ...]) -> dict[str, float]:
     out = dict(base)
@@ -271,7 +279,7 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
             o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULT_ELECTRICITY_CNY_PER_KWH)),
         detour_factor=_number("detour_factor", _pick(o.detour_factor, p, "detour_factor", 1.0), minimum=1.0),
         gap=_number("gap", _pick(o.gap, p, "gap", DEFAULT_GAP)),
-        time_limit=_number("time_limit", _pick(o.time_limit, p, "time_limit", DEFAULT_TIME_LIMIT), minimum=0.001),
+        time_limit=_time_limit(_pick(o.time_limit, p, "time_limit", DEFAULT_TIME_LIMIT)),
         solver=solver,
         threads=None if threads is None else int(_number("threads", threads, minimum=1)),
         include_scope2=_flag("include_scope2", _pick(o.include_scope2, p, "include_scope2", False)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -31,7 +32,7 @@ def solve_model(model: MatchModel) -> Solution:
     size_left = sum(len(c.links) for c in ordered)
     for comp in ordered:
         remaining = settings.time_limit - (time.perf_counter() - start)
-        share = remaining * len(comp.links) / max(size_left, 1)
+        share = remaining if math.isinf(remaining) else remaining * len(comp.links) / max(size_left, 1)
         size_left -= len(comp.links)
         if remaining <= 0:
             parts.append(PartResult(comp.component, "time_limit", None, None, 0.0, False, "not started: no time left"))
@@ -93,7 +94,10 @@ def _feasible(model: MatchModel, comp: ComponentModel, forced: list[int], sized:
         chosen = [replace(sel, quantity=None) for sel in chosen]
     settings = replace(model.settings, forced=tuple(chosen))
     part = build_component(comp.component, comp.links, model.levels, settings)
-    result = solve_part(part, settings, min(DIAGNOSIS_TIME_LIMIT, model.settings.time_limit))
+    # no clock for the diagnosis either when the run has none (a time-limited check would read as 'feasible')
+    limit = model.settings.time_limit if math.isinf(model.settings.time_limit) else min(
+        DIAGNOSIS_TIME_LIMIT, model.settings.time_limit)
+    result = solve_part(part, settings, limit)
     return result.status != "infeasible"
 
 

@@ -213,7 +213,8 @@ def _solve_cbc(part: ComponentModel, settings: Settings,
                time_limit: float) -> tuple[str, float | None, float | None, bool, str]:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "cbc.log"
-        solver = _cbc(msg=settings.solver_log, timeLimit=max(time_limit, 1e-3), gapRel=settings.gap, threads=settings.threads,
+        solver = _cbc(msg=settings.solver_log, timeLimit=max(time_limit, 1e-3) if math.isfinite(time_limit) else None,
+                      gapRel=settings.gap, threads=settings.threads,
                       logPath=str(log))
         part.problem.solve(solver)
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""

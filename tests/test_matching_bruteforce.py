@@ -9,10 +9,17 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
-from test_matching_support import RULES, heat_pieces, heat_transport_lp, random_park
+from test_matching_support import (
+    MILP_PHASES,
+    RULES,
+    heat_pieces,
+    heat_transport_lp,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    random_park,
+)
 
 import matching
 from matching import MatchOptions
@@ -86,7 +93,9 @@ def brute_force(park: Park, candidates: pd.DataFrame, dt: float) -> float:
     return best
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, phases=[Phase[p] for p in MILP_PHASES],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(seed=st.integers(0, 10**6))
 def test_milp_finds_the_brute_force_optimum(seed: int) -> None:
     park = random_park(seed, enterprises=5, streams=9, size_km=6.0, outputs=OUT, inputs=IN)

@@ -33,8 +33,10 @@ def write(folder: Path, park_toml: str | None = None) -> Path:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "symbiosis", "match", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, check=False)
+    """The match command in a real process; without a clock unless a test sets one (`--time-limit inf`)."""
+    clock = () if "--time-limit" in args else ("--time-limit", "inf")
+    return subprocess.run([sys.executable, "-m", "symbiosis", "match", *args, *clock], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +76,7 @@ def test_out_writes_plan_links_and_unmatched(park_dir: Path, tmp_path: Path) -> 
     assert plan.status == "optimal"
 
 
+@pytest.mark.slow  # four processes
 def test_command_line_overrides_park_toml(tmp_path: Path) -> None:
     toml = 'name = "t"\ndt_min_k = 10\n[reach_km]\ntruck = 4\n[options]\nmin_link_quantity = { solid = 100 }\n'
     folder = write(tmp_path / "p", toml)
@@ -100,9 +103,11 @@ def test_infeasible_forced_links_exit_with_the_reason(park_dir: Path) -> None:
 
 
 def test_gap_and_time_limit_are_passed_to_the_solver(park_dir: Path) -> None:
-    data = json.loads(run(str(park_dir), "--format", "json", "--gap", "0.01", "--time-limit", "5",
+    # a limit no machine reaches on this park: the test checks that it is passed on, not what it does
+    data = json.loads(run(str(park_dir), "--format", "json", "--gap", "0.01", "--time-limit", "500",
                           "--solver", "cbc").stdout)
-    assert data["options"]["gap"] == 0.01 and data["options"]["time_limit"] == 5.0 and data["solver"] == "cbc"
+    assert data["options"]["gap"] == 0.01 and data["options"]["time_limit"] == 500.0 and data["solver"] == "cbc"
+    assert json.loads(run(str(park_dir), "--format", "json").stdout)["options"]["time_limit"] is None  # inf
 
 
 def test_bad_arguments_are_reported_without_a_traceback(park_dir: Path) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from test_matching_properties import check_links_against_ledger
-from test_matching_support import check_balances, check_gap, check_heat
+from test_matching_support import (
+    check_balances,
+    check_gap,
+    check_heat,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+)
 
 import matching
 import symbiosis

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from test_matching_support import check_balances, check_gap, link, park_of, rule, s
+from test_matching_support import (
+    check_balances,
+    check_gap,
+    link,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    park_of,
+    rule,
+    s,
+)
 
 import matching
 from matching import LinkSelector, MatchOptions

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_matching_support import link, park_of, rule, s
+from test_matching_support import (
+    link,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    park_of,
+    rule,
+    s,
+)
 
 import matching
 import symbiosis

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 from park_builders import write_park
-from test_matching_support import link, park_of, s
+from test_matching_support import (
+    link,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    park_of,
+    s,
+)
 
 import matching
 from matching import LinkSelector, MatchOptions, OptionsError

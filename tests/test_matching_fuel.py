@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from test_matching_support import park_of, random_park, s
+from test_matching_support import (
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    park_of,
+    random_park,
+    s,
+)
 
 import matching
 from flows.graph import build_graph

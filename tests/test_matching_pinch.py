@@ -5,10 +5,17 @@ against a small PTA written in the test (tests/test_matching_support.py)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pina import PinchAnalyzer, make_stream
-from test_matching_support import check_heat, park_of, pta_max_recovery, s
+from test_matching_support import (
+    MILP_PHASES,
+    check_heat,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    park_of,
+    pta_max_recovery,
+    s,
+)
 
 import matching
 from matching import MatchOptions
@@ -46,7 +53,9 @@ def streams(draw: st.DrawFn, hot: bool) -> tuple[float, float, float]:
     return (float(q), float(high), float(low)) if hot else (float(q), float(low), float(high))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, phases=[Phase[p] for p in MILP_PHASES],
+          suppress_health_check=[HealthCheck.too_slow])
 @given(hot=st.lists(streams(hot=True), min_size=1, max_size=4), cold=st.lists(streams(hot=False), min_size=1, max_size=4),
        dt=st.sampled_from([0.0, 5.0, 10.0, 20.0]))
 def test_heat_recovered_equals_pinch_target(hot: list[tuple[float, float, float]],

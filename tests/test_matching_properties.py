@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from test_matching_support import RULES, check_balances, check_gap, check_heat, random_park
+from test_matching_support import (
+    MILP_PHASES,
+    RULES,
+    check_balances,
+    check_gap,
+    check_heat,
+    no_wall_clock,  # noqa: F401  (autouse: no clock)
+    random_park,
+)
 
 import matching
 from matching import MatchOptions
@@ -51,9 +59,12 @@ def check_links_against_ledger(park: Park, plan: Plan, options: MatchOptions) ->
         assert plan.objective_value == pytest.approx(plan.net_tco2e, rel=1e-9, abs=1e-6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, phases=[Phase[p] for p in MILP_PHASES],
+          suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), dt=st.sampled_from([5.0, 10.0, 20.0]), include2=st.booleans(),
        firm_cap=st.sampled_from([None, 1, 2]))
+@example(seed=21, dt=5.0, include2=False, firm_cap=None)  # HiGHS handed back its MIP start's values (solve.py)
 def test_random_parks_respect_every_limit(seed: int, dt: float, include2: bool, firm_cap: int | None) -> None:
     park = random_park(seed, enterprises=7, streams=18)
     options = MatchOptions(dt_min_k=dt, include_scope2=include2, max_links_per_enterprise=firm_cap,
@@ -92,16 +103,18 @@ def hard_park() -> Park:
 
 
 def test_a_time_limited_solve_is_not_reported_optimal(hard_park: Park) -> None:
+    """The time-limit path: a 0.05 s limit on a problem that needs about two seconds on a fast machine (a slower
+    machine only makes it further from finishing). Only the non-optimal reporting is asserted."""
     plan = matching.propose(hard_park, HARD.replace(time_limit=0.05))
     assert plan.status == "time_limit"
-    assert plan.gap is not None and plan.gap > 1e-6
+    assert plan.gap is None or plan.gap > 1e-6
     check_gap(plan)
     check_balances(hard_park, plan)
     assert any("time limit" in m for m in plan.messages)
 
 
 def test_a_gapped_solve_is_reported_feasible_with_its_gap(hard_park: Park) -> None:
-    plan = matching.propose(hard_park, HARD.replace(gap=0.05, time_limit=60.0))
+    plan = matching.propose(hard_park, HARD.replace(gap=0.05))  # no clock: only the gap stops it
     assert plan.status == "feasible"
     assert plan.gap is not None and 1e-6 < plan.gap <= 0.05 * 1.01
     check_gap(plan)

@@ -7,18 +7,38 @@ temperatures), so they do not share code with the model they check.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from park_builders import csv_text
 from scipy.optimize import linprog
 
 from symbiosis import load_files
 from symbiosis.park import Park
 from symbiosis.plan import Plan
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_wall_clock() -> Iterator[None]:
+    """No clock in correctness tests: a solve without an explicit time limit runs until it proves optimality
+    (matching.options.DEFAULT_TIME_LIMIT = inf), so a busy machine makes a test slower, never wrong. Modules that
+    solve import this fixture (autouse); tests of the time-limit path set a tiny explicit limit themselves."""
+    import matching.options
+
+    before = matching.options.DEFAULT_TIME_LIMIT
+    matching.options.DEFAULT_TIME_LIMIT = math.inf
+    yield
+    matching.options.DEFAULT_TIME_LIMIT = before
+
+
+# Hypothesis settings for tests that solve MILPs: no deadline (a solve's time depends on the machine), and no
+# shrinking (shrinking re-solves dozens of parks; a failing seed is printed and can be replayed with @example).
+MILP_PHASES = ("explicit", "reuse", "generate")
 
 ENT_HEADER = ["enterprise_id", "name", "x_km", "y_km"]
 STREAM_HEADER = ["stream_id", "enterprise_id", "direction", "material", "quantity", "unit", "temperature_c",
