@@ -183,10 +183,15 @@ class Settings:
     solver_log: bool = False
 
     def as_record(self) -> dict[str, Any]:
+        """The settings as plain JSON values (a plan's `options`): no clock (time_limit inf) is None, so a plan
+        read back from its JSON equals the plan written."""
+        from symbiosis.plan import json_safe
+
         record = asdict(self)
         record["forced"] = [s.describe() for s in self.forced]
         record["forbidden"] = [s.describe() for s in self.forbidden]
-        return record
+        safe: dict[str, Any] = json_safe(record)
+        return safe
 
 
 PARK_OPTION_KEYS: tuple[str, ...] = (
