@@ -48,6 +48,7 @@ def test_a_mip_start_never_hands_back_worse_values_than_the_solver_reports() -> 
     assert warm.net_tco2e == pytest.approx(warm.objective_tco2e, rel=1e-9)
 
 
+@pytest.mark.slow  # 3.5-5.3 s: two solves of a 60-enterprise park
 def test_certified_gap_is_honest_on_a_larger_park() -> None:
     park = generate_park(60, seed=5)
     exact = matching.propose(park, MatchOptions(warm_start=False))
