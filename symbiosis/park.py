@@ -93,22 +93,26 @@ class Park:
                 "streams": _ledger(self.streams, "streams"),
                 "exchanges": _ledger(self.exchanges, "exchanges")}
 
-    def to_folder(self, folder: str | Path) -> Path:
-        """Write the park as a clean data package folder (UTF-8 CSV + park.toml); reloading gives an equal Park.
+    def to_files(self) -> dict[str, bytes]:
+        """The park as the files of a clean data package (UTF-8 CSVs + park.toml), name -> bytes.
 
         Written through the export guard (symbiosis.excel, lossless): formula-like text gets one leading
         apostrophe that the loader removes again (excel.restore); cells with CR/LF are quoted; every other
-        character is written as it is.
+        character is written as it is. Reloading the files gives an equal Park.
         """
-        from symbiosis.excel import write_csv
+        from symbiosis.excel import csv_bytes
 
+        files = {f"{name}.csv": csv_bytes(table, encoding="utf-8", lossless=True, table=f"{name}.csv")
+                 for name, table in self.ledger_tables().items() if not (name == "exchanges" and table.empty)}
+        files["park.toml"] = self.config.to_toml().encode("utf-8")
+        return files
+
+    def to_folder(self, folder: str | Path) -> Path:
+        """Write `to_files()` into a folder; reloading it gives an equal Park."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
-        for name, table in self.ledger_tables().items():
-            if name == "exchanges" and table.empty:
-                continue
-            write_csv(table, out / f"{name}.csv", encoding="utf-8", lossless=True)
-        (out / "park.toml").write_text(self.config.to_toml(), encoding="utf-8")
+        for name, data in self.to_files().items():
+            (out / name).write_bytes(data)
         return out
 
     def to_excel(self, path: str | Path | io.BytesIO) -> str | Path | io.BytesIO:

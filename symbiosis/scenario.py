@@ -45,6 +45,7 @@ import pandas as pd
 import tomli_w
 
 from symbiosis.errors import SymbiosisError
+from symbiosis.excel import csv_bytes
 from symbiosis.loader import load_files
 from symbiosis.park import Park
 
@@ -197,14 +198,8 @@ def _toml_clean(value: Any) -> Any:
 
 # --- applying edits to a park ---------------------------------------------------------------------------------
 def park_files(park: Park) -> dict[str, bytes]:
-    """The park as the files of a clean data package (UTF-8 CSVs and park.toml), as an upload would give them."""
-    files: dict[str, bytes] = {}
-    for name, table in park.ledger_tables().items():
-        if name == "exchanges" and table.empty:
-            continue
-        files[f"{name}.csv"] = table.to_csv(index=False).encode("utf-8")
-    files["park.toml"] = park.config.to_toml().encode("utf-8")
-    return files
+    """The park as the files of a clean data package, as an upload would give them (`Park.to_files`)."""
+    return park.to_files()
 
 
 def edit_ledger(streams: pd.DataFrame, edits: Iterable[Edit]) -> pd.DataFrame:
@@ -237,7 +232,7 @@ def apply_edits(park: Park, edits: Iterable[Edit], source: str | None = None) ->
     files = park_files(park)
     if edits:
         streams = edit_ledger(park.ledger_tables()["streams"], edits)
-        files["streams.csv"] = streams.to_csv(index=False).encode("utf-8")
+        files["streams.csv"] = csv_bytes(streams, encoding="utf-8", lossless=True, table="streams.csv")
     return load_files(files, source=source if source is not None else park.source)
 
 

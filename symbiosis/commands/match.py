@@ -16,6 +16,7 @@ import pandas as pd
 
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table
 from symbiosis.errors import SymbiosisError
+from symbiosis.excel import write_csv
 
 LINK_COLUMNS: tuple[str, ...] = (
     "rank", "link_id", "supplier_id", "receiver_id", "material_out", "material_in", "quantity", "unit",
@@ -124,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "plan.json").write_text(plan.to_json(), encoding="utf-8")
-        links_table(plan).to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
-        unmatched.to_csv(out / "unmatched.csv", index=False, encoding="utf-8-sig")
+        write_csv(links_table(plan), out / "links.csv")
+        write_csv(unmatched, out / "unmatched.csv")
     if args.format == "json":
         # one writer for the plan schema (Plan.to_json): strict JSON, NaN/inf as null
         shown = unmatched.drop(columns=[c for c in ("reason_en", "reason_zh") if c != reason_col]) \

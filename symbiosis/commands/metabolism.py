@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from flows import (
         balances,
         build_graph,
+        compare_indicators,
         edges_frame,
         indicators,
         keystones,
@@ -160,6 +161,12 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(_t("Indicators:", "园区指标：", lang))
     print_table(indicator_view(ind_before, lang, ind_after))
+    if ind_after is not None:  # an intensity that moves against the plan's total CO2 says why
+        for r in compare_indicators(ind_before, ind_after).to_dict("records"):
+            text = r["explanation_zh"] if lang == "zh" else r["explanation"]
+            if text:
+                name = r["name_zh"] if lang == "zh" else r["name_en"]
+                print(_t(f"Note — {name}: {text}", f"说明——{name}：{text}", lang))
 
     metrics = network_metrics(after if after is not None else before)
     keys = keystones(after if after is not None else before)
@@ -182,8 +189,6 @@ def run(args: argparse.Namespace) -> int:
                                      encoding="utf-8")
     _write_csv(table_bal, out / "balances.csv")
     if ind_after is not None:
-        from flows import compare_indicators
-
         _write_csv(compare_indicators(ind_before, ind_after), out / "indicators.csv")
         _write_csv(balances(after), out / "balances_after.csv")
     else:

@@ -240,6 +240,7 @@ SETTING_NAMES: dict[str, tuple[str, str]] = {
     "detour_factor": ("detour factor (route / straight line)", "绕行系数（路线长度/直线距离）"),
     "gap": ("relative MIP gap to stop at", "停止的相对间隙"), "time_limit": ("time limit (s)", "求解时间上限（秒）"),
     "solver": ("solver", "求解器"), "threads": ("threads", "线程数"),
+    "solver_log": ("solver log shown (on stderr)", "显示求解器日志（标准错误输出）"),
     "include_scope2": ("Scope 2 counted in the objective and ranking", "目标与排序计入范围二"),
     "forced": ("forced links", "强制链接"), "forbidden": ("forbidden links", "禁止链接"),
     "max_links_per_enterprise": ("maximum links per enterprise", "每家企业最多链接数"),
