@@ -57,8 +57,16 @@ def park_zip(park: Park) -> bytes:
 def park_xlsx(park: Park) -> bytes:
     """The cleaned park as one workbook: a sheet per table and a `park` sheet holding park.toml (Park.to_excel).
 
-    Lossless: a text over Excel's 32,767 characters is an ExportError naming sheet, row and column.
+    Lossless when Excel can hold every cell; a text over Excel's 32,767 characters makes the lossless writer
+    refuse, and the download then cuts that cell with a visible "… [n characters more: see the CSV]" note (the
+    CSV zip holds it whole) rather than failing on the page.
     """
     buffer = io.BytesIO()
-    park.to_excel(buffer)
+    try:
+        park.to_excel(buffer)
+    except excel.ExportError:
+        sheets = {name: table for name, table in park.ledger_tables().items()
+                  if not (name == "exchanges" and table.empty)}
+        sheets["park"] = pd.DataFrame({"park.toml": park.config.to_toml().splitlines()})
+        return excel.xlsx_bytes(sheets, headerless=("park",))
     return buffer.getvalue()

@@ -365,3 +365,17 @@ def test_cleaned_ledger_export_keeps_notes_as_written(base_park: Park) -> None:
 def test_a_quoted_cell_holding_row_like_lines_reloads(base_park: Park, tmp_path: Path) -> None:
     park = _with_text(base_park, ["E"], ["first line\nE9,x,1,2,more"], ["x"])
     assert _text_of(load_park(park.to_folder(tmp_path / "rt"))) == _text_of(park)
+
+
+def test_the_apps_ledger_workbook_cuts_an_over_long_cell_visibly_instead_of_failing() -> None:
+    from app.export import park_xlsx
+    from symbiosis.loader import load_park
+
+    park = load_park("datasets/demo_park")
+    streams = park.streams.copy()
+    streams.loc[streams.index[0], "notes"] = "长" * 40_000
+    data = park_xlsx(park.with_streams(streams))
+    reloaded = load_park("clean.xlsx", data=data)
+    note = str(reloaded.streams.iloc[0]["notes"])
+    assert note.startswith("长" * 1000)
+    assert "see the CSV" in note
