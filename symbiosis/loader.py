@@ -434,6 +434,9 @@ def _read_zip(data: bytes, label: str, package: RawPackage) -> None:
     with _open_zip(data, label) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")
                  and "__MACOSX" not in i.filename and _wanted(i.filename)]
+        declared = sum(i.file_size for i in infos)
+        if declared > _limits().package_bytes:  # honest headers: refused before unpacking; liars are caught below
+            raise _StopError(limit_problem("package_bytes", label, f"{declared:,} bytes declared"))
         files = {i.filename: _read_member(zf, i, label, budget) for i in infos}
     _read_files(files, package, prefix=f"{label}:")
 

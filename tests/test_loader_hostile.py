@@ -140,8 +140,8 @@ def test_a_zip_that_lies_about_its_sizes_is_stopped_while_reading(tmp_path: Path
     big = files["streams.csv"] + b"\n" * (8 * 2**20)  # 8 MiB of blank lines: tiny once compressed
     honest = zip_of({"enterprises.csv": files["enterprises.csv"], "streams.csv": big})
     lower_limits(monkeypatch, package_bytes=2**20)
-    problem = first(problems("p.zip", honest), "limit_exceeded")
-    assert problem.file == "p.zip:streams.csv" and "package_bytes" in problem.text()
+    problem = first(problems("p.zip", honest), "limit_exceeded")  # honest headers: refused before unpacking
+    assert problem.file == "p.zip" and "package_bytes" in problem.text() and "declared" in problem.value
     lying = lie_about_sizes(honest, 1000)
     tracemalloc.start()
     found = problems("p.zip", lying)
@@ -149,6 +149,14 @@ def test_a_zip_that_lies_about_its_sizes_is_stopped_while_reading(tmp_path: Path
     tracemalloc.stop()
     assert any(p.code in ("limit_exceeded", "file_unreadable") and "streams.csv" in p.file for p in found)
     assert peak < 6 * 2**20
+
+
+def test_an_xlsx_is_counted_member_by_member_while_unpacking(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _xlsx(tmp_path)
+    lower_limits(monkeypatch, package_bytes=3000)
+    problem = first(problems("park.xlsx", data), "limit_exceeded")
+    assert problem.file.startswith("park.xlsx:") and problem.params[0] == ("limit", "package_bytes")
 
 
 def test_the_old_limit_name_still_lowers_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,8 +235,9 @@ def test_csv_rows_and_cell_length_are_bounded(tmp_path: Path, monkeypatch: pytes
 
 
 @pytest.mark.parametrize(("toml", "limit"), [
-    ("options = " + "[" * 400 + "]" * 400 + "\n", "config_depth"),          # RecursionError inside tomllib
-    ("[" + ".".join(f"t{i}" for i in range(5000)) + "]\nx = 1\n", "config_depth"),  # parses, crashed the app
+    ("options = " + "{a = " * 400 + "1" + "}" * 400 + "\n", "config_depth"),  # RecursionError inside tomllib
+    ("options = " + "[" * 400 + "]" * 400 + "\n", "config_depth"),
+    ("[options." + ".".join(f"t{i}" for i in range(5000)) + "]\nx = 1\n", "config_depth"),  # passed, crashed the app
     ("[options]\n" + "".join(f"k{i} = {i}\n" for i in range(3000)), "config_entries"),
     ("# " + "x" * (2 * 2**20) + "\n", "config_bytes"),
 ])
@@ -313,10 +322,13 @@ def _streams_text(extra_header: str = "notes", notes: list[str] | None = None) -
     return csv_text([*STREAMS_HEADER, extra_header], [[*r, notes[i]] for i, r in enumerate(BASIC_STREAMS)])
 
 
-def test_an_unbalanced_quote_that_swallows_rows_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("closed_on", [None, 6])
+def test_an_unbalanced_quote_that_swallows_rows_is_an_error(tmp_path: Path, closed_on: int | None) -> None:
     folder = write_park(tmp_path / "p")
     lines = _streams_text().splitlines()
-    lines[2] = lines[2] + '"oops, a quote never closed'  # row 3's note opens a quote
+    lines[2] = lines[2] + '"oops, a quote left open'  # row 3's note opens a quote
+    if closed_on is not None:
+        lines[closed_on] = lines[closed_on] + 'closed here"'  # ... and a later note closes it: rows 4-6 vanish
     (folder / "streams.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     problem = first(problems(folder), "unbalanced_quote")
     assert (problem.file, problem.row, problem.column) == ("streams.csv", 3, "notes")
