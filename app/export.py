@@ -45,12 +45,8 @@ def park_zip(park: Park) -> bytes:
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, table in park_tables(park).items():
-            if name == "exchanges" and table.empty:
-                continue
-            zf.writestr(f"{name}.csv", excel.csv_bytes(table, encoding="utf-8-sig", lossless=True,
-                                                       table=f"{name}.csv"))
-        zf.writestr("park.toml", park.config.to_toml().encode("utf-8"))
+        for name, data in park.to_files(encoding="utf-8-sig").items():  # with a BOM: Excel in China reads it
+            zf.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -65,8 +61,5 @@ def park_xlsx(park: Park) -> bytes:
     try:
         park.to_excel(buffer)
     except excel.ExportError:
-        sheets = {name: table for name, table in park.ledger_tables().items()
-                  if not (name == "exchanges" and table.empty)}
-        sheets["park"] = pd.DataFrame({"park.toml": park.config.to_toml().splitlines()})
-        return excel.xlsx_bytes(sheets, headerless=("park",))
+        return excel.xlsx_bytes(park.package_sheets(), headerless=("park",))
     return buffer.getvalue()

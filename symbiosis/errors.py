@@ -11,6 +11,9 @@ from symbiosis.i18n import MESSAGES, Lang, message
 # Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered with
 # the other bilingual templates of symbiosis.i18n.
 LOADER_MESSAGES: dict[str, tuple[str, str]] = {
+    "quality_not_water": ("Water quality '{value}' on a row that is not water or wastewater: kept as written, "
+                          "not used by matching",
+                          "非水/废水行填写了水质“{value}”：按原文保留，匹配时不使用"),
     "limit_exceeded": ("Over a limit: {what} may be at most {limit_value} ({limit}); found {value}. "
                        "See docs/limits.md",
                        "超出限制：{what_zh}最多为 {limit_value}（{limit}）；实际为 {value}。见 docs/limits.md"),

@@ -892,19 +892,26 @@ def _resolve_material(text: str, raw: RawTable, i: int, column: str, problems: l
     return key
 
 
+def _shown(text: str, limit: int = 200) -> str:
+    """A cell as quoted in a message: as the user wrote it, cut (visibly) when it is very long."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _convert(quantity: float, unit: str, material_key: str, hours: float | None, t_supply: float | None,
-             t_return: float | None, raw: RawTable, i: int, problems: list[Problem]) -> tuple[float, str, str]:
+             t_return: float | None, raw: RawTable, i: int, problems: list[Problem],
+             entered: str) -> tuple[float, str, str]:
+    """`unit` is the folded key used for parsing; `entered` is the cell as written, quoted in messages."""
     material = materials()[material_key]
     try:
         converted = to_canonical(quantity, unit, material, hours, t_supply, t_return)
     except UnitError as problem:
         accepted = problem.params.pop("accepted", ACCEPTED_EXAMPLES)
-        problems.append(Problem(problem.code, file=raw.label, row=raw.rows[i], column="unit", value=unit,
-                                accepted=accepted, params=tuple(problem.params.items())))
+        problems.append(Problem(problem.code, file=raw.label, row=raw.rows[i], column="unit",
+                                value=_shown(entered), accepted=accepted, params=tuple(problem.params.items())))
         return math.nan, material.canonical_unit, ""
     if converted.note == "gas_m3_as_nm3":
-        problems.append(Problem("gas_m3_as_nm3", file=raw.label, row=raw.rows[i], column="unit", value=unit,
-                                severity="warning"))
+        problems.append(Problem("gas_m3_as_nm3", file=raw.label, row=raw.rows[i], column="unit",
+                                value=_shown(entered), severity="warning"))
     return converted.value, converted.unit, converted.note
 
 
@@ -971,6 +978,11 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
             elif material.category == "water":
                 problems.append(Problem("quality_missing", file=raw.label, row=raw.rows[i], column="quality",
                                         severity="warning"))
+        elif r["quality"]:  # a grade on a row that is not water means nothing to the matcher: kept, and said
+            quality = r["quality"]
+            problems.append(Problem("quality_not_water", file=raw.label, row=raw.rows[i], column="quality",
+                                    value=_shown(r["quality"]), severity="warning",
+                                    accepted="water and wastewater rows only / 仅水和废水行"))
         baseline = ""
         if r["baseline"]:
             b = base_vocab.resolve(r["baseline"])
@@ -995,7 +1007,8 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
         quantity, unit, note = math.nan, "", ""
         q = as_float(r["quantity"])
         if material is not None and q is not None and r["unit"]:
-            quantity, unit, note = _convert(q, r["unit"], material.key, hours, t_supply, t_return, raw, i, problems)
+            quantity, unit, note = _convert(q, r["unit"], material.key, hours, t_supply, t_return, raw, i, problems,
+                                            str(unit_entered[i]))
         elif material is not None:
             unit = material.canonical_unit
         out_cols["direction"].append(direction or r["direction"])
@@ -1039,7 +1052,8 @@ def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig
         q, unit = math.nan, ""
         hours = as_float(r["hours_per_year"]) or config.default_hours_per_year
         if key and as_float(r["quantity"]) is not None and r["unit"]:
-            q, unit, _ = _convert(float(r["quantity"]), r["unit"], key, hours, None, None, raw, i, problems)
+            q, unit, _ = _convert(float(r["quantity"]), r["unit"], key, hours, None, None, raw, i, problems,
+                                  str(unit_entered[i]))
         keys.append(key or r["material"])
         cats.append(materials()[key].category if key else "")
         qty.append(q)

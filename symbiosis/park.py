@@ -26,7 +26,7 @@ import tomli_w
 
 from symbiosis.errors import Problem
 from symbiosis.limits import LIMITS, Limits
-from symbiosis.schema import column_names, columns
+from symbiosis.schema import column_names, columns, original_header
 
 ORIGIN_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 DERIVED_STREAM_COLUMNS: tuple[str, ...] = ("category", "dimension", "quantity_entered", "unit_entered",
@@ -93,8 +93,16 @@ class Park:
                 "streams": _ledger(self.streams, "streams"),
                 "exchanges": _ledger(self.exchanges, "exchanges")}
 
-    def to_files(self) -> dict[str, bytes]:
-        """The park as the files of a clean data package (UTF-8 CSVs + park.toml), name -> bytes.
+    def package_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a written package holds: `ledger_tables`, less an exchanges table with nothing in it."""
+        return {name: table for name, table in self.ledger_tables().items() if not _omitted(name, table)}
+
+    def package_sheets(self) -> dict[str, pd.DataFrame]:
+        """`package_tables` plus the `park` sheet holding park.toml's lines (the workbook form of a package)."""
+        return {**self.package_tables(), "park": pd.DataFrame({"park.toml": self.config.to_toml().splitlines()})}
+
+    def to_files(self, encoding: str = "utf-8") -> dict[str, bytes]:
+        """The park as the files of a clean data package (CSVs + park.toml), name -> bytes.
 
         Written through the export guard (symbiosis.excel, lossless): formula-like text gets one leading
         apostrophe that the loader removes again (excel.restore); cells with CR/LF are quoted; every other
@@ -102,8 +110,8 @@ class Park:
         """
         from symbiosis.excel import csv_bytes
 
-        files = {f"{name}.csv": csv_bytes(table, encoding="utf-8", lossless=True, table=f"{name}.csv")
-                 for name, table in self.ledger_tables().items() if not (name == "exchanges" and table.empty)}
+        files = {f"{name}.csv": csv_bytes(table, encoding=encoding, lossless=True, table=f"{name}.csv")
+                 for name, table in self.package_tables().items()}
         files["park.toml"] = self.config.to_toml().encode("utf-8")
         return files
 
@@ -124,10 +132,7 @@ class Park:
         """
         from symbiosis.excel import write_xlsx
 
-        sheets = {name: table for name, table in self.ledger_tables().items()
-                  if not (name == "exchanges" and table.empty)}
-        sheets["park"] = pd.DataFrame({"park.toml": self.config.to_toml().splitlines()})
-        write_xlsx(sheets, path, lossless=True, headerless=("park",))
+        write_xlsx(self.package_sheets(), path, lossless=True, headerless=("park",))
         return path
 
     def equals(self, other: Park) -> bool:
@@ -166,11 +171,16 @@ def _ledger(df: pd.DataFrame, table: str) -> pd.DataFrame:
             out = out.drop(columns=["lon", "lat"])
     for col in df.columns:
         if col not in derived:
-            out[col] = df[col]
+            out[original_header(col)] = df[col]  # a user's column renamed on load gets its own header back
     # Optional schema columns that are wholly blank are left out, so the written file looks like the user's.
     optional = {c.name for c in columns(table) if c.required != "yes"}
     blank = [c for c in out.columns if c in optional and out[c].map(_is_blank).all()]
     return out.drop(columns=blank)
+
+
+def _omitted(name: str, table: pd.DataFrame) -> bool:
+    """An empty exchanges table is not written, unless it holds columns of the user's own (kept as headers)."""
+    return name == "exchanges" and table.empty and set(table.columns) <= set(column_names("exchanges"))
 
 
 def _is_blank(value: object) -> bool:

@@ -422,3 +422,42 @@ def test_a_header_only_exchanges_template_reloads_equal(tmp_path: Path) -> None:
     assert park.exchanges.empty and park.equals(without)
     pd.testing.assert_series_equal(park.exchanges.dtypes, without.exchanges.dtypes)
     assert load_park(park.to_folder(tmp_path / "out")).equals(park)
+
+
+def test_a_grade_on_a_row_that_is_not_water_is_kept_and_reported(tmp_path: Path) -> None:
+    from symbiosis.loader import load_park
+
+    park = load_park("datasets/demo_park")
+    folder = park.to_folder(tmp_path / "p")
+    text = (folder / "streams.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    assert "quality" in header
+    first = next(i for i, line in enumerate(text) if ",coal," in line or ",煤炭," in line)
+    cells = text[first].split(",")
+    cells[header.index("quality")] = "冷却水"
+    text[first] = ",".join(cells)
+    (folder / "streams.csv").write_text("\n".join(text), encoding="utf-8")
+    loaded = load_park(folder)
+    warned = [p for p in loaded.warnings if p.code == "quality_not_water"]
+    assert [(p.row, p.column, p.value) for p in warned] == [(first + 1, "quality", "冷却水")]
+    assert loaded.streams.iloc[first - 1]["quality"] == "冷却水"
+
+
+def test_a_unit_error_quotes_the_cell_as_written_and_cuts_a_huge_one(tmp_path: Path) -> None:
+    from symbiosis.errors import ParkError
+    from symbiosis.loader import load_park
+
+    park = load_park("datasets/demo_park")
+    folder = park.to_folder(tmp_path / "p")
+    text = (folder / "streams.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    cells = text[1].split(",")
+    cells[header.index("unit")] = "Ｘ" * 5000
+    text[1] = ",".join(cells)
+    (folder / "streams.csv").write_text("\n".join(text), encoding="utf-8")
+    with pytest.raises(ParkError) as info:
+        load_park(folder)
+    unit_problems = [p for p in info.value.errors if p.column == "unit"]
+    assert len(unit_problems) == 1
+    assert unit_problems[0].value.startswith("Ｘ" * 200)  # as written (full-width), not folded
+    assert len(unit_problems[0].value) < 300

@@ -379,3 +379,33 @@ def test_the_apps_ledger_workbook_cuts_an_over_long_cell_visibly_instead_of_fail
     note = str(reloaded.streams.iloc[0]["notes"])
     assert note.startswith("长" * 1000)
     assert "see the CSV" in note
+
+
+def test_a_user_column_renamed_on_load_gets_its_own_header_back(tmp_path: Path) -> None:
+    from symbiosis.loader import load_park
+
+    park = load_park("datasets/demo_park")
+    folder = park.to_folder(tmp_path / "p")
+    lines = (folder / "streams.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",category"] + [line + f",mine{i}" for i, line in enumerate(lines[1:])]
+    (folder / "streams.csv").write_text("\r\n".join(lines), encoding="utf-8")
+    loaded = load_park(folder)
+    assert loaded.streams["user:category"].tolist()[:2] == ["mine0", "mine1"]
+    again = loaded.to_folder(tmp_path / "again")
+    header = (again / "streams.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[-1] == "category" and "user:category" not in header
+    assert load_park(again).equals(loaded)
+
+
+def test_an_empty_exchanges_template_with_a_column_of_the_users_keeps_it(tmp_path: Path) -> None:
+    from symbiosis.loader import load_park
+
+    park = load_park("datasets/demo_park")
+    folder = park.to_folder(tmp_path / "p")
+    header = (folder / "exchanges.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "exchanges.csv").write_text(header + ",contract_no\r\n", encoding="utf-8")
+    loaded = load_park(folder)
+    assert "contract_no" in loaded.exchanges.columns and loaded.exchanges.empty
+    again = loaded.to_folder(tmp_path / "again")
+    assert "contract_no" in (again / "exchanges.csv").read_text(encoding="utf-8")
+    assert load_park(again).equals(loaded)
