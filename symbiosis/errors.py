@@ -11,6 +11,10 @@ from symbiosis.i18n import MESSAGES, Lang, message
 # Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered with
 # the other bilingual templates of symbiosis.i18n.
 LOADER_MESSAGES: dict[str, tuple[str, str]] = {
+    "cell_holds_rows": ("This quoted cell holds {lines} line(s) that look like rows of the file: loaded as one cell, "
+                        "as its quotes say. If those are rows, a quote in this cell was meant to be closed earlier",
+                        "此带引号的单元格内有 {lines} 行看起来像文件中的数据行：已按引号读作一个单元格。"
+                        "若它们是数据行，请检查此单元格中的引号是否应更早闭合"),
     "quality_not_water": ("Water quality '{value}' on a row that is not water or wastewater: kept as written, "
                           "not used by matching",
                           "非水/废水行填写了水质“{value}”：按原文保留，匹配时不使用"),

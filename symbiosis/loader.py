@@ -217,6 +217,9 @@ def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable |
         problems.append(limit_problem("columns_per_table", label, f"{n:,} columns", row=1))
         return None
     names = _header_names(header, label, problems)
+    # A quote that is opened and closed as CSV wants (RFC 4180) makes a cell with line breaks a legitimate one
+    # (a warning); a stray quote is what makes a strict reader fail, and only then are swallowed rows suspected.
+    strays = any(span > 1 for span in spans) and not _quotes_well_formed(text)
     trailing: list[int] = []
     for i, record in enumerate(records):
         row = i + 2
@@ -235,7 +238,7 @@ def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable |
         elif not record:
             record.extend([""] * n)
         if spans[i] > 1:
-            _check_line_breaks(record, names, label, row, n, problems)
+            _check_line_breaks(record, names, label, row, n, problems, strays)
         for j, cell in enumerate(record):
             if cell[:1] == "'":  # a cell our writer guarded against formula injection ("'=x" -> "=x")
                 record[j] = _csv_restore(cell)
@@ -249,15 +252,30 @@ def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable |
     return _raw_from_frame(frame, label, problems)
 
 
+def _quotes_well_formed(text: str) -> bool:
+    """Does a strict CSV reader accept every quote of the text (each closed, and followed by a delimiter)?"""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
+
+
 def _check_line_breaks(record: list[str], names: list[str], label: str, row: int, n: int,
-                       problems: list[Problem]) -> None:
-    """A cell holding a line break: a warning; one holding what looks like rows of the file: an unbalanced quote."""
+                       problems: list[Problem], strays: bool) -> None:
+    """A cell holding a line break: a warning. One holding lines that look like rows of the file: an unbalanced
+    quote (an error) when the file's quotes are not well formed (`strays`); when they are, the quotes may be
+    meant, so it loads as written with a warning that names the lines that would otherwise be rows."""
     for value, name in zip(record, names, strict=True):
         if not any(b in value for b in _LINE_BREAKS):
             continue
         lines = value.splitlines()
         swallowed = [x for x in lines[1:] if n > 1 and x.count(",") >= n - 1]
-        if swallowed:
+        if swallowed and not strays:
+            problems.append(Problem("cell_holds_rows", file=label, row=row, column=name, value=_show(value),
+                                    severity="warning", params=(("lines", str(len(swallowed))),)))
+        elif swallowed:
             problems.append(Problem("unbalanced_quote", file=label, row=row, column=name, value=_show(value),
                                     accepted='a closing quote (") for the one that opens this cell, or no quote',
                                     params=(("lines", str(len(lines) - 1)),)))

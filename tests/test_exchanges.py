@@ -55,6 +55,9 @@ def taken_by_flows(park: Park) -> dict[str, float]:
     for _, _, d in graph.edges(data=True):
         if d["kind"] in ("supply", "fate"):
             boundary[d["stream_ids"][0]] += d["quantity"]
+        elif d["kind"] == "sewer":  # wastewater to the park's treatment plant: not an exchange, on both rows
+            for sid in d["stream_ids"]:
+                boundary[sid] += d["quantity"]
     ledger = park.streams.set_index("stream_id")["quantity"].fillna(0.0)
     return {sid: float(ledger[sid] - q) for sid, q in boundary.items() if abs(ledger[sid] - q) > 1e-6}
 

@@ -322,14 +322,21 @@ def _streams_text(extra_header: str = "notes", notes: list[str] | None = None) -
     return csv_text([*STREAMS_HEADER, extra_header], [[*r, notes[i]] for i, r in enumerate(BASIC_STREAMS)])
 
 
-@pytest.mark.parametrize("closed_on", [None, 6])
-def test_an_unbalanced_quote_that_swallows_rows_is_an_error(tmp_path: Path, closed_on: int | None) -> None:
+@pytest.mark.parametrize("closed_with", [None, 'closed here"x', 'closed here"'])
+def test_an_unbalanced_quote_that_swallows_rows_is_an_error(tmp_path: Path, closed_with: str | None) -> None:
     folder = write_park(tmp_path / "p")
     lines = _streams_text().splitlines()
     lines[2] = lines[2] + '"oops, a quote left open'  # row 3's note opens a quote
-    if closed_on is not None:
-        lines[closed_on] = lines[closed_on] + 'closed here"'  # ... and a later note closes it: rows 4-6 vanish
+    if closed_with is not None:
+        lines[6] = lines[6] + closed_with  # ... and a later note closes it: rows 4-6 vanish into the note
     (folder / "streams.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if closed_with == 'closed here"':
+        # closed exactly as CSV wants: the quotes may be meant (a note quoting rows); it loads, and says so
+        park = load_park(folder)
+        warning = first(list(park.warnings), "cell_holds_rows")
+        assert (warning.file, warning.row, warning.column) == ("streams.csv", 3, "notes")
+        assert dict(warning.params)["lines"] == "4"
+        return
     problem = first(problems(folder), "unbalanced_quote")
     assert (problem.file, problem.row, problem.column) == ("streams.csv", 3, "notes")
 

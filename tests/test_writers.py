@@ -232,7 +232,7 @@ def test_too_long_for_excel_is_an_error_in_the_ledger_and_a_visible_cut_in_downl
     park = replace(payload_park, streams=streams)
     with pytest.raises(ExportError, match=r"sheet 'streams' cell \w+4 \(row 4, column 'notes'\).*32,767"):
         park.to_excel(io.BytesIO())
-    with pytest.raises(ExportError):
+    with pytest.warns(ExportWarning, match="streams"):  # the app's download cuts visibly instead of failing
         ex.park_xlsx(park)
     with pytest.warns(ExportWarning, match="streams"):
         data = ex.xlsx_bytes({"streams": ex.park_tables(park)["streams"]})
@@ -283,13 +283,7 @@ def test_xlsx_round_trips_every_text(rows: list[tuple[str, str]], header: str) -
 # --- Park -> file -> load_park ----------------------------------------------------------------------------------
 
 
-def _looks_like_rows(text: str) -> bool:
-    """A cell whose later lines look like rows of a CSV: the loader takes it for an unbalanced quote (see
-    test_a_quoted_cell_holding_row_like_lines_reloads)."""
-    return ("\n" in text or "\r" in text) and any(line.count(",") >= 3 for line in text.splitlines()[1:])
-
-
-FREE_TEXT = st.one_of(TRICKY_TEXT, st.text(max_size=300)).filter(lambda s: not _looks_like_rows(s))
+FREE_TEXT = st.one_of(TRICKY_TEXT, st.text(max_size=300))
 NAME = FREE_TEXT.filter(lambda s: s.strip() != "")
 
 
@@ -360,8 +354,6 @@ def test_cleaned_ledger_export_keeps_notes_as_written(base_park: Park) -> None:
     assert {c.value for c in book["streams"]["L"]} | {c.value for c in book["streams"]["M"]} >= {"热电联产（燃煤）"}
 
 
-@pytest.mark.xfail(reason="loader: _check_line_breaks reports 'unbalanced_quote' for a correctly quoted cell whose "
-                          "later lines hold >= n-1 commas; the CSV to_folder writes is valid RFC 4180", strict=False)
 def test_a_quoted_cell_holding_row_like_lines_reloads(base_park: Park, tmp_path: Path) -> None:
     park = _with_text(base_park, ["E"], ["first line\nE9,x,1,2,more"], ["x"])
     assert _text_of(load_park(park.to_folder(tmp_path / "rt"))) == _text_of(park)
