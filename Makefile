@@ -33,4 +33,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 docs: $(STAMP)
-	$(BIN)/python -c "from symbiosis.schema import schema_document as d; print(d(), end='')" > docs/park-data-package.md
+	$(BIN)/python -c "from symbiosis.core.schema import schema_document as d; print(d(), end='')" > docs/park-data-package.md

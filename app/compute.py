@@ -23,9 +23,9 @@ import matching
 from app.keys import files_key, options_key, plan_key
 from app.opportunities import CANDIDATE_COLUMNS
 from app.options import match_options
-from symbiosis.loader import load_files
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.loader import load_files
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 CACHE_ENTRIES = 64
 __all__ = ["options_key", "plan_key"]  # re-exported for the pages

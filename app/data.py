@@ -15,16 +15,16 @@ import pandas as pd
 
 from app.keys import files_key, park_key
 from app.state import Workspace
-from symbiosis import excel
 from symbiosis.commands.common import problems_frame
-from symbiosis.datasets import datasets_dir, demo_park_path
-from symbiosis.errors import ParkError, Problem
-from symbiosis.i18n import Lang
-from symbiosis.loader import FILE_NAMES, load_files, load_park
-from symbiosis.park import Park
-from symbiosis.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
-from symbiosis.schema import TABLE_NAMES_ZH, TABLES, columns, template
-from symbiosis.taxonomy import materials
+from symbiosis.core import excel
+from symbiosis.core.datasets import datasets_dir, demo_park_path
+from symbiosis.core.errors import ParkError, Problem
+from symbiosis.core.i18n import Lang
+from symbiosis.core.loader import FILE_NAMES, load_files, load_park
+from symbiosis.core.park import Park
+from symbiosis.core.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
+from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns, template
+from symbiosis.core.taxonomy import materials
 
 MAX_UPLOAD_MB = 50  # the same number as server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024

@@ -1,6 +1,6 @@
 """Downloads that are safe to open in Excel: CSV (UTF-8 with BOM) and XLSX, through the export guard.
 
-symbiosis.excel holds the rule: in a CSV, text a spreadsheet would read as a formula (=, +, -, @, tab, CR and the
+symbiosis.core.excel holds the rule: in a CSV, text a spreadsheet would read as a formula (=, +, -, @, tab, CR and the
 full-width ＝＋－＠) gets one leading apostrophe and cells with line breaks are quoted; in an XLSX text is always a
 string cell (never a formula), quote-prefixed when formula-like, with characters XML cannot hold as Excel's
 _xHHHH_ escapes. Numbers, negative ones included, stay numbers. The cleaned ledger (park_zip, park_xlsx) is
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from symbiosis import excel
-from symbiosis.park import Park
+from symbiosis.core import excel
+from symbiosis.core.park import Park
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,7 +41,7 @@ def park_zip(park: Park) -> bytes:
     """The cleaned park as a data package: enterprises.csv, streams.csv, exchanges.csv, park.toml — zipped.
 
     It loads back through the app or `symbiosis validate` with the text as it was (the loader removes the
-    apostrophe the guard puts before formula-like text: symbiosis.excel.restore).
+    apostrophe the guard puts before formula-like text: symbiosis.core.excel.restore).
     """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symbiosis.i18n import Lang
+from symbiosis.core.i18n import Lang
 
 LANG_LABELS: dict[str, str] = {"en": "English", "zh": "中文"}
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from app.i18n import pick, t
 from flows import compare_indicators, format_value
-from symbiosis.i18n import Lang
+from symbiosis.core.i18n import Lang
 
 PASS_MARK: dict[Any, str] = {True: "✓", False: "✗"}  # plain marks: every CJK font has them
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 
 def frame_digest(frame: pd.DataFrame) -> str:

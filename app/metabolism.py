@@ -9,8 +9,8 @@ import pandas as pd
 
 from app.i18n import pick, t
 from flows.labels import BASES
-from symbiosis.i18n import Lang
-from symbiosis.taxonomy import CATEGORY_NAMES
+from symbiosis.core.i18n import Lang
+from symbiosis.core.taxonomy import CATEGORY_NAMES
 
 BASIS_ORDER: tuple[str, ...] = ("mass", "water", "heat", "co2e", "energy")
 LEVEL_ORDER: tuple[str, ...] = ("category", "material", "enterprise")

@@ -14,14 +14,14 @@ import plotly.graph_objects as go
 from app.i18n import pick, t
 from flows.labels import material_label
 from flows.sankey import CATEGORY_COLOURS, FONT_FAMILY
-from symbiosis.errors import DatasetError
-from symbiosis.factors import FactorTable
-from symbiosis.i18n import Lang
-from symbiosis.park import Park
-from symbiosis.plan import Link, Plan
-from symbiosis.scenario import LinkKey
-from symbiosis.taxonomy import CATEGORY_NAMES
-from symbiosis.units import as_float
+from symbiosis.core.errors import DatasetError
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import Lang
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Link, Plan
+from symbiosis.core.scenario import LinkKey
+from symbiosis.core.taxonomy import CATEGORY_NAMES
+from symbiosis.core.units import as_float
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id",
                                       "material_out", "material_in", "category", "distance_km", "mode", "status")

@@ -19,8 +19,8 @@ from matching.options import (
     LinkSelector,
     MatchOptions,
 )
-from symbiosis.park import DEFAULT_REACH_KM, Park
-from symbiosis.scenario import LinkKey, Scenario
+from symbiosis.core.park import DEFAULT_REACH_KM, Park
+from symbiosis.core.scenario import LinkKey, Scenario
 
 MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
 CATEGORIES: tuple[str, ...] = tuple(DEFAULT_MIN_LINK_QUANTITY)

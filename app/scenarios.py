@@ -14,9 +14,9 @@ from app.keys import options_key
 from app.opportunities import encode, link_key
 from app.state import Saved, StateLike, Workspace
 from flows.labels import material_label
-from symbiosis.i18n import Lang
-from symbiosis.plan import Link, Plan
-from symbiosis.scenario import LinkKey, Scenario, ScenarioError
+from symbiosis.core.i18n import Lang
+from symbiosis.core.plan import Link, Plan
+from symbiosis.core.scenario import LinkKey, Scenario, ScenarioError
 
 
 def result_summary(plan: Plan | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from app import compute
 from app.data import first_visit_park, open_path, park_label, shipped_park
 from app.i18n import LANG_LABELS, t
 from app.state import Workspace, get_workspace
-from symbiosis.i18n import Lang
+from symbiosis.core.i18n import Lang
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = logging.getLogger("symbiosis.app")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, overload
 
-from symbiosis.errors import Problem
-from symbiosis.park import Park
-from symbiosis.plan import Plan
-from symbiosis.scenario import Scenario
+from symbiosis.core.errors import Problem
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.scenario import Scenario
 
 WORKSPACE_KEY = "workspace"
 

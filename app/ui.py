@@ -12,7 +12,7 @@ import streamlit as st
 from app.i18n import t
 from app.shell import lang, workspace
 from app.state import Workspace
-from symbiosis.i18n import Lang
+from symbiosis.core.i18n import Lang
 
 __all__ = ["attempt", "keep", "lang", "need_park", "remember", "show_table", "workspace"]
 LOG = logging.getLogger("symbiosis.app")

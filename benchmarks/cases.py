@@ -9,9 +9,9 @@ from typing import Any
 from benchmarks.greedy import greedy_objective
 from benchmarks.harness import median_seconds
 from matching import MatchOptions, build_model, propose, read_plan, solve_model
-from symbiosis.datasets import demo_park_path
-from symbiosis.generate import generate_park
-from symbiosis.loader import load_park
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.generate import generate_park
+from symbiosis.core.loader import load_park
 
 INTERACTIVE_GAP = 0.005  # the certified gap the targets are stated at
 

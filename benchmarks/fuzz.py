@@ -82,7 +82,7 @@ def _base_packages() -> tuple[dict[str, bytes], ...]:
 def _generated(n: int, seed: int) -> dict[str, bytes]:
     import tempfile
 
-    from symbiosis.generate import generate_park
+    from symbiosis.core.generate import generate_park
 
     park = generate_park(n, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -301,8 +301,8 @@ def _alarm(seconds: int) -> Iterator[None]:
 
 
 def run_case(case: Case, hang_seconds: int = HANG_SECONDS) -> Outcome:
-    from symbiosis.errors import ParkError
-    from symbiosis.loader import load_files, load_park
+    from symbiosis.core.errors import ParkError
+    from symbiosis.core.loader import load_files, load_park
 
     start = time.perf_counter()
     try:
@@ -360,7 +360,7 @@ def silent_loss(case: Case, park: object) -> str:
 
 
 def _decoded_rows(data: bytes) -> list[list[str]] | None:
-    from symbiosis.loader import ENCODINGS
+    from symbiosis.core.loader import ENCODINGS
 
     for encoding in ENCODINGS:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 import pulp
 
 from matching import MatchOptions, build_model, read_plan, solve_model
-from symbiosis.generate import generate_park
+from symbiosis.core.generate import generate_park
 
 CARBON_PRICE_CNY = 100.0  # per tCO2e, for the cost objective (fixed costs of links then matter)
 

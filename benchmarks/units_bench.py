@@ -1,4 +1,4 @@
-"""Median time to read one unit cell (symbiosis.units.parse_rate), for normal and hostile cells.
+"""Median time to read one unit cell (symbiosis.core.units.parse_rate), for normal and hostile cells.
 
     python benchmarks/units_bench.py [--repeats 200]
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from symbiosis.units import UnitError, parse_rate
+from symbiosis.core.units import UnitError, parse_rate
 
 N = 40_000
 NORMAL = ["t/a", "万t/a", "10万吨/年", "kg/h", "m³/h", "万Nm³/a", "万kWh/a", "kW", "tce/a", "t/h蒸汽", "kW·h/a",

@@ -1,6 +1,6 @@
 """Park metabolism: the networkx flow graph, balances and reconciliation, indicators, network analysis, Sankey.
 
-Imports symbiosis/ only (never matching/): a Plan comes in as symbiosis.plan.Plan.
+Imports symbiosis/ only (never matching/): a Plan comes in as symbiosis.core.plan.Plan.
 """
 
 from flows.balance import Reconciliation, balances, reconcile, unbalanced, wls_adjust

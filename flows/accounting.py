@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from flows.graph import BOILER_FUEL, RowRef
-from symbiosis.factors import Factor, FactorTable
-from symbiosis.taxonomy import baselines, materials
-from symbiosis.units import TCE_GJ
+from symbiosis.core.factors import Factor, FactorTable
+from symbiosis.core.taxonomy import baselines, materials
+from symbiosis.core.units import TCE_GJ
 
 GJ_PER_MWH = 3.6
 EdgeId = tuple[str, str, str]

@@ -21,9 +21,9 @@ from scipy import linalg, stats
 
 from flows.graph import as_graph, enterprise_nodes
 from flows.labels import fmt_quantity, tr
-from symbiosis.park import Park
-from symbiosis.plan import Plan
-from symbiosis.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
 
 BALANCE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "enterprise_name", "level", "key", "name_en", "name_zh", "unit", "inflow", "outflow", "gap",

@@ -17,13 +17,13 @@ import networkx as nx
 import pandas as pd
 
 from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
-from symbiosis.errors import SymbiosisError
-from symbiosis.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import AccountingLine, Link, Plan
-from symbiosis.taxonomy import baselines, materials
-from symbiosis.units import as_float
+from symbiosis.core.errors import SymbiosisError
+from symbiosis.core.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import AccountingLine, Link, Plan
+from symbiosis.core.taxonomy import baselines, materials
+from symbiosis.core.units import as_float
 
 EDGE_COLUMNS: tuple[str, ...] = (
     "source", "target", "key", "kind", "material", "category", "dimension", "unit", "quantity", "temperature_c",
@@ -175,7 +175,7 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
     fuel). A plan link replacing such heat also takes quantity_in / boiler efficiency off that fuel row
     (edge attribute fuel_saved); existing exchanges do not, as the ledger already shows today's fuel.
 
-    Existing exchanges come off the rows symbiosis.exchanges.allocate_exchanges picks, the same rule and the same
+    Existing exchanges come off the rows symbiosis.core.exchanges.allocate_exchanges picks, the same rule and the same
     rows the matcher subtracts before it sizes a plan. `factors` (default: the park's) and, with a plan, the plan's
     Scope 2 setting rank the inputs a rule could feed, as the matcher ranks them.
     """
@@ -272,7 +272,7 @@ def _add_link_electricity(graph: nx.MultiDiGraph, link: Link, warnings: list[Flo
                           factors: FactorTable) -> None:
     """The grid electricity a plan link adds (pumping, pre-treatment) as a supply edge into its owner.
 
-    The link's added_energy tCO2e (Scope 2 of the supplier, see symbiosis.accounting) is electricity x grid
+    The link's added_energy tCO2e (Scope 2 of the supplier, see symbiosis.core.accounting) is electricity x grid
     factor; the electricity is recovered with the grid factor the link names, so the after-state's energy use and
     Scope 2 hold it like any other grid purchase.
     """

@@ -17,10 +17,10 @@ import pandas as pd
 from flows.accounting import energy_items, factor_table, scope12_items, tce
 from flows.graph import RowRef, as_graph
 from flows.labels import Lang, fmt_quantity, tr
-from symbiosis.datasets import read_records
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.datasets import read_records
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "indicator_id", "name_zh", "name_en", "value", "unit", "threshold", "direction", "passed", "computable", "needs",
@@ -325,7 +325,7 @@ def compare_indicators(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
     merged = left.merge(right, on="_join", how="outer", sort=False).drop(columns="_join")
     merged["indicator_id"] = merged["indicator_id"].fillna(merged["indicator_id_after"])
     merged["change"] = merged["value_after"] - merged["value_before"]
-    texts = [intensity_explanation(r) for r in merged.to_dict("records")]
+    texts = [intensity_explanation({str(k): v for k, v in r.items()}) for r in merged.to_dict("records")]
     merged["explanation"] = [e for e, _ in texts]
     merged["explanation_zh"] = [z for _, z in texts]
     return merged

@@ -7,7 +7,7 @@ from typing import Literal
 
 import networkx as nx
 
-from symbiosis.taxonomy import CATEGORY_NAMES, materials
+from symbiosis.core.taxonomy import CATEGORY_NAMES, materials
 
 Lang = Literal["en", "zh"]
 BOUNDARY_PREFIX = "boundary:"

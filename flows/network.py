@@ -17,8 +17,8 @@ import pandas as pd
 
 from flows.graph import as_graph, enterprise_nodes
 from flows.labels import BASES
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 ENTERPRISE_KINDS = ("exchange", "link")
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from symbiosis.plan import Link, Plan
+from symbiosis.core.plan import Link, Plan
 
 _LINK_FIELDS = {f.name for f in dataclasses.fields(Link)}
 _PLAN_FIELDS = {f.name for f in dataclasses.fields(Plan)} - {"links"}

@@ -31,9 +31,9 @@ from flows.labels import (
     unit_label,
 )
 from flows.network import in_basis
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 LEVELS: tuple[str, ...] = ("enterprise", "category", "material")
 LINK_COLUMNS: tuple[str, ...] = ("source", "target", "source_label", "target_label", "category", "material",

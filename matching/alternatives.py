@@ -8,8 +8,8 @@ import pandas as pd
 from matching.model import build_model
 from matching.options import MatchOptions
 from matching.propose import propose, read_plan, solve_model
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 
 def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) -> list[Plan]:

@@ -4,7 +4,7 @@ Never all pairs. Materials: outputs are joined to the substitution rules on mate
 the reach, a KD-tree per mode finds the enterprises within reach of each supplier, and only then are the
 receivers' inputs joined on (enterprise, material). Heat: every heat output may serve every heat input within
 the pipe reach, where the temperature levels allow it. Each candidate row then gets its per-unit accounting
-(symbiosis.accounting), costs, capacity (big-M) and minimum size, computed column-wise.
+(symbiosis.core.accounting), costs, capacity (big-M) and minimum size, computed column-wise.
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
-from symbiosis.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
-from symbiosis.exchanges import (
+from symbiosis.core.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
+from symbiosis.core.exchanges import (
     HEAT_RULE_ID,
     ExchangeAllocation,
     allocate_exchanges,
     rule_mode,
     substitution_rules,
 )
-from symbiosis.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.taxonomy import baselines, materials, water_grades
+from symbiosis.core.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.taxonomy import baselines, materials, water_grades
 
 STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
 WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
@@ -64,7 +64,7 @@ class Context:
     messages: list[tuple[str, str]] = field(default_factory=list)  # (en, zh)
     # input taken by existing exchanges under each rule, per (receiver stream, rule_id): a share cap counts it
     existing_rule_use: dict[tuple[str, str], float] = field(default_factory=dict)
-    allocation: ExchangeAllocation | None = None  # which rows the existing exchanges took (symbiosis.exchanges)
+    allocation: ExchangeAllocation | None = None  # which rows the existing exchanges took (symbiosis.core.exchanges)
 
 
 def _grade_limits() -> tuple[int, int]:
@@ -98,7 +98,7 @@ def prepare_streams(park: Park, settings: Settings) -> Context:
 def _after_exchanges(ctx: Context) -> np.ndarray:
     """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides).
 
-    Which rows an exchange comes off is decided in one place, symbiosis.exchanges.allocate_exchanges, which the
+    Which rows an exchange comes off is decided in one place, symbiosis.core.exchanges.allocate_exchanges, which the
     metabolism graph (flows/) uses too: so a plan is sized on exactly what the graph shows as left. The ranking of
     the inputs a rule feeds uses this run's factors and Scope 2 setting, as the links are ranked. What an exchange
     gives an input under a rule counts against that rule's share cap (`existing_rule_use`).

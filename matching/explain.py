@@ -17,9 +17,9 @@ import pandas as pd
 from matching.candidates import STEAM_MATERIALS, heat_mode, is_identity_rule, rule_mode, substitution_rules
 from matching.model import MatchModel, prepare
 from matching.options import LinkSelector, MatchOptions, resolve
-from symbiosis.park import Park
-from symbiosis.plan import Link, Plan
-from symbiosis.taxonomy import materials, water_grades
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Link, Plan
+from symbiosis.core.taxonomy import materials, water_grades
 
 REASONS: dict[str, tuple[str, str]] = {
     "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role_zh}的替代规则"),

@@ -43,7 +43,7 @@ import pulp
 from matching.candidates import Context, build_links, objective_coefficients, prepare_streams, selector_mask
 from matching.heat import HeatLevels
 from matching.options import LinkSelector, MatchOptions, Settings, resolve
-from symbiosis.park import Park
+from symbiosis.core.park import Park
 
 PRUNE_REASONS: tuple[str, ...] = ("forbidden", "no_benefit", "below_minimum", "model")
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from symbiosis.errors import SymbiosisError
-from symbiosis.park import DEFAULT_REACH_KM, Park
+from symbiosis.core.errors import SymbiosisError
+from symbiosis.core.park import DEFAULT_REACH_KM, Park
 
 Objective = Literal["emissions", "cost"]
 SolverName = Literal["highs", "cbc"]
@@ -185,7 +185,7 @@ class Settings:
     def as_record(self) -> dict[str, Any]:
         """The settings as plain JSON values (a plan's `options`): no clock (time_limit inf) is None, so a plan
         read back from its JSON equals the plan written."""
-        from symbiosis.plan import json_safe
+        from symbiosis.core.plan import json_safe
 
         record = asdict(self)
         record["forced"] = [s.describe() for s in self.forced]
@@ -244,7 +244,7 @@ def _pick(explicit: Any, park_options: Mapping[str, Any], key: str, default: Any
 
 def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
     """Explicit option > park.toml > default, for every setting; raises OptionsError on a bad value."""
-    from symbiosis.taxonomy import CATEGORIES
+    from symbiosis.core.taxonomy import CATEGORIES
 
     o = options or MatchOptions()
     p: Mapping[str, Any] = park.config.options or {}

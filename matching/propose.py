@@ -12,8 +12,8 @@ from matching.model import ComponentModel, MatchModel, build_component, build_mo
 from matching.options import LinkSelector, MatchOptions
 from matching.read import Solution, combine, part_messages, read_values
 from matching.solve import PartResult, solve_part
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 DIAGNOSIS_TIME_LIMIT = 10.0  # seconds per feasibility check while isolating conflicting forced links
 

@@ -9,9 +9,9 @@ import pandas as pd
 
 from matching.model import ComponentModel, MatchModel
 from matching.solve import PartResult, relative_gap, worst
-from symbiosis.accounting import ITEM_OWNER, ITEM_SCOPE, ITEMS
-from symbiosis.plan import AccountingLine, Link, Plan
-from symbiosis.units import as_float
+from symbiosis.core.accounting import ITEM_OWNER, ITEM_SCOPE, ITEMS
+from symbiosis.core.plan import AccountingLine, Link, Plan
+from symbiosis.core.units import as_float
 
 FLOW_TOLERANCE = 1e-9  # relative to a link's capacity: below this a flow is solver noise
 
@@ -152,7 +152,7 @@ def flag_token_forced(model: MatchModel, links: list[Link]) -> tuple[list[Link],
 
 
 def _zh(material: str) -> str:
-    from symbiosis.taxonomy import materials
+    from symbiosis.core.taxonomy import materials
 
     found = materials().get(material)
     return found.name_zh if found is not None else material

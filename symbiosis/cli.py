@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType
 
 from symbiosis.commands import COMMAND_MODULES
-from symbiosis.errors import SymbiosisError
+from symbiosis.core.errors import SymbiosisError
 
 
 def _available_commands() -> list[ModuleType]:

@@ -1,13 +1,13 @@
-"""Emission accounting of one link (symbiosis.accounting), checked item by item against the factor rows."""
+"""Emission accounting of one link (symbiosis.core.accounting), checked item by item against the factor rows."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from symbiosis.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
-from symbiosis.factors import FactorTable
-from symbiosis.park import ParkConfig
+from symbiosis.core.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import ParkConfig
 
 F = FactorTable(ParkConfig(region="east", year=2023))
 GRID_KWH = F.grid().value / 1000  # tCO2 per kWh

@@ -15,8 +15,8 @@ from app import data as dh
 from app.export import csv_bytes, park_xlsx, park_zip, xlsx_bytes
 from app.state import Workspace, get_workspace
 from symbiosis import load_files, load_park
-from symbiosis.excel import excel_safe, safe_cell
-from symbiosis.schema import TABLES
+from symbiosis.core.excel import excel_safe, safe_cell
+from symbiosis.core.schema import TABLES
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -18,10 +18,10 @@ from app.indicators import indicator_table, summary_counts
 from app.keys import options_key, park_key, plan_key
 from app.state import Saved
 from symbiosis import load_park
-from symbiosis.datasets import demo_park_path
-from symbiosis.park import Park
-from symbiosis.plan import Link, Plan
-from symbiosis.scenario import Scenario
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Link, Plan
+from symbiosis.core.scenario import Scenario
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""symbiosis.scenario: the small TOML file the app and the command share, and applying ledger edits."""
+"""symbiosis.core.scenario: the small TOML file the app and the command share, and applying ledger edits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import pytest
 from park_builders import write_park
 
 from symbiosis import ParkError, load_park
-from symbiosis.scenario import Edit, Scenario, ScenarioError, apply_edits, park_files, read_scenario_bytes
+from symbiosis.core.scenario import (
+    Edit,
+    Scenario,
+    ScenarioError,
+    apply_edits,
+    park_files,
+    read_scenario_bytes,
+)
 
 
 def test_scenario_round_trips_through_toml(tmp_path: Path) -> None:
@@ -93,7 +100,7 @@ def test_a_scenario_saved_by_the_app_solves_the_same_in_the_report_command(tmp_p
 
 
 def test_a_scenario_file_with_wrong_types_changes_nothing() -> None:
-    from symbiosis.scenario import Scenario, ScenarioError
+    from symbiosis.core.scenario import Scenario, ScenarioError
 
     with pytest.raises(ScenarioError):
         Scenario.from_toml("edits = 5\n")

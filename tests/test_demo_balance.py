@@ -23,10 +23,10 @@ import flows
 from flows.accounting import scope3_items
 from flows.indicators import intensity_explanation
 from symbiosis import load_park
-from symbiosis.datasets import demo_park_path
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import AccountingLine, Plan
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import AccountingLine, Plan
 
 README = demo_park_path() / "README.md"
 

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 import symbiosis
-import symbiosis.datasets
-from symbiosis.park import Park
+import symbiosis.core.datasets
+from symbiosis.core.park import Park
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = symbiosis.datasets.demo_park_path()
+DEMO = symbiosis.core.datasets.demo_park_path()
 CANONICAL_UNITS = {"t/a", "m3/a", "GJ/a"}
 
 

@@ -1,4 +1,4 @@
-"""Existing exchanges: the one rule (symbiosis.exchanges.allocate_exchanges) for which ledger rows they come from
+"""Existing exchanges: the one rule (symbiosis.core.exchanges.allocate_exchanges) for which ledger rows they come from
 and feed, and that the metabolism graph (flows/) and the matcher (matching/) both subtract exactly that.
 
 Each small park is checked three ways: the allocation by hand, the graph's boundary edges (ledger quantity less
@@ -15,9 +15,9 @@ import flows
 import matching
 from matching.candidates import prepare_streams
 from symbiosis import load_park
-from symbiosis.datasets import demo_park_path
-from symbiosis.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
-from symbiosis.park import Park
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
+from symbiosis.core.park import Park
 
 HEADER = "exchange_id,supplier_id,receiver_id,material,quantity,unit\n"
 TO_CLINKER, TO_CLAY = rule("fly_ash", "clinker"), rule("fly_ash", "clay")

@@ -16,7 +16,7 @@ import pytest
 
 import flows
 from symbiosis import load_park
-from symbiosis.datasets import demo_park_path
+from symbiosis.core.datasets import demo_park_path
 
 EXPECTED = Path(__file__).resolve().parent / "data" / "expected" / "demo_balances.csv"
 KEY = ["enterprise_id", "level", "key", "unit"]

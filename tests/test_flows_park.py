@@ -32,9 +32,9 @@ import pytest
 import flows
 from flows.graph import RowRef
 from symbiosis import load_park
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import Link, Plan
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Link, Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 TCE = 29.3076

@@ -15,8 +15,8 @@ from test_flows_park import PLAN, write_package
 import flows
 from flows.sankey import LEVELS
 from symbiosis import load_park
-from symbiosis.loader import load_files
-from symbiosis.park import Park
+from symbiosis.core.loader import load_files
+from symbiosis.core.park import Park
 
 LOOP_ENTERPRISES = "enterprise_id,name,x_km,y_km\nA,滨江热电,0,0\nB,蓝海化工,1,0\nC:1,清源水务,2,0\n"
 LOOP_STREAMS = """stream_id,enterprise_id,direction,material,quantity,unit,quality,baseline

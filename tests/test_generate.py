@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from symbiosis import load_park
-from symbiosis.generate import generate_park
+from symbiosis.core.generate import generate_park
 
 
 def test_same_seed_same_park_other_seed_other_park() -> None:

@@ -17,8 +17,8 @@ from park_builders import (
 )
 
 from symbiosis import ParkError, load_files, load_park
-from symbiosis.errors import Problem
-from symbiosis.park import Park
+from symbiosis.core.errors import Problem
+from symbiosis.core.park import Park
 
 ZH_ENTERPRISES_HEADER = ["企业编号", "企业名称", "X坐标(km)", "Y坐标(km)"]
 ZH_STREAMS_HEADER = ["企业编号", "方向", "物料", "数量", "单位", "温度", "回水温度", "水质等级", "现状", "危废代码",
@@ -305,7 +305,7 @@ def test_a_missing_column_is_reported_once(tmp_path: Path) -> None:
 
 
 def test_an_xlsx_that_unpacks_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import symbiosis.loader as loader
+    import symbiosis.core.loader as loader
 
     xlsx = tmp_path / "park.xlsx"
     load_park(write_park(tmp_path / "p")).to_excel(xlsx)

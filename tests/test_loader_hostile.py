@@ -29,12 +29,12 @@ from park_builders import (
     write_park,
 )
 
-import symbiosis.loader as loader
+import symbiosis.core.loader as loader
 from symbiosis import ParkError, load_park
-from symbiosis.errors import Problem
-from symbiosis.limits import LIMITS, Limits
-from symbiosis.park import ConfigLimitError, parse_config_text
-from symbiosis.schema import INTERNAL_COLUMNS, USER_COLUMN_PREFIX, original_header
+from symbiosis.core.errors import Problem
+from symbiosis.core.limits import LIMITS, Limits
+from symbiosis.core.park import ConfigLimitError, parse_config_text
+from symbiosis.core.schema import INTERNAL_COLUMNS, USER_COLUMN_PREFIX, original_header
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -432,7 +432,7 @@ def test_a_header_only_exchanges_template_reloads_equal(tmp_path: Path) -> None:
 
 
 def test_a_grade_on_a_row_that_is_not_water_is_kept_and_reported(tmp_path: Path) -> None:
-    from symbiosis.loader import load_park
+    from symbiosis.core.loader import load_park
 
     park = load_park("datasets/demo_park")
     folder = park.to_folder(tmp_path / "p")
@@ -451,8 +451,8 @@ def test_a_grade_on_a_row_that_is_not_water_is_kept_and_reported(tmp_path: Path)
 
 
 def test_a_unit_error_quotes_the_cell_as_written_and_cuts_a_huge_one(tmp_path: Path) -> None:
-    from symbiosis.errors import ParkError
-    from symbiosis.loader import load_park
+    from symbiosis.core.errors import ParkError
+    from symbiosis.core.loader import load_park
 
     park = load_park("datasets/demo_park")
     folder = park.to_folder(tmp_path / "p")

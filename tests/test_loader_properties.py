@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from park_builders import ENTERPRISES_HEADER, STREAMS_HEADER, csv_text
 
 from symbiosis import ParkError, load_park
-from symbiosis.park import Park
+from symbiosis.core.park import Park
 
 IDS = st.sampled_from(["E1", "E2", "E3", "", "E 1", "企业A", "=cmd()"])
 NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**9, 10**9),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from symbiosis.plan import Link, Plan, json_safe, strict_json
+from symbiosis.core.plan import Link, Plan, json_safe, strict_json
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "datasets" / "demo_park"

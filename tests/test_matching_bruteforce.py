@@ -23,7 +23,7 @@ from test_matching_support import (
 
 import matching
 from matching import MatchOptions
-from symbiosis.park import Park
+from symbiosis.core.park import Park
 
 OUT = [("fly_ash", "t/a", ("landfill",)), ("bf_slag", "t/a", ("landfill", "sold")),
        ("reclaimed_water", "m3/a", ("discharge",)), ("waste_steam", "GJ/a", ("vent",)),

@@ -12,7 +12,7 @@ import pytest
 from park_builders import csv_text
 from test_matching_support import ENT_HEADER, STREAM_HEADER, s
 
-from symbiosis.plan import Plan
+from symbiosis.core.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 

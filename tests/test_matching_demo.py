@@ -15,9 +15,9 @@ from test_matching_support import (
 import matching
 import symbiosis
 from matching import MatchOptions
-from symbiosis.datasets import demo_park_path
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 
 @pytest.fixture(scope="module")

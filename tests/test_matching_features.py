@@ -17,9 +17,9 @@ from test_matching_support import (
 
 import matching
 from matching import LinkSelector, MatchOptions
-from symbiosis.factors import FactorTable
-from symbiosis.park import ParkConfig
-from symbiosis.plan import Plan
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import ParkConfig
+from symbiosis.core.plan import Plan
 
 F = FactorTable(ParkConfig())  # national, 2023: what a park without park.toml gets
 TRUCK = F.get("transport_truck").value

@@ -24,11 +24,11 @@ import matching
 import symbiosis
 from matching import MatchOptions
 from matching.options import MODES
-from symbiosis.accounting import Note, unit_coefficients
-from symbiosis.datasets import demo_park_path
-from symbiosis.factors import FactorTable
-from symbiosis.park import Park, ParkConfig
-from symbiosis.plan import Plan
+from symbiosis.core.accounting import Note, unit_coefficients
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import Park, ParkConfig
+from symbiosis.core.plan import Plan
 
 F = FactorTable(ParkConfig())
 TRUCK = F.get("transport_truck").value
@@ -325,7 +325,7 @@ def test_tyres_and_waste_oil_burned_have_their_own_combustion_factor() -> None:
 
 
 def test_biogenic_materials_come_from_the_materials_table() -> None:
-    from symbiosis.accounting import biogenic_materials
+    from symbiosis.core.accounting import biogenic_materials
 
     with (DATASETS / "materials.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -19,7 +19,7 @@ from test_matching_support import (
 
 import matching
 from matching import LinkSelector, MatchOptions, OptionsError
-from symbiosis.loader import load_park
+from symbiosis.core.loader import load_park
 
 NO_CLOCK = MatchOptions(min_link_quantity={"solid": 100.0, "heat": 100.0})
 

@@ -21,12 +21,12 @@ from test_matching_support import (
 import matching
 from flows.graph import build_graph
 from matching import MatchOptions
-from symbiosis.datasets import demo_park_path
-from symbiosis.exchanges import allocate_exchanges
-from symbiosis.factors import FactorTable
-from symbiosis.loader import load_park
-from symbiosis.park import Park, ParkConfig
-from symbiosis.plan import Plan
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.exchanges import allocate_exchanges
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.loader import load_park
+from symbiosis.core.park import Park, ParkConfig
+from symbiosis.core.plan import Plan
 
 F = FactorTable(ParkConfig())
 NG = F.get("fuel_natural_gas").value  # tCO2/GJ

@@ -19,9 +19,9 @@ from test_matching_support import (
 
 import matching
 from matching import MatchOptions
-from symbiosis.park import Park
-from symbiosis.plan import Plan
-from symbiosis.taxonomy import water_grades
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.taxonomy import water_grades
 
 RANKS = {g.grade: g.rank for g in water_grades().values()}
 LOWEST, HIGHEST = min(RANKS.values()), max(RANKS.values())

@@ -19,8 +19,8 @@ from park_builders import csv_text
 from scipy.optimize import linprog
 
 from symbiosis import load_files
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -13,7 +13,7 @@ from test_matching_support import (
 
 import matching
 from matching import MatchOptions
-from symbiosis.generate import generate_park
+from symbiosis.core.generate import generate_park
 
 
 # No clock (the no_wall_clock fixture), no shrinking, and parks of 12 enterprises: each example solves in well

@@ -20,15 +20,15 @@ import pandas as pd
 import pytest
 
 from matching import propose
-from symbiosis.datasets import demo_park_path
-from symbiosis.factors import FactorTable
-from symbiosis.generate import generate_park
-from symbiosis.loader import load_park
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.generate import generate_park
+from symbiosis.core.loader import load_park
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.scenario import Edit, Scenario, apply_edits
 from symbiosis.reporting import SECTIONS, analyse, build_report, report_files, scenario_options, write_report
 from symbiosis.reporting import texts as tx
-from symbiosis.scenario import Edit, Scenario, apply_edits
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("SYMBIOSIS_CHROMIUM", "/usr/bin/chromium"))
@@ -164,7 +164,7 @@ def test_the_chinese_report_has_no_untranslated_label(demo_dir, demo_park) -> No
     summary = sheet(out / "report.zh.xlsx", "summary", "zh", header=None)
     assert all(CJK.search(str(item)) for item in summary[0].iloc[4:])
     links = sheet(out / "report.zh.xlsx", "links", "zh")
-    from symbiosis.taxonomy import materials
+    from symbiosis.core.taxonomy import materials
 
     names_zh = {m.name_zh for m in materials().values()}
     assert set(links[tx.col("material_out", "zh")]) <= names_zh

@@ -14,12 +14,12 @@ import pytest
 from park_builders import BASIC_ENTERPRISES, BASIC_STREAMS, write_park
 
 from matching import LinkSelector, MatchOptions
-from symbiosis.loader import load_park
-from symbiosis.park import Park
+from symbiosis.core.loader import load_park
+from symbiosis.core.park import Park
+from symbiosis.core.scenario import Edit, Scenario, ScenarioError
 from symbiosis.reporting import Analysis, analyse, build_report, report_files, report_zip, scenario_options
 from symbiosis.reporting import html as report_html
 from symbiosis.reporting import texts as tx
-from symbiosis.scenario import Edit, Scenario, ScenarioError
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 HOSTILE = {

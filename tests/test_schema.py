@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from symbiosis.schema import TABLES, columns, header_lookup, normalise_header, schema_document, template
+from symbiosis.core.schema import TABLES, columns, header_lookup, normalise_header, schema_document, template
 
 ROOT = Path(__file__).resolve().parent.parent
 

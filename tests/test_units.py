@@ -9,9 +9,9 @@ import pytest
 from park_builders import BASIC_STREAMS, write_park
 
 from symbiosis import load_park
-from symbiosis.errors import Problem
-from symbiosis.taxonomy import materials, water_grade_vocabulary
-from symbiosis.units import (
+from symbiosis.core.errors import Problem
+from symbiosis.core.taxonomy import materials, water_grade_vocabulary
+from symbiosis.core.units import (
     ACCEPTED_EXAMPLES,
     UNIT_MAX_CHARS,
     UnitError,

@@ -1,6 +1,6 @@
 """Hostile unit cells: the grammar refuses them (UnitError), and no text makes the unit reader fail otherwise.
 
-Unit text is parsed by symbiosis.units' own grammar, never evaluated: a power tower such as 9**9**9 is not
+Unit text is parsed by symbiosis.core.units' own grammar, never evaluated: a power tower such as 9**9**9 is not
 computed but refused, and a cell of any length costs one pass over at most UNIT_MAX_CHARS characters
 (speed figures: benchmarks/units_bench.py).
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from symbiosis.units import UNIT_MAX_CHARS, UnitError, parse_rate, parse_unit
+from symbiosis.core.units import UNIT_MAX_CHARS, UnitError, parse_rate, parse_unit
 
 N = 40_000
 

@@ -11,10 +11,10 @@ from app import data as dh
 from app.i18n import t
 from app.ui import lang, show_table, workspace
 from symbiosis.commands.validate import summary
-from symbiosis.datasets import demo_park_path
-from symbiosis.i18n import Lang
-from symbiosis.schema import TABLE_NAMES_ZH, TABLES, columns
-from symbiosis.taxonomy import baselines
+from symbiosis.core.datasets import demo_park_path
+from symbiosis.core.i18n import Lang
+from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns
+from symbiosis.core.taxonomy import baselines
 
 
 def render() -> None:

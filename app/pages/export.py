@@ -13,7 +13,7 @@ from app import indicators as ind
 from app import scenarios as sc
 from app.i18n import t
 from app.ui import lang, need_park, workspace
-from symbiosis.scenario import scenario_bytes
+from symbiosis.core.scenario import scenario_bytes
 
 
 def render() -> None:

@@ -12,7 +12,7 @@ from app.i18n import t
 from app.keys import files_key
 from app.ui import lang, need_park, show_table, workspace
 from flows import sankey_figure
-from symbiosis.scenario import ScenarioError, read_scenario_bytes, scenario_bytes
+from symbiosis.core.scenario import ScenarioError, read_scenario_bytes, scenario_bytes
 
 
 def render() -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from symbiosis.errors import ParkError, Problem
-from symbiosis.i18n import Lang
-from symbiosis.loader import load_park
-from symbiosis.park import Park
+from symbiosis.core.errors import ParkError, Problem
+from symbiosis.core.i18n import Lang
+from symbiosis.core.loader import load_park
+from symbiosis.core.park import Park
 
 PROBLEM_HEADERS: dict[str, tuple[str, ...]] = {
     "en": ("severity", "file", "row", "column", "value", "message", "accepted"),
@@ -69,7 +69,7 @@ def _report(problems: list[Problem], lang: Lang, fmt: str) -> None:
 
 def dump_json(data: Any) -> str:
     """Strict JSON for machines: NaN/inf as null, and a non-finite number that slips through raises
-    (symbiosis.plan.strict_json, the writer of plan.json too)."""
-    from symbiosis.plan import strict_json
+    (symbiosis.core.plan.strict_json, the writer of plan.json too)."""
+    from symbiosis.core.plan import strict_json
 
     return strict_json(data)

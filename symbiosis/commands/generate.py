@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from symbiosis.generate import write_generated
+from symbiosis.core.generate import write_generated
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

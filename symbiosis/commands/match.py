@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table
-from symbiosis.errors import SymbiosisError
-from symbiosis.excel import write_csv
+from symbiosis.core.errors import SymbiosisError
+from symbiosis.core.excel import write_csv
 
 LINK_COLUMNS: tuple[str, ...] = (
     "rank", "link_id", "supplier_id", "receiver_id", "material_out", "material_in", "quantity", "unit",

@@ -2,7 +2,7 @@
 
 Prints the balances and the indicators (before and after the plan when one is given); writes the Sankey diagrams
 (one offline HTML file, plotly.js embedded), the enterprise network as DOT, and the tables as CSV in UTF-8 with
-BOM so that Excel opens the Chinese text, through the export guard (symbiosis.excel): text a spreadsheet would
+BOM so that Excel opens the Chinese text, through the export guard (symbiosis.core.excel): text a spreadsheet would
 read as a formula gets a leading apostrophe, cells with line breaks are quoted.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table
-from symbiosis.excel import write_csv
+from symbiosis.core.excel import write_csv
 
 CSV_ENCODING = "utf-8-sig"
 BASES_DRAWN: tuple[str, ...] = ("mass", "water", "energy", "co2e")

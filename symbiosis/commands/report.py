@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from symbiosis.commands.common import load_or_report, print_table, problems_frame
-from symbiosis.errors import ParkError
-from symbiosis.i18n import Lang
+from symbiosis.core.errors import ParkError
+from symbiosis.core.i18n import Lang
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -52,8 +52,8 @@ class ProgressPrinter:
 
 
 def run(args: argparse.Namespace) -> int:
+    from symbiosis.core.scenario import Scenario
     from symbiosis.reporting import Stopwatch, analyse, report_files, scenario_options, write_report
-    from symbiosis.scenario import Scenario
 
     msg_lang: Lang = "zh" if args.lang in ("zh", "both") else "en"
     stopwatch = Stopwatch(ProgressPrinter(msg_lang))

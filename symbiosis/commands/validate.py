@@ -13,10 +13,10 @@ from symbiosis.commands.common import (
     print_table,
     problems_frame,
 )
-from symbiosis.errors import ParkError
-from symbiosis.loader import FileAccount, build_park, read_package
-from symbiosis.park import Park
-from symbiosis.taxonomy import CATEGORY_NAMES
+from symbiosis.core.errors import ParkError
+from symbiosis.core.loader import FileAccount, build_park, read_package
+from symbiosis.core.park import Park
+from symbiosis.core.taxonomy import CATEGORY_NAMES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

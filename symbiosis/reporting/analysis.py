@@ -23,13 +23,13 @@ import flows
 import matching
 from flows.labels import fmt_quantity
 from matching import LinkSelector, MatchOptions, Settings
-from symbiosis.errors import Problem
-from symbiosis.factors import Factor, FactorTable
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.errors import Problem
+from symbiosis.core.factors import Factor, FactorTable
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.scenario import LinkKey, Scenario, ScenarioError, apply_edits
+from symbiosis.core.taxonomy import DIMENSION_NAMES
 from symbiosis.reporting.texts import t
-from symbiosis.scenario import LinkKey, Scenario, ScenarioError, apply_edits
-from symbiosis.taxonomy import DIMENSION_NAMES
 
 # Steps of a report run, in order; the CLI prints each with its elapsed time.
 STEPS: tuple[str, ...] = ("load", "validate", "metabolism", "match", "explain", "indicators", "write")

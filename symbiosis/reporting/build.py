@@ -15,12 +15,12 @@ from typing import Literal
 
 import flows
 from matching import MatchOptions
-from symbiosis.park import Park
-from symbiosis.plan import Plan
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.scenario import Scenario
 from symbiosis.reporting import html, xlsx
 from symbiosis.reporting.analysis import Analysis, Stopwatch, analyse
 from symbiosis.reporting.texts import LANGS, Lang
-from symbiosis.scenario import Scenario
 
 ReportLang = Literal["zh", "en", "both"]
 

@@ -16,10 +16,10 @@ import pandas as pd
 
 from flows.indicators import join_key
 from flows.labels import category_label, material_label
+from symbiosis.core.schema import columns as schema_columns
+from symbiosis.core.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
-from symbiosis.schema import columns as schema_columns
-from symbiosis.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
 
 LINK_COLUMNS: tuple[str, ...] = (
     "rank", "link_id", "supplier_id", "supplier_name", "receiver_id", "receiver_name", "material_out", "material_in",

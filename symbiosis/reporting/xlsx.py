@@ -1,6 +1,6 @@
 """report.xlsx and the CSVs: every table of the report, headers and sheet names in the report's language.
 
-Every cell goes through the export guard (symbiosis.excel): in the workbook text is always a string cell (a
+Every cell goes through the export guard (symbiosis.core.excel): in the workbook text is always a string cell (a
 formula-like one quote-prefixed, characters XML cannot hold as Excel's _xHHHH_ escapes, a text over Excel's
 32,767 characters cut with a note pointing to the CSV); in the CSVs formula-like text gets a leading apostrophe
 and cells with line breaks are quoted. Opening either never runs anything a ledger smuggled in; numbers stay
@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from symbiosis import excel
-from symbiosis.excel import EXCEL_CELL_LIMIT, TRUNCATED
+from symbiosis.core import excel
+from symbiosis.core.excel import EXCEL_CELL_LIMIT, TRUNCATED
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis

@@ -15,7 +15,7 @@ The rule, exchange by exchange in file order, each against what the earlier ones
      side does not exclude a row), in ledger order (ratio 1, rule id `heat`). No ΔTmin: the exchange exists, the
      question is only which demand it serves;
   3. the inputs a substitution rule links the material to, best first: the largest net avoided emission per unit
-     given (symbiosis.accounting, counted as a link of zero distance would be: the receiver's avoided purchase or
+     given (symbiosis.core.accounting, counted as a link of zero distance would be: the receiver's avoided purchase or
      fuel less any combustion added; the supplier's side is the same for every input, so it does not reorder),
      then the larger share cap, then ledger order. ratio x quantity comes off the first; only what that input has
      no room for spills to the next.
@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from symbiosis.accounting import net_per_unit, unit_coefficients
-from symbiosis.datasets import read_table
-from symbiosis.errors import DatasetError
-from symbiosis.factors import FactorTable
-from symbiosis.park import DEFAULT_REACH_KM, Park
-from symbiosis.taxonomy import materials
-from symbiosis.units import as_float
+from symbiosis.core.accounting import net_per_unit, unit_coefficients
+from symbiosis.core.datasets import read_table
+from symbiosis.core.errors import DatasetError
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.park import DEFAULT_REACH_KM, Park
+from symbiosis.core.taxonomy import materials
+from symbiosis.core.units import as_float
 
 # --- the substitution rules ---------------------------------------------------------------------------------------
 PIPE_BY_CATEGORY: dict[str, str] = {"water": "pipe_water", "wastewater": "pipe_water", "liquid": "pipe_water",

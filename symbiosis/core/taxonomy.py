@@ -9,9 +9,9 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
-from symbiosis.datasets import read_records
-from symbiosis.errors import DatasetError
-from symbiosis.schema import normalise_header
+from symbiosis.core.datasets import read_records
+from symbiosis.core.errors import DatasetError
+from symbiosis.core.schema import normalise_header
 
 CATEGORIES: tuple[str, ...] = ("solid", "organic", "raw_material", "liquid", "gas", "water", "wastewater", "heat",
                                "energy")

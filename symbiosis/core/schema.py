@@ -12,7 +12,7 @@ from functools import cache
 
 import pandas as pd
 
-from symbiosis.datasets import read_records
+from symbiosis.core.datasets import read_records
 
 TABLES: tuple[str, ...] = ("enterprises", "streams", "exchanges")
 REQUIRED_TABLES: tuple[str, ...] = ("enterprises", "streams")

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pint
 
-from symbiosis.taxonomy import Material
+from symbiosis.core.taxonomy import Material
 
 CANONICAL_UNITS: dict[str, str] = {"mass": "t/a", "volume": "m3/a", "energy": "GJ/a"}
 ACCEPTED_EXAMPLES = "t/a, 万t/a, kg/h, m³/a, m³/h, 万m³/a, GJ/a, MJ/h, MWh/a, kWh/a, 万kWh/a, kW, MW, tce/a, Nm³/a, t/h"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from symbiosis.errors import DatasetError
+from symbiosis.core.errors import DatasetError
 
 
 def datasets_dir() -> Path:
     """The datasets/ folder: $SYMBIOSIS_DATASETS if set, else the one beside the packages."""
     override = os.environ.get("SYMBIOSIS_DATASETS")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "datasets"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "datasets"
 
 
 def demo_park_path() -> Path:

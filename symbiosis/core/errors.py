@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from symbiosis.i18n import MESSAGES, Lang, message
+from symbiosis.core.i18n import MESSAGES, Lang, message
 
 # Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered with
-# the other bilingual templates of symbiosis.i18n.
+# the other bilingual templates of symbiosis.core.i18n.
 LOADER_MESSAGES: dict[str, tuple[str, str]] = {
     "cell_holds_rows": ("This quoted cell holds {lines} line(s) that look like rows of the file: loaded as one cell, "
                         "as its quotes say. If those are rows, a quote in this cell was meant to be closed earlier",
@@ -86,7 +86,7 @@ class ParkError(SymbiosisError):
 
     def __init__(self, problems: Iterable[Problem], accounts: Sequence[Any] = ()):
         self.problems = list(problems)
-        self.accounts = list(accounts)  # symbiosis.loader.FileAccount per table file: what became of its rows
+        self.accounts = list(accounts)  # symbiosis.core.loader.FileAccount per table file: what became of its rows
         errors = [p for p in self.problems if p.severity == "error"]
         first = errors[0] if errors else (self.problems[0] if self.problems else None)
         where = f" (first: {first.file} row {first.row} column {first.column}: {first.text()})" if first else ""

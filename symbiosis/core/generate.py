@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from symbiosis.datasets import read_records
-from symbiosis.loader import RawPackage, RawTable, build_park
-from symbiosis.park import Park, ParkConfig
+from symbiosis.core.datasets import read_records
+from symbiosis.core.loader import RawPackage, RawTable, build_park
+from symbiosis.core.park import Park, ParkConfig
 
 # Sectors every park of this size has one of: the utilities that make a park a park.
 ANCHOR_SECTORS: tuple[str, ...] = ("chp", "wwtp", "district_heating")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from symbiosis.datasets import read_records
-from symbiosis.errors import DatasetError
-from symbiosis.park import ParkConfig
+from symbiosis.core.datasets import read_records
+from symbiosis.core.errors import DatasetError
+from symbiosis.core.park import ParkConfig
 
 GRID_REGIONS: tuple[str, ...] = ("national", "north", "northeast", "east", "central", "northwest", "south",
                                  "southwest")

@@ -23,11 +23,11 @@ import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 
-from symbiosis.errors import ParkError, Problem
-from symbiosis.factors import factor_ids
-from symbiosis.limits import LIMIT_WORDS, LIMITS, Limits
-from symbiosis.park import ConfigLimitError, Park, ParkConfig, config_from_toml
-from symbiosis.schema import (
+from symbiosis.core.errors import ParkError, Problem
+from symbiosis.core.factors import factor_ids
+from symbiosis.core.limits import LIMIT_WORDS, LIMITS, Limits
+from symbiosis.core.park import ConfigLimitError, Park, ParkConfig, config_from_toml
+from symbiosis.core.schema import (
     REQUIRED_TABLES,
     TABLE_NAMES_ZH,
     TABLES,
@@ -36,7 +36,7 @@ from symbiosis.schema import (
     normalise_header,
     user_column_name,
 )
-from symbiosis.taxonomy import (
+from symbiosis.core.taxonomy import (
     DIRECTIONS,
     baseline_vocabulary,
     baselines,
@@ -46,12 +46,12 @@ from symbiosis.taxonomy import (
     water_grade_vocabulary,
     water_grades,
 )
-from symbiosis.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical
+from symbiosis.core.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical
 
-try:  # the inverses of the ledger writers' lossless encodings (symbiosis.excel); identity where not present
-    from symbiosis.excel import restore as _csv_restore
-    from symbiosis.excel import xlsx_unescape as _xlsx_unescape
-except ImportError:  # pragma: no cover - an older symbiosis.excel
+try:  # the inverses of the ledger writers' lossless encodings (symbiosis.core.excel); identity where not present
+    from symbiosis.core.excel import restore as _csv_restore
+    from symbiosis.core.excel import xlsx_unescape as _xlsx_unescape
+except ImportError:  # pragma: no cover - an older symbiosis.core.excel
     def _csv_restore(text: str) -> str:
         return text
 
@@ -87,7 +87,7 @@ def _limits() -> Limits:
 
 
 def limit_problem(name: str, file: str, found: str, row: int | None = None, column: str = "") -> Problem:
-    """A breach of one of the limits of symbiosis.limits: names the limit, its value and what was found."""
+    """A breach of one of the limits of symbiosis.core.limits: names the limit, its value and what was found."""
     value = getattr(_limits(), name)
     return Problem("limit_exceeded", file=file, row=row, column=column, value=found,
                    accepted=f"{name} <= {value:,} (docs/limits.md)",

@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from symbiosis.errors import Problem
-from symbiosis.limits import LIMITS, Limits
-from symbiosis.schema import column_names, columns, original_header
+from symbiosis.core.errors import Problem
+from symbiosis.core.limits import LIMITS, Limits
+from symbiosis.core.schema import column_names, columns, original_header
 
 ORIGIN_COLUMNS: tuple[str, ...] = ("source_file", "source_row")
 DERIVED_STREAM_COLUMNS: tuple[str, ...] = ("category", "dimension", "quantity_entered", "unit_entered",
@@ -104,11 +104,11 @@ class Park:
     def to_files(self, encoding: str = "utf-8") -> dict[str, bytes]:
         """The park as the files of a clean data package (CSVs + park.toml), name -> bytes.
 
-        Written through the export guard (symbiosis.excel, lossless): formula-like text gets one leading
+        Written through the export guard (symbiosis.core.excel, lossless): formula-like text gets one leading
         apostrophe that the loader removes again (excel.restore); cells with CR/LF are quoted; every other
         character is written as it is. Reloading the files gives an equal Park.
         """
-        from symbiosis.excel import csv_bytes
+        from symbiosis.core.excel import csv_bytes
 
         files = {f"{name}.csv": csv_bytes(table, encoding=encoding, lossless=True, table=f"{name}.csv")
                  for name, table in self.package_tables().items()}
@@ -126,11 +126,11 @@ class Park:
     def to_excel(self, path: str | Path | io.BytesIO) -> str | Path | io.BytesIO:
         """Write the park as one .xlsx with a sheet per table and a `park` sheet holding park.toml.
 
-        Written through the export guard (symbiosis.excel, lossless): text is always a string cell (never a
+        Written through the export guard (symbiosis.core.excel, lossless): text is always a string cell (never a
         formula), characters XML cannot hold are Excel's _xHHHH_ escapes (the loader decodes them with
         excel.xlsx_unescape), and a cell over Excel's 32,767 characters is an ExportError naming sheet/row/column.
         """
-        from symbiosis.excel import write_xlsx
+        from symbiosis.core.excel import write_xlsx
 
         write_xlsx(self.package_sheets(), path, lossless=True, headerless=("park",))
         return path
@@ -188,7 +188,7 @@ def _is_blank(value: object) -> bool:
 
 
 class ConfigLimitError(ValueError):
-    """park.toml is beyond one of the limits of symbiosis.limits (`limit` names it, `found` says by how much)."""
+    """park.toml is beyond one of the limits of symbiosis.core.limits (`limit` names it, `found` says by how much)."""
 
     def __init__(self, limit: str, found: str):
         super().__init__(f"park.toml: {limit} exceeded ({found})")

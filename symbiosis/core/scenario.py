@@ -44,10 +44,10 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from symbiosis.errors import SymbiosisError
-from symbiosis.excel import csv_bytes
-from symbiosis.loader import load_files
-from symbiosis.park import Park
+from symbiosis.core.errors import SymbiosisError
+from symbiosis.core.excel import csv_bytes
+from symbiosis.core.loader import load_files
+from symbiosis.core.park import Park
 
 EditValue = str | float
 LinkKey = tuple[str, str]  # (supplier_stream_id, receiver_stream_id)

@@ -59,7 +59,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from symbiosis.errors import SymbiosisError
+from symbiosis.core.errors import SymbiosisError
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 DANGEROUS_PREFIXES = FORMULA_PREFIXES  # the former name

@@ -28,9 +28,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from symbiosis.datasets import read_records
-from symbiosis.factors import Factor, FactorTable
-from symbiosis.taxonomy import Material, baselines, materials
+from symbiosis.core.datasets import read_records
+from symbiosis.core.factors import Factor, FactorTable
+from symbiosis.core.taxonomy import Material, baselines, materials
 
 GJ_PER_MWH = 3.6
 ITEMS: tuple[str, ...] = ("avoided_scope1", "avoided_scope1_supplier", "avoided_scope2", "avoided_scope3_cat1",
