@@ -38,6 +38,7 @@ from symbiosis.core.schema import (
 )
 from symbiosis.core.taxonomy import (
     DIRECTIONS,
+    Material,
     baseline_vocabulary,
     baselines,
     material_vocabulary,
@@ -187,6 +188,29 @@ def _header_names(header: list[str], label: str, problems: list[Problem]) -> lis
 
 def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable | None:
     """Parse CSV text with the user's row numbers; every record is checked against the header as it is read."""
+    parsed = _read_records(text, label, problems)
+    if parsed is None:
+        return None
+    header, records, spans = parsed
+    n = len(header)
+    if n > _limits().columns_per_table:
+        problems.append(limit_problem("columns_per_table", label, f"{n:,} columns", row=1))
+        return None
+    names = _header_names(header, label, problems)
+    # A quote that is opened and closed as CSV wants (RFC 4180) makes a cell with line breaks a legitimate one
+    # (a warning); a stray quote is what makes a strict reader fail, and only then are swallowed rows suspected.
+    strays = any(span > 1 for span in spans) and not _quotes_well_formed(text)
+    _fit_records(records, spans, names, label, problems, strays)
+    frame = pd.DataFrame(records, columns=range(n), dtype=object) if records else pd.DataFrame(
+        {i: pd.Series(dtype=object) for i in range(n)})
+    frame.columns = names
+    return _raw_from_frame(frame, label, problems)
+
+
+def _read_records(text: str, label: str,
+                  problems: list[Problem]) -> tuple[list[str], list[list[str]], list[int]] | None:
+    """The header, the records and the physical lines each record took; None (the problem said) when the text
+    is empty, has more rows than allowed or is not readable as CSV."""
     limits = _limits()
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[list[str]] = []
@@ -212,14 +236,15 @@ def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable |
         else:
             problems.append(Problem("file_unreadable", file=label, row=row, params=(("reason", str(exc)[:200]),)))
         return None
-    n = len(header)
-    if n > limits.columns_per_table:
-        problems.append(limit_problem("columns_per_table", label, f"{n:,} columns", row=1))
-        return None
-    names = _header_names(header, label, problems)
-    # A quote that is opened and closed as CSV wants (RFC 4180) makes a cell with line breaks a legitimate one
-    # (a warning); a stray quote is what makes a strict reader fail, and only then are swallowed rows suspected.
-    strays = any(span > 1 for span in spans) and not _quotes_well_formed(text)
+    return header, records, spans
+
+
+def _fit_records(records: list[list[str]], spans: list[int], names: list[str], label: str,
+                 problems: list[Problem], strays: bool) -> None:
+    """Each record made as wide as the header, in place: fields beyond it are an error when they hold text and
+    cut with a warning when blank, short records are padded, cells with line breaks are checked, and cells the
+    ledger writer guarded against formula injection are restored."""
+    n = len(names)
     trailing: list[int] = []
     for i, record in enumerate(records):
         row = i + 2
@@ -246,10 +271,6 @@ def _read_csv_text(text: str, label: str, problems: list[Problem]) -> RawTable |
         problems.append(Problem("trailing_fields", file=label, row=trailing[0], column=f"#{n + 1}",
                                 value=f"{len(trailing)} row(s)", severity="warning",
                                 params=(("count", str(len(trailing))),)))
-    frame = pd.DataFrame(records, columns=range(n), dtype=object) if records else pd.DataFrame(
-        {i: pd.Series(dtype=object) for i in range(n)})
-    frame.columns = names
-    return _raw_from_frame(frame, label, problems)
 
 
 def _quotes_well_formed(text: str) -> bool:
@@ -583,84 +604,122 @@ def _unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
-    try:
-        scans = _scan_xlsx(data, label)
-    except _StopError as stop:
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            scans = {}  # not a zip at all: openpyxl's own error below says what it is
-        else:
-            package.problems.append(stop.problem)
-            return
+    scans = _scan_or_stop(data, label, package)
+    if scans is None:
+        return
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
         package.problems.append(Problem("file_unreadable", file=label, params=(("reason", _reason(exc)),)))
         return
     with pd.ExcelFile(book, engine="openpyxl") as excel:
-        paths = {ws.title: getattr(ws, "_worksheet_path", "") for ws in book.worksheets}
-        sheet_names = [str(n) for n in excel.sheet_names]
-
-        def read_sheet(sheet: str, header: int | None) -> pd.DataFrame | None:
-            scan = scans.get(paths.get(sheet, ""), _SheetScan())
-            where = f"{label}:{sheet}"
-            bad = False
-            for ref in scan.formulas_without_value[:20]:
-                m = re.fullmatch(r"([A-Za-z]+)(\d+)", ref)
-                package.problems.append(Problem("formula_without_value", file=where,
-                                                row=int(m.group(2)) if m else None, column=ref, value=ref))
-                bad = True
-            if scan.last_row - 1 > _limits().rows_per_table:
-                package.problems.append(limit_problem("rows_per_table", where, f"a value on row {scan.last_row:,}",
-                                                      row=scan.last_row))
-                bad = True
-            if scan.last_col > _limits().columns_per_table:
-                package.problems.append(limit_problem("columns_per_table", where,
-                                                      f"a value in column {_column_letters(scan.last_col)}"))
-                bad = True
-            if bad:
-                return None
-            nrows = max(scan.last_row - (1 if header == 0 else 0), 0) if scan.last_row else None
-            try:
-                return excel.parse(sheet, header=header, dtype=str, keep_default_na=False, nrows=nrows)
-            except Exception as exc:  # a corrupt sheet
-                package.problems.append(Problem("file_unreadable", file=where, params=(("reason", _reason(exc)),)))
-                return None
-
+        sheets = _Sheets(excel=excel, scans=scans, label=label, package=package,
+                         paths={ws.title: getattr(ws, "_worksheet_path", "") for ws in book.worksheets},
+                         names=[str(n) for n in excel.sheet_names])
         for table in TABLES:
-            wanted = (table, TABLE_NAMES_ZH[table])
-            names = [n for n in sheet_names if _match_name(n, wanted)]
-            if len(names) > 1:
-                package.problems.append(Problem("file_twice", file=f"{label}:{table}", value=", ".join(names),
-                                                accepted="one sheet per table"))
-                continue
-            if not names:
-                if table in REQUIRED_TABLES:
-                    package.problems.append(Problem("file_missing", file=f"{label}:{table}",
-                                                    accepted=" / ".join(wanted),
-                                                    params=(("file_name", f"sheet {table}"),)))
-                continue
-            frame = read_sheet(names[0], 0)
-            if frame is not None:
-                frame = _unescape_frame(frame)
-                where = f"{label}:{names[0]}"
-                headers = [str(c) for c in frame.columns]
-                dupes = [h for h in headers if re.fullmatch(r".+\.\d+", h) and h.rsplit(".", 1)[0] in headers]
-                for h in dupes:  # pandas renames a repeated header 'x' to 'x.1'
-                    package.problems.append(Problem("column_duplicate", file=where, row=1, column=h.rsplit(".", 1)[0],
-                                                    value=h.rsplit(".", 1)[0], accepted="a header used once / 表头不重复"))
-                package.tables[table] = _raw_from_frame(frame, where, package.problems)
-        park_sheets = [n for n in sheet_names if _match_name(n, ("park", "园区"))]
-        if park_sheets:
-            # The sheet holds park.toml's lines in column A from row 1; a first cell "park.toml" is a title.
-            raw_sheet = read_sheet(park_sheets[0], None)
-            if raw_sheet is not None:
-                raw_sheet = _unescape_frame(raw_sheet)
-                lines = [str(x) for x in raw_sheet.iloc[:, 0].tolist()] if raw_sheet.shape[1] else []
-                if lines and lines[0].strip().lower() == "park.toml":
-                    lines = lines[1:]
-                package.config_text = "\n".join(lines)
-                package.config_label = f"{label}:{park_sheets[0]}"
+            _read_table_sheet(sheets, table)
+        _read_park_sheet(sheets)
     book.close()
+
+
+def _scan_or_stop(data: bytes, label: str, package: RawPackage) -> dict[str, _SheetScan] | None:
+    """The workbook's members scanned (_scan_xlsx); None when a limit or a corrupt member stops the reading (the
+    problem is recorded). Bytes that are no zip at all get no scan: openpyxl's own error then says what they are."""
+    try:
+        return _scan_xlsx(data, label)
+    except _StopError as stop:
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            return {}
+        package.problems.append(stop.problem)
+        return None
+
+
+@dataclass
+class _Sheets:
+    """The sheets of an open workbook, each read only when its scan found nothing that stops it."""
+
+    excel: pd.ExcelFile
+    scans: dict[str, _SheetScan]  # by the sheet's member path in the workbook
+    paths: dict[str, str]  # sheet title -> member path
+    names: list[str]  # the sheet titles
+    label: str
+    package: RawPackage
+
+    def read(self, sheet: str, header: int | None) -> pd.DataFrame | None:
+        """A sheet as text cells (header row 0, or None for no header); None when it may not or cannot be read."""
+        scan = self.scans.get(self.paths.get(sheet, ""), _SheetScan())
+        where = f"{self.label}:{sheet}"
+        if _sheet_stopped(scan, where, self.package.problems):
+            return None
+        nrows = max(scan.last_row - (1 if header == 0 else 0), 0) if scan.last_row else None
+        try:
+            return self.excel.parse(sheet, header=header, dtype=str, keep_default_na=False, nrows=nrows)
+        except Exception as exc:  # a corrupt sheet
+            self.package.problems.append(Problem("file_unreadable", file=where, params=(("reason", _reason(exc)),)))
+            return None
+
+
+def _sheet_stopped(scan: _SheetScan, where: str, problems: list[Problem]) -> bool:
+    """What the scan found that stops a sheet from being read: formulas without a computed value, a value beyond
+    the row or column limit. Every finding is recorded."""
+    bad = False
+    for ref in scan.formulas_without_value[:20]:
+        m = re.fullmatch(r"([A-Za-z]+)(\d+)", ref)
+        problems.append(Problem("formula_without_value", file=where,
+                                row=int(m.group(2)) if m else None, column=ref, value=ref))
+        bad = True
+    if scan.last_row - 1 > _limits().rows_per_table:
+        problems.append(limit_problem("rows_per_table", where, f"a value on row {scan.last_row:,}",
+                                      row=scan.last_row))
+        bad = True
+    if scan.last_col > _limits().columns_per_table:
+        problems.append(limit_problem("columns_per_table", where,
+                                      f"a value in column {_column_letters(scan.last_col)}"))
+        bad = True
+    return bad
+
+
+def _read_table_sheet(sheets: _Sheets, table: str) -> None:
+    """The sheet of one table (its English or Chinese name): missing, twice, or read into package.tables."""
+    package, label = sheets.package, sheets.label
+    wanted = (table, TABLE_NAMES_ZH[table])
+    names = [n for n in sheets.names if _match_name(n, wanted)]
+    if len(names) > 1:
+        package.problems.append(Problem("file_twice", file=f"{label}:{table}", value=", ".join(names),
+                                        accepted="one sheet per table"))
+        return
+    if not names:
+        if table in REQUIRED_TABLES:
+            package.problems.append(Problem("file_missing", file=f"{label}:{table}", accepted=" / ".join(wanted),
+                                            params=(("file_name", f"sheet {table}"),)))
+        return
+    frame = sheets.read(names[0], 0)
+    if frame is None:
+        return
+    frame = _unescape_frame(frame)
+    where = f"{label}:{names[0]}"
+    headers = [str(c) for c in frame.columns]
+    dupes = [h for h in headers if re.fullmatch(r".+\.\d+", h) and h.rsplit(".", 1)[0] in headers]
+    for h in dupes:  # pandas renames a repeated header 'x' to 'x.1'
+        package.problems.append(Problem("column_duplicate", file=where, row=1, column=h.rsplit(".", 1)[0],
+                                        value=h.rsplit(".", 1)[0], accepted="a header used once / 表头不重复"))
+    package.tables[table] = _raw_from_frame(frame, where, package.problems)
+
+
+def _read_park_sheet(sheets: _Sheets) -> None:
+    """The `park` sheet, if any: park.toml's lines in column A from row 1; a first cell "park.toml" is a title."""
+    park_sheets = [n for n in sheets.names if _match_name(n, ("park", "园区"))]
+    if not park_sheets:
+        return
+    raw_sheet = sheets.read(park_sheets[0], None)
+    if raw_sheet is None:
+        return
+    raw_sheet = _unescape_frame(raw_sheet)
+    lines = [str(x) for x in raw_sheet.iloc[:, 0].tolist()] if raw_sheet.shape[1] else []
+    if lines and lines[0].strip().lower() == "park.toml":
+        lines = lines[1:]
+    sheets.package.config_text = "\n".join(lines)
+    sheets.package.config_label = f"{sheets.label}:{park_sheets[0]}"
 
 
 # --- interpreting tables -------------------------------------------------------------------------------------
@@ -935,8 +994,44 @@ def _convert(quantity: float, unit: str, material_key: str, hours: float | None,
 
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One data row of a table being built: where its problems are reported (file and the user's row number)."""
+
+    raw: RawTable
+    i: int  # position in the table's frame
+    problems: list[Problem]
+
+    def report(self, code: str, column: str, **details: Any) -> None:
+        self.problems.append(Problem(code, file=self.raw.label, row=self.raw.rows[self.i], column=column,
+                                     **details))
+
+
+# The columns of streams the loader derives or rewrites, one value per row (in this order).
+_STREAM_DERIVED: tuple[str, ...] = ("direction", "material", "category", "dimension", "quantity", "unit", "quality",
+                                    "quality_rank", "baseline", "conversion_note", "hours_per_year")
+
+
 def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                    problems: list[Problem]) -> pd.DataFrame:
+    frame, unit_entered = _streams_frame(raw, problems)
+    derived: dict[str, list[Any]] = {k: [] for k in _STREAM_DERIVED}
+    for i, r in enumerate(frame.to_dict(orient="records")):
+        values = _stream_row(r, _Row(raw, i, problems), frame, enterprise_ids, config, str(unit_entered[i]))
+        for k in _STREAM_DERIVED:
+            derived[k].append(values[k])
+    frame["quantity_entered"] = frame["quantity"]
+    frame["unit_entered"] = pd.Series(unit_entered, index=frame.index, dtype=object)
+    frame["hazardous_code"] = frame["hazardous_code"].str.upper()
+    for k, v in derived.items():
+        frame[k] = pd.Series(v, index=frame.index, dtype="float64" if k in ("quantity", "hours_per_year") else None)
+    frame["quality_rank"] = frame["quality_rank"].astype("int64")
+    return frame
+
+
+def _streams_frame(raw: RawTable, problems: list[Problem]) -> tuple[pd.DataFrame, list[Any]]:
+    """streams as read: headers mapped, numbers parsed, every column present, blank stream ids generated, the
+    table's constraints checked, origin columns added; and the unit cells as entered."""
     frame = _map_headers(raw, "streams", problems)
     unit_entered = frame["unit"].tolist() if "unit" in frame.columns else [""] * len(frame)
     frame = _parse_numbers(frame, raw, "streams", problems)
@@ -948,105 +1043,106 @@ def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
                                                                      np.array(raw.rows)[blank_id.to_numpy()],
                                                                      strict=True)]
     _check_constraints(frame, raw, "streams", problems, present)
-    frame = _add_origin(frame, raw)
-    mats = materials()
-    grade_vocab, grades = water_grade_vocabulary(), water_grades()
-    base_vocab, bases = baseline_vocabulary(), baselines()
-    out_cols: dict[str, list[Any]] = {k: [] for k in ("direction", "material", "category", "dimension", "quantity",
-                                                      "unit", "quality", "quality_rank", "baseline",
-                                                      "conversion_note", "hours_per_year")}
-    for i, r in enumerate(frame.to_dict(orient="records")):
-        if r["enterprise_id"] and r["enterprise_id"] not in enterprise_ids:
-            problems.append(Problem("unknown_enterprise", file=raw.label, row=raw.rows[i], column="enterprise_id",
-                                    value=r["enterprise_id"], accepted="an enterprise_id of enterprises / 企业表中的企业编号"))
-        direction = resolve_direction(r["direction"]) if r["direction"] else None
-        if r["direction"] and direction is None:
-            problems.append(Problem("unknown_direction", file=raw.label, row=raw.rows[i], column="direction",
-                                    value=r["direction"], accepted="output/产出, input/投入"))
-        key = _resolve_material(r["material"], raw, i, "material", problems)
-        material = mats.get(key) if key else None
-        hours = as_float(r["hours_per_year"])
-        if hours is None:
-            hours = config.default_hours_per_year
-        t_supply, t_return = as_float(r["temperature_c"]), as_float(r["temperature_return_c"])
-        quality, rank = "", -1
-        if material is not None and material.category == "heat":
-            if t_supply is None or t_return is None:
-                problems.append(Problem("heat_temps_missing", file=raw.label, row=raw.rows[i],
-                                        column="temperature_c/temperature_return_c",
-                                        value=f"{_cell(frame, i, 'temperature_c')}/{_cell(frame, i, 'temperature_return_c')}",
-                                        accepted="both temperatures in °C / 两个温度（°C）"))
-            elif direction == "output" and t_return > t_supply:
-                problems.append(Problem("heat_return_above_supply", file=raw.label, row=raw.rows[i],
-                                        column="temperature_return_c", value=f"{t_return:g}",
-                                        accepted=f"<= {t_supply:g}", params=(("supply", f"{t_supply:g}"),)))
-            elif direction == "input" and t_return > t_supply:
-                problems.append(Problem("heat_input_inlet_above_target", file=raw.label, row=raw.rows[i],
-                                        column="temperature_return_c", value=f"{t_return:g}",
-                                        accepted=f"<= {t_supply:g}", params=(("supply", f"{t_supply:g}"),)))
-        if material is not None and material.category in ("water", "wastewater"):
-            if r["quality"]:
-                grade = grade_vocab.resolve(r["quality"])
-                if grade is None:
-                    problems.append(Problem("unknown_quality", file=raw.label, row=raw.rows[i], column="quality",
-                                            value=r["quality"], accepted=", ".join(
-                                                f"{g.grade} ({g.name_zh})" for g in grades.values())))
-                else:
-                    quality, rank = grade, grades[grade].rank
-            elif material.category == "water":
-                problems.append(Problem("quality_missing", file=raw.label, row=raw.rows[i], column="quality",
-                                        severity="warning"))
-        elif r["quality"]:  # a grade on a row that is not water means nothing to the matcher: kept, and said
-            quality = r["quality"]
-            problems.append(Problem("quality_not_water", file=raw.label, row=raw.rows[i], column="quality",
-                                    value=_shown(r["quality"]), severity="warning",
-                                    accepted="water and wastewater rows only / 仅水和废水行"))
-        baseline = ""
-        if r["baseline"]:
-            b = base_vocab.resolve(r["baseline"])
-            category = material.category if material is not None else ""
-            if b is None or (direction and bases[b].direction != direction) or (
-                    category and category not in bases[b].categories):
-                allowed = [k for k, v in bases.items() if (direction is None or v.direction == direction)
-                           and (not category or category in v.categories)]
-                problems.append(Problem("unknown_baseline", file=raw.label, row=raw.rows[i], column="baseline",
-                                        value=r["baseline"], accepted=", ".join(allowed),
-                                        params=(("direction", f"{direction or 'stream'} {category}".strip()),)))
-            else:
-                baseline = b
-        code = r["hazardous_code"].upper()
-        if code and not HAZARDOUS_CODE.match(code):
-            problems.append(Problem("hazardous_code_format", file=raw.label, row=raw.rows[i], column="hazardous_code",
-                                    value=r["hazardous_code"], accepted=HAZARDOUS_ACCEPTED))
-        if not code and material is not None and material.hazardous_code_typical and direction == "output":
-            problems.append(Problem("hazardous_code_expected", file=raw.label, row=raw.rows[i],
-                                    column="hazardous_code", value=material.key,
-                                    accepted=material.hazardous_code_typical, severity="warning"))
-        quantity, unit, note = math.nan, "", ""
-        q = as_float(r["quantity"])
-        if material is not None and q is not None and r["unit"]:
-            quantity, unit, note = _convert(q, r["unit"], material.key, hours, t_supply, t_return, raw, i, problems,
-                                            str(unit_entered[i]))
-        elif material is not None:
-            unit = material.canonical_unit
-        out_cols["direction"].append(direction or r["direction"])
-        out_cols["material"].append(key or r["material"])
-        out_cols["category"].append(material.category if material else "")
-        out_cols["dimension"].append(material.dimension if material else "")
-        out_cols["quantity"].append(quantity)
-        out_cols["unit"].append(unit)
-        out_cols["quality"].append(quality)
-        out_cols["quality_rank"].append(rank)
-        out_cols["baseline"].append(baseline)
-        out_cols["conversion_note"].append(note)
-        out_cols["hours_per_year"].append(as_float(r["hours_per_year"]))
-    frame["quantity_entered"] = frame["quantity"]
-    frame["unit_entered"] = pd.Series(unit_entered, index=frame.index, dtype=object)
-    frame["hazardous_code"] = frame["hazardous_code"].str.upper()
-    for k, v in out_cols.items():
-        frame[k] = pd.Series(v, index=frame.index, dtype="float64" if k in ("quantity", "hours_per_year") else None)
-    frame["quality_rank"] = frame["quality_rank"].astype("int64")
-    return frame
+    return _add_origin(frame, raw), unit_entered
+
+
+def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_ids: set[str], config: ParkConfig,
+                entered: str) -> dict[str, Any]:
+    """One stream row checked against the vocabularies and converted: its _STREAM_DERIVED values."""
+    if r["enterprise_id"] and r["enterprise_id"] not in enterprise_ids:
+        row.report("unknown_enterprise", "enterprise_id", value=r["enterprise_id"],
+                   accepted="an enterprise_id of enterprises / 企业表中的企业编号")
+    direction = resolve_direction(r["direction"]) if r["direction"] else None
+    if r["direction"] and direction is None:
+        row.report("unknown_direction", "direction", value=r["direction"], accepted="output/产出, input/投入")
+    key = _resolve_material(r["material"], row.raw, row.i, "material", row.problems)
+    material = materials().get(key) if key else None
+    hours = as_float(r["hours_per_year"])
+    if hours is None:
+        hours = config.default_hours_per_year
+    t_supply, t_return = as_float(r["temperature_c"]), as_float(r["temperature_return_c"])
+    if material is not None and material.category == "heat":
+        _check_heat_temperatures(row, frame, direction, t_supply, t_return)
+    quality, rank = _stream_quality(r["quality"], material, row)
+    baseline = _stream_baseline(r["baseline"], direction, material, row)
+    _check_hazardous_code(r["hazardous_code"], material, direction, row)
+    quantity, unit, note = math.nan, "", ""
+    q = as_float(r["quantity"])
+    if material is not None and q is not None and r["unit"]:
+        quantity, unit, note = _convert(q, r["unit"], material.key, hours, t_supply, t_return, row.raw, row.i,
+                                        row.problems, entered)
+    elif material is not None:
+        unit = material.canonical_unit
+    return {"direction": direction or r["direction"], "material": key or r["material"],
+            "category": material.category if material else "", "dimension": material.dimension if material else "",
+            "quantity": quantity, "unit": unit, "quality": quality, "quality_rank": rank, "baseline": baseline,
+            "conversion_note": note, "hours_per_year": as_float(r["hours_per_year"])}
+
+
+def _check_heat_temperatures(row: _Row, frame: pd.DataFrame, direction: str | None, t_supply: float | None,
+                             t_return: float | None) -> None:
+    """A heat row needs both temperatures; an output cools (return <= supply), an input is heated (inlet <=
+    target)."""
+    if t_supply is None or t_return is None:
+        row.report("heat_temps_missing", "temperature_c/temperature_return_c",
+                   value=f"{_cell(frame, row.i, 'temperature_c')}/{_cell(frame, row.i, 'temperature_return_c')}",
+                   accepted="both temperatures in °C / 两个温度（°C）")
+    elif direction == "output" and t_return > t_supply:
+        row.report("heat_return_above_supply", "temperature_return_c", value=f"{t_return:g}",
+                   accepted=f"<= {t_supply:g}", params=(("supply", f"{t_supply:g}"),))
+    elif direction == "input" and t_return > t_supply:
+        row.report("heat_input_inlet_above_target", "temperature_return_c", value=f"{t_return:g}",
+                   accepted=f"<= {t_supply:g}", params=(("supply", f"{t_supply:g}"),))
+
+
+def _stream_quality(text: str, material: Material | None, row: _Row) -> tuple[str, int]:
+    """The water grade of a row and its rank (-1 when none): resolved on water and wastewater rows, required on
+    water rows (a warning); on any other row a grade means nothing to the matcher and is kept as written."""
+    if material is not None and material.category in ("water", "wastewater"):
+        if text:
+            grade = water_grade_vocabulary().resolve(text)
+            grades = water_grades()
+            if grade is None:
+                row.report("unknown_quality", "quality", value=text,
+                           accepted=", ".join(f"{g.grade} ({g.name_zh})" for g in grades.values()))
+                return "", -1
+            return grade, grades[grade].rank
+        if material.category == "water":
+            row.report("quality_missing", "quality", severity="warning")
+        return "", -1
+    if text:  # a grade on a row that is not water means nothing to the matcher: kept, and said
+        row.report("quality_not_water", "quality", value=_shown(text), severity="warning",
+                   accepted="water and wastewater rows only / 仅水和废水行")
+        return text, -1
+    return "", -1
+
+
+def _stream_baseline(text: str, direction: str | None, material: Material | None, row: _Row) -> str:
+    """The row's baseline key: it must exist and fit the row's direction and category ("" when blank or not)."""
+    if not text:
+        return ""
+    bases = baselines()
+    b = baseline_vocabulary().resolve(text)
+    category = material.category if material is not None else ""
+    if b is None or (direction and bases[b].direction != direction) or (
+            category and category not in bases[b].categories):
+        allowed = [k for k, v in bases.items() if (direction is None or v.direction == direction)
+                   and (not category or category in v.categories)]
+        row.report("unknown_baseline", "baseline", value=text, accepted=", ".join(allowed),
+                   params=(("direction", f"{direction or 'stream'} {category}".strip()),))
+        return ""
+    return b
+
+
+def _check_hazardous_code(text: str, material: Material | None, direction: str | None, row: _Row) -> None:
+    """A hazardous waste code in a form the national list uses; its absence on an output of a material that
+    usually has one is a warning."""
+    code = text.upper()
+    if code and not HAZARDOUS_CODE.match(code):
+        row.report("hazardous_code_format", "hazardous_code", value=text, accepted=HAZARDOUS_ACCEPTED)
+    if not code and material is not None and material.hazardous_code_typical and direction == "output":
+        row.report("hazardous_code_expected", "hazardous_code", value=material.key,
+                   accepted=material.hazardous_code_typical, severity="warning")
 
 
 def _build_exchanges(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
@@ -1115,23 +1211,7 @@ def build_park(package: RawPackage) -> Park:
 
     package.accounts (and ParkError.accounts) tell, per table file, what became of its rows."""
     problems = list(package.problems)
-    config = ParkConfig()
-    if package.config_text is not None:
-        config_problems: list[tuple[str, str, str]] = []
-        try:
-            config, config_problems = config_from_toml(package.config_text)
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(Problem("toml_invalid", file=package.config_label, params=(("reason", str(exc)),)))
-        except ConfigLimitError as exc:
-            problems.append(limit_problem(exc.limit, package.config_label, exc.found))
-        for key, reason, accepted in config_problems:
-            problems.append(Problem("toml_key", file=package.config_label, column=key, value=key, accepted=accepted,
-                                    params=(("reason", reason),)))
-        known_factors = set(factor_ids())
-        for fid in sorted(set(config.factor_overrides) - known_factors):
-            problems.append(Problem("toml_key", file=package.config_label, column=f"factor_overrides.{fid}",
-                                    value=fid, accepted="a factor_id of datasets/emission_factors.csv",
-                                    params=(("reason", "is not a known emission factor"),)))
+    config = _build_config(package, problems)
     enterprises = pd.DataFrame()
     enterprise_ids: set[str] = set()
     if "enterprises" in package.tables:
@@ -1146,19 +1226,48 @@ def build_park(package: RawPackage) -> Park:
             problems.append(Problem("empty_table", file=package.tables["streams"].label))
     exchanges = _empty_exchanges()
     if "exchanges" in package.tables:
-        raw = package.tables["exchanges"]
-        if raw.frame.empty:  # a header-only template: its columns are checked, the park has no exchanges
-            extras = [c for c in _map_headers(raw, "exchanges", problems).columns if c not in exchanges.columns]
-            for c in extras:
-                exchanges[c] = pd.Series(dtype=object)
-        else:
-            exchanges = _build_exchanges(raw, enterprise_ids, config, problems)
+        exchanges = _exchanges_or_template(package.tables["exchanges"], enterprise_ids, config, problems)
     failed = any(p.severity == "error" for p in problems)
     package.accounts = _accounts(package, problems, loaded=not failed)
     if failed:
         raise ParkError(problems, accounts=package.accounts)
     return Park(config=config, enterprises=_ordered(enterprises, "enterprises"), streams=_ordered(streams, "streams"),
                 exchanges=_ordered(exchanges, "exchanges"), warnings=tuple(problems), source=package.source)
+
+
+def _build_config(package: RawPackage, problems: list[Problem]) -> ParkConfig:
+    """The park's settings from park.toml (the defaults without one); its problems are added to `problems`."""
+    config = ParkConfig()
+    if package.config_text is None:
+        return config
+    config_problems: list[tuple[str, str, str]] = []
+    try:
+        config, config_problems = config_from_toml(package.config_text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem("toml_invalid", file=package.config_label, params=(("reason", str(exc)),)))
+    except ConfigLimitError as exc:
+        problems.append(limit_problem(exc.limit, package.config_label, exc.found))
+    for key, reason, accepted in config_problems:
+        problems.append(Problem("toml_key", file=package.config_label, column=key, value=key, accepted=accepted,
+                                params=(("reason", reason),)))
+    known_factors = set(factor_ids())
+    for fid in sorted(set(config.factor_overrides) - known_factors):
+        problems.append(Problem("toml_key", file=package.config_label, column=f"factor_overrides.{fid}",
+                                value=fid, accepted="a factor_id of datasets/emission_factors.csv",
+                                params=(("reason", "is not a known emission factor"),)))
+    return config
+
+
+def _exchanges_or_template(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
+                           problems: list[Problem]) -> pd.DataFrame:
+    """The exchanges table; a header-only template gives no exchanges, its columns checked and kept."""
+    if not raw.frame.empty:
+        return _build_exchanges(raw, enterprise_ids, config, problems)
+    exchanges = _empty_exchanges()
+    extras = [c for c in _map_headers(raw, "exchanges", problems).columns if c not in exchanges.columns]
+    for c in extras:
+        exchanges[c] = pd.Series(dtype=object)
+    return exchanges
 
 
 def _accounts(package: RawPackage, problems: list[Problem], loaded: bool) -> list[FileAccount]:
