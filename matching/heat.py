@@ -102,16 +102,3 @@ def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatL
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"stream_id": pd.Series(dtype=object), "level": pd.Series(dtype=int),
                          "q": pd.Series(dtype=float)})
-
-
-def max_heat_recovery(levels: HeatLevels) -> float:
-    """Problem-table maximum heat recovery of all hot vs all cold streams (no distances): a quick target."""
-    lv = len(levels.levels)
-    if lv == 0:
-        return 0.0
-    hot = np.bincount(levels.hot["level"].to_numpy(dtype=int), levels.hot["q"].to_numpy(), minlength=lv)
-    cold = np.bincount(levels.cold["level"].to_numpy(dtype=int), levels.cold["q"].to_numpy(), minlength=lv)
-    # cascade from the top: the most heat the cold side can take is limited by hot heat available above it
-    cascade = np.cumsum(hot - cold)
-    hot_utility = max(0.0, -float(cascade.min()))
-    return float(cold.sum()) - hot_utility

@@ -42,7 +42,7 @@ import pulp
 
 from matching.candidates import Context, build_links, objective_coefficients, prepare_streams, selector_mask
 from matching.heat import HeatLevels
-from matching.options import LinkSelector, MatchOptions, Settings, resolve
+from matching.options import MatchOptions, Settings, resolve
 from symbiosis.core.park import Park
 
 PRUNE_REASONS: tuple[str, ...] = ("forbidden", "no_benefit", "below_minimum", "model")
@@ -102,6 +102,22 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
     links["obj"] = obj
     links["fixed"] = fixed
     links["status"] = "model"
+    status = _prune(links, settings, obj, fixed)
+    links["status"] = status
+    forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
+                             if not (selector_mask(links, sel) & (status == "model")).any())
+    active = links[links["status"] == "model"]
+    links["component"] = -1
+    if not active.empty:
+        links.loc[active.index, "component"] = _components(active, settings, together=together)
+    t1 = time.perf_counter()
+    return MatchModel(ctx=ctx, settings=settings, links=links, levels=levels, forced_unmatched=forced_unmatched,
+                      candidate_seconds=t1 - t0, build_seconds=t1 - t0)
+
+
+def _prune(links: pd.DataFrame, settings: Settings, obj: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Each candidate's status (PRUNE_REASONS): forbidden by a selector, below its minimum size, of no benefit, or
+    in the model. Adds the columns forced and forced_sized (picked by a forced selector; one stating a quantity)."""
     forced_any = np.zeros(len(links), dtype=bool)
     forced_sized = np.zeros(len(links), dtype=bool)  # picked by a forced selector that states a quantity
     for sel in settings.forced:
@@ -121,18 +137,8 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
     no_benefit = (obj <= 0) | (best <= 0)
     below = links["capacity"].to_numpy(dtype=float) < links["min_quantity"].to_numpy(dtype=float) * (1 - 1e-9)
     zero = links["capacity"].to_numpy(dtype=float) <= 0
-    status = np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
-                      np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
-    links["status"] = status
-    forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
-                             if not (selector_mask(links, sel) & (status == "model")).any())
-    active = links[links["status"] == "model"]
-    links["component"] = -1
-    if not active.empty:
-        links.loc[active.index, "component"] = _components(active, settings, together=together)
-    t1 = time.perf_counter()
-    return MatchModel(ctx=ctx, settings=settings, links=links, levels=levels, forced_unmatched=forced_unmatched,
-                      candidate_seconds=t1 - t0, build_seconds=t1 - t0)
+    return np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
+                    np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
 
 
 def opposite_pairs(links: pd.DataFrame) -> pd.DataFrame:
@@ -241,21 +247,45 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
     """The MILP of one component, from its links table (see the module docstring for the formulation)."""
     prob = pulp.LpProblem(f"match_{cid}", pulp.LpMaximize)
     links = links.copy()
-    n = len(links)
-    links["y"] = _vars(prob, "y", None, n, cat="Binary")
-    is_heat = (links["kind"] == "heat").to_numpy()
-    mat = links[~is_heat]
+    links["y"] = _vars(prob, "y", None, len(links), cat="Binary")
+    mat = links[(links["kind"] != "heat").to_numpy()]
     x = _vars(prob, "x", mat["capacity"].to_numpy(dtype=float), len(mat))
-    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1})]
+    flows = _flow_terms(prob, links, mat, x, levels)
+    by_lid = links.set_index("lid")
+    _material_rows(prob, mat, x)
+    _fuel_rows(prob, links, flows)
+    _link_rows(prob, links, flows, by_lid)
+    if settings.max_links_per_enterprise is not None:
+        _firm_cap_rows(prob, links, settings.max_links_per_enterprise)
+    _two_way_rows(prob, links)
+    forced_here = _forced_rows(prob, links, flows, settings)
+    if settings.epsilon_cost is not None:
+        _epsilon_row(prob, links, flows, by_lid, settings.epsilon_cost)
+    _no_good_rows(prob, links, no_good or [])
+    obj_flow = by_lid.loc[flows["lid"], "obj"].to_numpy(dtype=float)
+    objective = [(v, c) for v, c in zip(flows["var"], obj_flow, strict=True) if c != 0]
+    objective += [(v, c) for v, c in zip(links["y"], links["fixed"].to_numpy(dtype=float), strict=True) if c != 0]
+    prob.setObjective(pulp.LpAffineExpression(objective))
+    trivial = float(np.sum(np.maximum(links["obj"].to_numpy(dtype=float), 0) * links["capacity"].to_numpy(dtype=float)))
+    return ComponentModel(component=cid, problem=prob, links=links, flows=flows, forced=tuple(forced_here),
+                          trivial_bound=trivial)
 
-    heat = links[is_heat]
+
+def _flow_terms(prob: pulp.LpProblem, links: pd.DataFrame, mat: pd.DataFrame, x: list[pulp.LpVariable],
+                levels: HeatLevels) -> pd.DataFrame:
+    """The flow terms of every link (lid, var, level, coef 1): x of the material links, and the heat block's
+    q[l,k] (with its cascade and sink rows) for the heat links."""
+    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1})]
+    heat = links[(links["kind"] == "heat").to_numpy()]
     if len(heat):
         flow_parts.append(_heat_block(prob, heat, levels))
     flows = pd.concat(flow_parts, ignore_index=True)
     flows["coef"] = 1.0
-    by_lid = links.set_index("lid")
+    return flows
 
-    # material supply, demand and share caps
+
+def _material_rows(prob: pulp.LpProblem, mat: pd.DataFrame, x: list[pulp.LpVariable]) -> None:
+    """Material supply, demand and share caps."""
     mterms = pd.DataFrame({"var": x, "supplier_stream_id": mat["supplier_stream_id"].to_numpy(),
                            "receiver_stream_id": mat["receiver_stream_id"].to_numpy(),
                            "rule_id": mat["rule_id"].to_numpy(), "ratio": mat["ratio"].to_numpy(dtype=float),
@@ -270,7 +300,9 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
     _grouped(prob, capped, ["receiver_stream_id", "rule_id"], "room", pulp.LpConstraintLE, "share",
              skip_singletons=True)
 
-    # fuel saved at a receiver, material links into its fuel rows and heat from its own boilers together
+
+def _fuel_rows(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame) -> None:
+    """Fuel saved at a receiver: material links into its fuel rows and heat from its own boilers together."""
     shared = fuel_groups(links)
     if len(shared):
         fuel_info = links.loc[links["lid"].isin(shared["lid"]), ["lid", "receiver_id", "fuel", "fuel_per_unit",
@@ -279,7 +311,9 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
         fterms["coef"] = fterms["fuel_per_unit"]
         _grouped(prob, fterms, ["receiver_id", "fuel"], "fuel_room", pulp.LpConstraintLE, "fuel")
 
-    # link on/off: flow <= cap y ; flow >= min y
+
+def _link_rows(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame, by_lid: pd.DataFrame) -> None:
+    """Link on/off: flow <= cap y ; flow >= min y."""
     ylinks = pd.DataFrame({"lid": links["lid"].to_numpy(), "var": links["y"].to_numpy(dtype=object)})
     upper = pd.concat([flows[["lid", "var", "coef"]],
                        ylinks.assign(coef=-by_lid.loc[ylinks["lid"], "capacity"].to_numpy(dtype=float))],
@@ -290,15 +324,18 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
                       ignore_index=True).assign(rhs=0.0)
     _grouped(prob, lower, ["lid"], "rhs", pulp.LpConstraintGE, "linkmin")
 
-    if settings.max_links_per_enterprise is not None:
-        ends = pd.concat([pd.DataFrame({"enterprise": links["supplier_id"].to_numpy(), "var": links["y"].to_numpy()}),
-                          pd.DataFrame({"enterprise": links["receiver_id"].to_numpy(), "var": links["y"].to_numpy()})],
-                         ignore_index=True).assign(coef=1.0, rhs=float(settings.max_links_per_enterprise))
-        counts = ends.groupby("enterprise")["var"].transform("size")
-        _grouped(prob, ends[counts > settings.max_links_per_enterprise], ["enterprise"], "rhs",
-                 pulp.LpConstraintLE, "firmcap")
 
-    # no back-and-forth: y[S->R] + y[R->S] <= 1 for opposite links of the same material pair
+def _firm_cap_rows(prob: pulp.LpProblem, links: pd.DataFrame, cap: int) -> None:
+    """At most `cap` links touch an enterprise (rows only where more links than that could)."""
+    ends = pd.concat([pd.DataFrame({"enterprise": links["supplier_id"].to_numpy(), "var": links["y"].to_numpy()}),
+                      pd.DataFrame({"enterprise": links["receiver_id"].to_numpy(), "var": links["y"].to_numpy()})],
+                     ignore_index=True).assign(coef=1.0, rhs=float(cap))
+    counts = ends.groupby("enterprise")["var"].transform("size")
+    _grouped(prob, ends[counts > cap], ["enterprise"], "rhs", pulp.LpConstraintLE, "firmcap")
+
+
+def _two_way_rows(prob: pulp.LpProblem, links: pd.DataFrame) -> None:
+    """No back-and-forth: y[S->R] + y[R->S] <= 1 for opposite links of the same material pair."""
     two_way = opposite_pairs(links)
     if len(two_way):
         y_by_lid = pd.Series(links["y"].to_numpy(dtype=object), index=links["lid"].to_numpy())
@@ -309,6 +346,10 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
                                    "coef": 1.0, "rhs": 1.0})
         _grouped(prob, pair_terms, ["pair"], "rhs", pulp.LpConstraintLE, "twoway")
 
+
+def _forced_rows(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame, settings: Settings) -> list[int]:
+    """Each forced selector picking a link here: at least one picked link built, and with a stated quantity the
+    picked links' flows at least that. Returns the indices (into settings.forced) of those selectors."""
     forced_here: list[int] = []
     for k, sel in enumerate(settings.forced):
         mask = selector_mask(links, sel)
@@ -321,30 +362,29 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
                 sized = pulp.LpAffineExpression([(v, 1.0) for v in picked["var"]])
                 prob.addConstraint(pulp.LpConstraint(sized, pulp.LpConstraintGE, rhs=float(sel.quantity)),
                                    f"forcedqty{k}")
+    return forced_here
 
+
+def _epsilon_row(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame, by_lid: pd.DataFrame,
+                 epsilon_cost: float) -> None:
+    """The epsilon-constraint on cost: variable and fixed link costs together at most `epsilon_cost`."""
     cost_terms = [(v, c) for v, c in zip(flows["var"], by_lid.loc[flows["lid"], "cost_var"].to_numpy(dtype=float),
                                          strict=True) if c != 0]
     cost_terms += [(v, c) for v, c in zip(links["y"], links["cost_fixed"].to_numpy(dtype=float), strict=True)
                    if c != 0]
-    if settings.epsilon_cost is not None:
-        prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cost_terms), pulp.LpConstraintLE,
-                                             rhs=float(settings.epsilon_cost)), "epsilon")
+    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cost_terms), pulp.LpConstraintLE,
+                                         rhs=float(epsilon_cost)), "epsilon")
 
-    for c, pattern in enumerate(no_good or []):
+
+def _no_good_rows(prob: pulp.LpProblem, links: pd.DataFrame, no_good: list[list[tuple[int, int]]]) -> None:
+    """One cut per earlier plan pattern (lid, 0/1): sum_{value=0} y + sum_{value=1} (1 - y) >= 1."""
+    for c, pattern in enumerate(no_good):
         y_of = dict(zip(links["lid"], links["y"], strict=True))
         terms = [(y_of[lid], 1.0 if value == 0 else -1.0) for lid, value in pattern if lid in y_of]
         ones = sum(1 for lid, value in pattern if value == 1 and lid in y_of)
         if terms:  # sum_{y=0} y + sum_{y=1} (1 - y) >= 1
             prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintGE,
                                                  rhs=1.0 - ones), f"nogood{c}")
-
-    obj_flow = by_lid.loc[flows["lid"], "obj"].to_numpy(dtype=float)
-    objective = [(v, c) for v, c in zip(flows["var"], obj_flow, strict=True) if c != 0]
-    objective += [(v, c) for v, c in zip(links["y"], links["fixed"].to_numpy(dtype=float), strict=True) if c != 0]
-    prob.setObjective(pulp.LpAffineExpression(objective))
-    trivial = float(np.sum(np.maximum(links["obj"].to_numpy(dtype=float), 0) * links["capacity"].to_numpy(dtype=float)))
-    return ComponentModel(component=cid, problem=prob, links=links, flows=flows, forced=tuple(forced_here),
-                          trivial_bound=trivial)
 
 
 def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) -> pd.DataFrame:
@@ -381,7 +421,3 @@ def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) ->
                          "var": rows["var"], "coef": delivered, "D": rows["D"]})
     _grouped(prob, sink, ["receiver_stream_id", "level"], "D", pulp.LpConstraintLE, "sink", skip_singletons=True)
     return rows[["lid", "var", "level"]]
-
-
-def forced_selectors(settings: Settings, indices: tuple[int, ...]) -> list[LinkSelector]:
-    return [settings.forced[k] for k in indices]
