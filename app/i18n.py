@@ -1,4 +1,5 @@
-"""Every label the app shows, in English and Chinese. `t(key, lang, **params)`.
+"""Every label the app shows, in English and Chinese: the table `S`, registered in the one catalogue of
+symbiosis.core.i18n under the namespace "app". `t(key, lang, **params)` renders `app.<key>` there.
 
 A test checks that each key has both texts, that the Chinese one is Chinese, and that both take the same
 parameters; the pages never build a label out of parts of two languages.
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import Lang, register, render
+from symbiosis.core.i18n import pick as pick
 
 LANG_LABELS: dict[str, str] = {"en": "English", "zh": "中文"}
 
-S: dict[str, tuple[str, str]] = {
+S = register("app", {
     # --- frame and pages ---
     "page_data": ("Data", "数据"),
     "page_metabolism": ("Metabolism", "代谢"),
@@ -494,16 +496,11 @@ S: dict[str, tuple[str, str]] = {
                       "them as text and never runs them; numbers stay numbers.",
                       "以 =、+、-、@ 开头的文本单元格会加上前导单引号，Excel 将其显示为文本而不会执行；数值保持为数值。"),
 
-}
+})
 
 
 def t(key: str, lang: Lang | str = "en", **params: Any) -> str:
-    """The label `key` in `lang`, with `params` filled in. An unknown key is a bug: it raises KeyError."""
-    en, zh = S[key]
-    text = zh if lang == "zh" else en
-    return text.format(**params) if params else text
-
-
-def pick(en: str, zh: str, lang: Lang | str) -> str:
-    """For texts that come with both languages from elsewhere (datasets, flows, matching)."""
-    return zh if lang == "zh" and zh else en
+    """The label `key` in `lang`, with `params` filled in (symbiosis.core.i18n.render of `app.<key>`). An unknown
+    key is a bug: it raises KeyError. `pick(en, zh, lang)` (re-exported) is for texts that come with both languages
+    from elsewhere (datasets, flows, matching)."""
+    return render(S.code(key), lang, **params)

@@ -16,9 +16,10 @@ import pandas as pd
 
 from flows.accounting import energy_items, factor_table, scope12_items, tce
 from flows.graph import RowRef, as_graph
-from flows.labels import Lang, fmt_quantity, tr
+from flows.labels import fmt_quantity, tr
 from symbiosis.core.datasets import read_records
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import Lang
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 

@@ -1,4 +1,8 @@
-"""Bilingual (en/zh) names for everything flows/ shows a user: boundary nodes, categories, bases, statuses."""
+"""Bilingual (en/zh) names for everything flows/ shows a user: boundary nodes, categories, bases, statuses.
+
+The names are registered in the one catalogue of symbiosis.core.i18n (namespaces "flows.kind", "flows.basis",
+"flows.boundary"); choosing between two names and formatting quantities is done there (`tr` is its `pick`,
+`fmt_quantity` its `quantity`)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from typing import Literal
 
 import networkx as nx
 
+from symbiosis.core.i18n import Lang as Lang
+from symbiosis.core.i18n import lang_column, pick, quantity, register
 from symbiosis.core.taxonomy import CATEGORY_NAMES, materials
 
-Lang = Literal["en", "zh"]
 BOUNDARY_PREFIX = "boundary:"
 
 
@@ -51,16 +56,20 @@ BASES: dict[str, tuple[str, str, str]] = {
     "co2e": ("tCO2e/a", "CO2e (Scope 1, 2 and 3 attributed to flows)", "二氧化碳当量（按流归属的范围一、二、三）"),
 }
 
-KIND_NAMES: dict[str, tuple[str, str]] = {
+BOUNDARY_NAMES = register("flows.boundary", {k: (b.name_en, b.name_zh) for k, b in BOUNDARY_NODES.items()})
+BASIS_NAMES = register("flows.basis", {k: (en, zh) for k, (_, en, zh) in BASES.items()})
+
+KIND_NAMES = register("flows.kind", {
     "supply": ("supply from outside the park", "园区外供应"),
     "fate": ("fate outside the park", "园区外去向"),
     "exchange": ("existing exchange", "现有交换"),
     "link": ("proposed link", "拟建链接"),
-}
+})
 
 
 def tr(en: str, zh: str, lang: Lang | str) -> str:
-    return zh if lang == "zh" else en
+    """One of two names that come with both languages (symbiosis.core.i18n.pick)."""
+    return pick(en, zh, lang)
 
 
 def boundary_node_id(key: str) -> str:
@@ -87,22 +96,13 @@ def node_label(graph: nx.MultiDiGraph, node: str, lang: Lang | str) -> str:
     data = graph.nodes[node]
     if data.get("kind") == "boundary":
         b = BOUNDARY_NODES[data["boundary"]]
-        return tr(b.name_en, b.name_zh, lang)
-    name = data.get("name_zh" if lang == "zh" else "name_en") or data.get("name") or node
+        return pick(b.name_en, b.name_zh, lang)
+    name = data.get(lang_column("name_en", "name_zh", lang)) or data.get("name") or node
     return str(name)
+
+
+fmt_quantity = quantity  # a quantity as a planner reads it, the same in both languages
 
 
 def unit_label(unit: str) -> str:
     return unit.replace("m3", "m³").replace("CO2", "CO₂")
-
-
-def fmt_quantity(value: float) -> str:
-    """A quantity as a planner reads it: thousands separated, no exponent, about four significant digits."""
-    if value != value:  # NaN
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 1 or magnitude == 0:
-        return f"{value:,.4g}"
-    return f"{value:.3g}"

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from symbiosis.core.i18n import MESSAGES, Lang, message
+from symbiosis.core.i18n import Lang, register, render
 
-# Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered with
-# the other bilingual templates of symbiosis.core.i18n.
-LOADER_MESSAGES: dict[str, tuple[str, str]] = {
+# Messages of the loader's checks for hostile or damaged input (bounded reads, silent losses); registered next to
+# the core's messages (same bare codes, so a Problem's code is the catalogue's code).
+LOADER_MESSAGES = register("", name="loader", entries={
     "cell_holds_rows": ("This quoted cell holds {lines} line(s) that look like rows of the file: loaded as one cell, "
                         "as its quotes say. If those are rows, a quote in this cell was meant to be closed earlier",
                         "此带引号的单元格内有 {lines} 行看起来像文件中的数据行：已按引号读作一个单元格。"
@@ -20,7 +20,7 @@ LOADER_MESSAGES: dict[str, tuple[str, str]] = {
                           "非水/废水行填写了水质“{value}”：按原文保留，匹配时不使用"),
     "limit_exceeded": ("Over a limit: {what} may be at most {limit_value} ({limit}); found {value}. "
                        "See docs/limits.md",
-                       "超出限制：{what_zh}最多为 {limit_value}（{limit}）；实际为 {value}。见 docs/limits.md"),
+                       "超出限制：{what}最多为 {limit_value}（{limit}）；实际为 {value}。见 docs/limits.md"),
     "unbalanced_quote": ("A quote (\") opens this cell and is never closed, so {lines} following line(s) of the file "
                          "were read into it as text: close the quote or remove it",
                          "此单元格以引号（\"）开头但未闭合，文件后面的 {lines} 行被读成了它的文字：请补上或删去引号"),
@@ -43,8 +43,7 @@ LOADER_MESSAGES: dict[str, tuple[str, str]] = {
     "id_folded": ("Id '{value}' is read as '{accepted}' (full-width characters and outer spaces are folded in ids; "
                   "{count} cell(s) of this column)",
                   "编号“{value}”按“{accepted}”读取（编号中的全角字符和首尾空格被规整；本列共 {count} 处）"),
-}
-MESSAGES.update({k: v for k, v in LOADER_MESSAGES.items() if k not in MESSAGES})
+})
 
 Severity = Literal["error", "warning"]
 
@@ -67,8 +66,8 @@ class Problem:
     params: tuple[tuple[str, str], ...] = ()
 
     def text(self, lang: Lang = "en") -> str:
-        return message(self.code, lang, value=self.value, column=self.column, accepted=self.accepted,
-                       **dict(self.params))
+        return render(self.code, lang, value=self.value, column=self.column, accepted=self.accepted,
+                      **dict(self.params))
 
     def as_record(self, lang: Lang = "en") -> dict[str, Any]:
         record = asdict(self)

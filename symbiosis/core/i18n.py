@@ -1,11 +1,251 @@
-"""Bilingual messages. Each message code has an English and a Chinese template."""
+"""Two languages, spoken in one place: the language type, the catalogue of messages and the renderer.
+
+A message is a code with parameters. Each layer keeps its own table of (English, 中文) templates and registers it
+here when its module is imported (`register`); lookup, language fallback, parameter formatting and the behaviour
+for an unknown code all live in this module, and nowhere else does a module choose between English and Chinese:
+
+- `render(code, lang, **params)` renders one message; `pair(code, **params)` gives (English, 中文) for a record
+  that must carry both.
+- `word(table, key, lang)` names a value of a fixed vocabulary (a registered table keyed by values): an unknown
+  value is shown as it is, never dropped.
+- `pick(en, zh, lang)` chooses between two texts that come from data (datasets' name_en/name_zh, a ledger's
+  Chinese name); `lang_column(en, zh, lang)` chooses between two columns holding them.
+- `number` and `quantity` format numbers the same way in both languages.
+
+Rules, for every message:
+- `lang` is "zh" for Chinese; any other value gives English. An empty Chinese text falls back to English.
+- An unknown code is a bug: `KeyError` (a test checks that every code the program asks for exists).
+- A parameter the caller did not give is shown as `{name}`, never a crash.
+- In Chinese, a parameter `x_zh` given next to `x` is used for `{x}`; and a table registered with
+  `localize=("material", ...)` shows those parameters' keys by their Chinese names (materials.csv, baselines.csv,
+  emission_factors.csv name_zh). So both templates name the same placeholders with the same format specs: a
+  number is formatted the same way in both languages.
+- A code registered twice is an error at import.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+import string
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Any, Literal, TypeVar
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
+
+K = TypeVar("K")
+
+
+class MessageTable(dict[K, tuple[str, str]]):
+    """One registered table: key -> (English, 中文). Its codes in the catalogue are `namespace.key` (or the bare key
+    for the core's messages, namespace "")."""
+
+    namespace: str
+    name: str
+    localize: frozenset[str]
+
+    def code(self, key: object) -> str:
+        return f"{self.namespace}.{key}" if self.namespace else str(key)
+
+
+# code -> (English, 中文); code -> the table it came from
+_CATALOGUE: dict[str, tuple[str, str]] = {}
+_TABLE_OF: dict[str, MessageTable[Any]] = {}
+_TABLES: dict[str, MessageTable[Any]] = {}
+
+
+class DuplicateCodeError(ValueError):
+    """Two registered tables (or one table registered twice) give the same message code."""
+
+
+def register(namespace: str, entries: Mapping[K, tuple[str, str]], *, name: str | None = None,
+             localize: Iterable[str] = ()) -> MessageTable[K]:
+    """Add a table of (English, 中文) templates to the catalogue under `namespace` and return it as a
+    `MessageTable` (a dict, so it reads as before). `name` (default: the namespace) names the table; several
+    tables may share a namespace as long as their keys differ. `localize` names parameters whose values are
+    dataset keys to be shown by their Chinese names in Chinese (see `ZH_NAMES`)."""
+    name = name or namespace
+    if name in _TABLES:
+        raise DuplicateCodeError(f"message table {name!r} is registered twice")
+    unknown = set(localize) - set(ZH_NAMES)
+    if unknown:
+        raise ValueError(f"no Chinese names for parameters {sorted(unknown)}; known: {sorted(ZH_NAMES)}")
+    table: MessageTable[K] = MessageTable(entries)
+    table.namespace = namespace
+    table.name = name
+    table.localize = frozenset(localize)
+    clashes = [table.code(k) for k in table if table.code(k) in _CATALOGUE]
+    if clashes:
+        owners = sorted({_TABLE_OF[c].name for c in clashes})
+        raise DuplicateCodeError(f"codes {clashes} of table {name!r} are already registered by {owners}")
+    for key, texts in table.items():
+        _CATALOGUE[table.code(key)] = texts
+        _TABLE_OF[table.code(key)] = table
+    _TABLES[name] = table
+    return table
+
+
+def catalogue() -> Mapping[str, tuple[str, str]]:
+    """Every registered code with its two templates (what the modules imported so far have registered)."""
+    return dict(_CATALOGUE)
+
+
+def tables() -> Mapping[str, MessageTable[Any]]:
+    return dict(_TABLES)
+
+
+def is_zh(lang: Lang | str) -> bool:
+    return lang == "zh"
+
+
+def as_lang(value: Lang | str) -> Lang:
+    """Any language setting as a `Lang`: "zh" is Chinese, everything else English."""
+    return "zh" if is_zh(value) else "en"
+
+
+def pick(en: str, zh: str | None, lang: Lang | str) -> str:
+    """One of two texts that come with both languages from data; an empty Chinese text falls back to English."""
+    return zh if is_zh(lang) and zh else en
+
+
+def lang_column(en_column: str, zh_column: str, lang: Lang | str) -> str:
+    """Which of two columns (e.g. name_en / name_zh, reason_en / reason_zh) holds the text in `lang`."""
+    return zh_column if is_zh(lang) else en_column
+
+
+# --- numbers, the same in both languages ---------------------------------------------------------------------------
+def number(value: float | None, digits: int = 6) -> str:
+    """A number as a reader sees it in a sentence: thousands separated, no exponent for ordinary sizes."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}g}"
+
+
+def quantity(value: float) -> str:
+    """A quantity as a planner reads it: thousands separated, no exponent, about four significant digits."""
+    if value != value:  # NaN
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 1 or magnitude == 0:
+        return f"{value:,.4g}"
+    return f"{value:.3g}"
+
+
+# --- Chinese names of dataset keys used as parameters --------------------------------------------------------------
+def _material_zh(value: str) -> str:
+    """Material keys (one, or comma-joined) by their Chinese names; anything else as is."""
+    from symbiosis.core.taxonomy import materials  # import here: taxonomy imports errors, which imports this
+
+    mats = materials()
+    parts = [p.strip() for p in value.split(",")]
+    if parts and all(p in mats for p in parts):
+        return "、".join(mats[p].name_zh for p in parts)
+    return value
+
+
+def _baseline_zh(value: str) -> str:
+    from symbiosis.core.taxonomy import baselines
+
+    row = baselines().get(value)
+    return row.name_zh if row is not None else value
+
+
+@cache
+def _factor_names_zh() -> dict[str, str]:
+    from symbiosis.core.datasets import read_records
+
+    return {r["factor_id"]: r["name_zh"] for r in read_records("emission_factors")}
+
+
+def _factor_zh(value: str) -> str:
+    return _factor_names_zh().get(value, value)
+
+
+def _grade_zh(value: str) -> str:
+    from symbiosis.core.taxonomy import water_grades
+
+    found = water_grades().get(value)
+    return found.name_zh if found is not None else value
+
+
+ZH_NAMES: dict[str, Callable[[str], str]] = {
+    "material": _material_zh, "materials": _material_zh, "baseline": _baseline_zh, "factor_id": _factor_zh,
+    "grade": _grade_zh,
+}
+
+
+# --- the renderer --------------------------------------------------------------------------------------------------
+class _Formatter(string.Formatter):
+    """str.format, except that a parameter not given is shown as `{name}` (unformatted) instead of raising."""
+
+    def get_value(self, key: int | str, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str) and key not in kwargs:
+            return _Missing(key)
+        return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if isinstance(value, _Missing):
+            return "{" + value.name + "}"
+        return super().format_field(value, format_spec)
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        return value if isinstance(value, _Missing) else super().convert_field(value, conversion)
+
+
+class _Missing:
+    def __init__(self, name: str):
+        self.name = name
+
+
+_FORMATTER = _Formatter()
+
+
+def placeholders(template: str) -> set[tuple[str, str, str]]:
+    """The placeholders of a template as (name, conversion, format spec); en and zh must have the same set."""
+    return {(name, conv or "", spec or "") for _, name, spec, conv in string.Formatter().parse(template)
+            if name is not None}
+
+
+def _zh_params(table: MessageTable[Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    localize = table.localize if table is not None else frozenset()
+    shown = {k: ZH_NAMES[k](v) if k in localize and isinstance(v, str) and v else v for k, v in params.items()}
+    shown.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
+    return shown
+
+
+def template(code: str, lang: Lang | str) -> str:
+    """The raw template of `code` in `lang` (English when the Chinese one is empty). Unknown code: KeyError."""
+    try:
+        en, zh = _CATALOGUE[code]
+    except KeyError:
+        raise KeyError(f"unknown message code {code!r} (is the module that registers its table imported?)") from None
+    return pick(en, zh, lang)
+
+
+def render(code: str, lang: Lang | str = "en", /, **params: Any) -> str:
+    """Message `code` in `lang` with `params` filled in (see the module's rules)."""
+    text = template(code, lang)
+    if is_zh(lang):
+        params = _zh_params(_TABLE_OF.get(code), params)
+    return _FORMATTER.vformat(text, (), params)
+
+
+def pair(code: str, /, **params: Any) -> tuple[str, str]:
+    """Message `code` in English and in Chinese, for a record that must carry both."""
+    return render(code, "en", **params), render(code, "zh", **params)
+
+
+def word(table: MessageTable[Any] | str, key: object, lang: Lang | str) -> str:
+    """A value of a registered vocabulary (`table` or its name) in `lang`; an unknown value is shown as it is
+    (never dropped)."""
+    code = (_TABLES[table] if isinstance(table, str) else table).code(key)
+    return render(code, lang) if code in _CATALOGUE else str(key)
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "file_missing": ("Required file {file_name} is missing (accepted names: {accepted})",
@@ -79,15 +319,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def message(code: str, lang: Lang = "en", **params: Any) -> str:
-    """Render message `code` in `lang`; unknown codes fall back to the code itself."""
-    templates = MESSAGES.get(code)
-    if templates is None:
-        return code
-    template = templates[0] if lang == "en" else templates[1]
-
-    class _Default(dict[str, Any]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
-    return template.format_map(_Default(params))
+MESSAGES = register("", MESSAGES, name="core")

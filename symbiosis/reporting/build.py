@@ -15,12 +15,13 @@ from typing import Literal
 
 import flows
 from matching import MatchOptions
+from symbiosis.core.i18n import Lang
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario
 from symbiosis.reporting import html, xlsx
 from symbiosis.reporting.analysis import Analysis, Stopwatch, analyse
-from symbiosis.reporting.texts import LANGS, Lang
+from symbiosis.reporting.texts import LANGS
 
 ReportLang = Literal["zh", "en", "both"]
 

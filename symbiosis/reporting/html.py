@@ -22,10 +22,10 @@ import pandas as pd
 
 import flows
 from flows.labels import BASES, category_label, fmt_quantity, material_label, unit_label
+from symbiosis.core.i18n import Lang
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
-from symbiosis.reporting.texts import Lang
 
 # Section ids of the report, in order (stable across languages: tests and links rely on them).
 SECTIONS: tuple[str, ...] = ("status", "summary", "sankey", "network", "links", "indicators", "unmatched",

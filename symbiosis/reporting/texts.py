@@ -1,20 +1,25 @@
 """Every word the report shows, in English and Chinese: sheet names, column headers, section titles, sentences.
 
 One table per kind of text, each entry a pair (English, 中文), so a test can check that nothing is left
-untranslated and both reports come from the same keys. Material and category names are not here: they come
+untranslated and both reports come from the same keys. Each table is registered in the one catalogue of
+symbiosis.core.i18n (namespaces "report" for the sentences, "report.sheet", "report.col", "report.mode", ... for
+the others); `t`, `sheet`, `col` and `word` render from there. Material and category names are not here: they come
 from the taxonomy (datasets/materials.csv name_zh/name_en) through flows.labels.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
-Lang = Literal["en", "zh"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+from symbiosis.core import i18n
+from symbiosis.core.i18n import Lang, MessageTable, register
+from symbiosis.core.i18n import number as number
+
+LANGS: tuple[Lang, ...] = ("zh", "en")  # the order the report writes its two languages in
 
 # --- sheet names (Excel allows 31 characters) and their CSV file stems --------------------------------------------
-SHEETS: dict[str, tuple[str, str]] = {
+SHEETS = register("report.sheet", {
     "summary": ("Summary", "摘要"),
     "links": ("Links", "共生链接"),
     "accounting": ("Link accounting", "链接减排核算"),
@@ -30,11 +35,11 @@ SHEETS: dict[str, tuple[str, str]] = {
     "enterprises": ("Enterprises", "企业"),
     "streams": ("Streams", "物料流"),
     "exchanges": ("Exchanges", "现有交换"),
-}
+})
 SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
 
 # --- column headers -----------------------------------------------------------------------------------------------
-COLUMNS: dict[str, tuple[str, str]] = {
+COLUMNS = register("report.col", {
     # summary / solver / settings: two-column tables
     "item": ("Item", "项目"),
     "value": ("Value", "数值"),
@@ -161,10 +166,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "unit_canonical": ("Canonical unit", "标准单位"),
     "source_file": ("Source file", "来源文件"),
     "source_row": ("Source row", "来源行"),
-}
+})
 
 # --- fixed vocabularies -------------------------------------------------------------------------------------------
-STATUS_NAMES: dict[str, tuple[str, str]] = {
+STATUS_NAMES = register("report.status", {
     "optimal": ("optimal", "最优"),
     "feasible": ("feasible, not proven optimal", "可行（未证明最优）"),
     "time_limit": ("stopped at the time limit", "达到时间上限"),
@@ -172,26 +177,26 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "error": ("solver error", "求解出错"),
     "not_solved": ("not solved", "未求解"),
     "empty": ("nothing to match", "无候选链接"),
-}
-MODE_NAMES: dict[str, tuple[str, str]] = {
+})
+MODE_NAMES = register("report.mode", {
     "truck": ("truck", "汽车运输"), "pipe_water": ("water pipe", "输水管道"), "pipe_heat": ("hot-water pipe", "热水管道"),
     "pipe_steam": ("steam pipe", "蒸汽管道"), "pipe_gas": ("gas pipe", "输气管道"),
-}
-DIRECTION_NAMES: dict[str, tuple[str, str]] = {
+})
+DIRECTION_NAMES = register("report.direction", {
     "output": ("output", "产出"), "input": ("input", "投入"), "max": ("at most", "不高于"), "min": ("at least", "不低于"),
     "report": ("reported only", "仅报告"),
-}
-BALANCE_STATUS: dict[str, tuple[str, str]] = {
+})
+BALANCE_STATUS = register("report.balance_status", {
     "balanced": ("balanced", "平衡"), "in_exceeds_out": ("in exceeds out", "投入大于产出"),
     "out_exceeds_in": ("out exceeds in", "产出大于投入"),
-}
-LEVEL_NAMES: dict[str, tuple[str, str]] = {"dimension": ("dimension", "维度"), "category": ("category", "类别")}
-STATE_NAMES: dict[str, tuple[str, str]] = {"before": ("today", "现状"), "after": ("with the plan", "方案实施后")}
-SCOPE_NAMES: dict[str, tuple[str, str]] = {
+})
+LEVEL_NAMES = register("report.level", {"dimension": ("dimension", "维度"), "category": ("category", "类别")})
+STATE_NAMES = register("report.state", {"before": ("today", "现状"), "after": ("with the plan", "方案实施后")})
+SCOPE_NAMES = register("report.scope", {
     "scope1": ("Scope 1", "范围一"), "scope2": ("Scope 2", "范围二"), "scope3_cat1": ("Scope 3 cat. 1", "范围三类别1"),
     "scope3_cat4": ("Scope 3 cat. 4", "范围三类别4"), "scope3_cat5": ("Scope 3 cat. 5", "范围三类别5"),
-}
-ITEM_NAMES: dict[str, tuple[str, str]] = {
+})
+ITEM_NAMES = register("report.item", {
     "avoided_scope1": ("avoided fuel combustion at the receiver", "需方避免的燃料燃烧"),
     "avoided_scope1_supplier": ("avoided flaring at the supplier", "供方避免的火炬燃烧"),
     "avoided_scope2": ("avoided purchased electricity or heat", "避免的外购电力或热力"),
@@ -201,21 +206,21 @@ ITEM_NAMES: dict[str, tuple[str, str]] = {
     "added_energy": ("added pumping and pre-treatment electricity", "新增泵送与预处理用电"),
     "added_combustion": ("added combustion of the substitute fuel", "新增替代燃料燃烧"),
     "added_construction": ("added construction (embodied, annualised)", "新增建设隐含排放（年化）"),
-}
-ORIGIN_NAMES: dict[str, tuple[str, str]] = {
+})
+ORIGIN_NAMES = register("report.origin", {
     "validation": ("validation of the ledger", "台账校验"),
     "metabolism_before": ("metabolism graph, today", "代谢流图（现状）"),
     "metabolism_after": ("metabolism graph, with the plan", "代谢流图（方案后）"),
     "assumption": ("assumption made for a blank cell", "空白单元格的默认假设"),
     "balance": ("balance check (out exceeds in)", "物料平衡核查（产出大于投入）"),
     "scenario": ("scenario file", "情景文件"),
-}
-SEVERITY_NAMES: dict[str, tuple[str, str]] = {"error": ("error", "错误"), "warning": ("warning", "警告"),
-                                              "info": ("note", "提示")}
-YES_NO: dict[bool, tuple[str, str]] = {True: ("yes", "是"), False: ("no", "否")}
-PASS_NAMES: dict[str, tuple[str, str]] = {"pass": ("pass", "达标"), "fail": ("FAIL", "未达标"),
-                                          "none": ("not judged", "不评判")}
-METRIC_NAMES: dict[str, tuple[str, str]] = {
+})
+SEVERITY_NAMES = register("report.severity", {"error": ("error", "错误"), "warning": ("warning", "警告"),
+                                              "info": ("note", "提示")})
+YES_NO = register("report.yes_no", {True: ("yes", "是"), False: ("no", "否")})
+PASS_NAMES = register("report.pass", {"pass": ("pass", "达标"), "fail": ("FAIL", "未达标"),
+                                          "none": ("not judged", "不评判")})
+METRIC_NAMES = register("report.metric", {
     "enterprises": ("enterprises", "企业数"), "links": ("linked pairs", "共生企业对数"),
     "existing_links": ("pairs with an existing exchange", "现有交换企业对数"),
     "proposed_links": ("pairs with only proposed links", "仅有拟建链接的企业对数"),
@@ -227,8 +232,8 @@ METRIC_NAMES: dict[str, tuple[str, str]] = {
     "finn_water": ("Finn cycling index, water", "Finn 循环指数（水）"),
     "finn_energy": ("Finn cycling index, energy", "Finn 循环指数（能量）"),
     "finn_heat": ("Finn cycling index, heat", "Finn 循环指数（热）"),
-}
-SETTING_NAMES: dict[str, tuple[str, str]] = {
+})
+SETTING_NAMES = register("report.setting", {
     "objective": ("objective", "优化目标"), "carbon_price": ("carbon price (CNY/tCO2e)", "碳价（元/tCO2e）"),
     "dt_min_k": ("ΔTmin (K)", "最小传热温差 ΔTmin（K）"), "reach_km": ("reach by mode (km)", "各输送方式运距上限（km）"),
     "min_link_quantity": ("minimum link size by category (canonical unit per year)", "各类别最小链接规模（标准单位/年）"),
@@ -248,21 +253,21 @@ SETTING_NAMES: dict[str, tuple[str, str]] = {
     "factor_overrides": ("emission factors overridden", "被覆盖的排放因子"),
     "decompose": ("solved as independent sub-problems", "分解为独立子问题求解"),
     "warm_start": ("started from the rounded LP relaxation", "以取整的线性松弛解作为初始解"),
-}
-UNIT_NAMES: dict[str, tuple[str, str]] = {"fraction": ("fraction", "比例"), "count": ("count", "个数")}
-REGION_NAMES: dict[str, tuple[str, str]] = {
+})
+UNIT_NAMES = register("report.unit", {"fraction": ("fraction", "比例"), "count": ("count", "个数")})
+REGION_NAMES = register("report.region", {
     "national": ("national grid", "全国电网"), "north": ("North China grid", "华北电网"),
     "northeast": ("Northeast China grid", "东北电网"), "east": ("East China grid", "华东电网"),
     "central": ("Central China grid", "华中电网"), "northwest": ("Northwest China grid", "西北电网"),
     "south": ("China Southern grid", "南方电网"), "southwest": ("Southwest China grid", "西南电网"),
-}
-OBJECTIVE_NAMES: dict[str, tuple[str, str]] = {
+})
+OBJECTIVE_NAMES = register("report.objective", {
     "emissions": ("maximise net avoided emissions", "最大化净减排量"),
     "cost": ("minimise net cost less the carbon value", "最小化净成本（扣除碳价值）"),
-}
+})
 
 # --- sentences and headings ---------------------------------------------------------------------------------------
-TEXTS: dict[str, tuple[str, str]] = {
+TEXTS = register("report", {
     "title": ("Industrial symbiosis report", "产业共生分析报告"),
     "subtitle": ("{park} — scenario “{scenario}”", "{park} — 情景“{scenario}”"),
     "generated": ("Generated {when} by symbiosis-analyzer {version} from {source}.",
@@ -471,43 +476,28 @@ TEXTS: dict[str, tuple[str, str]] = {
     "step_indicators": ("indicators before and after", "方案前后的园区指标"),
     "step_write": ("write the report", "写出报告"),
     "written": ("Report written to {out}: {files}", "报告已写入 {out}：{files}"),
-}
+})
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "zh" else pair[0]
-
-
-def t(key: str, lang: str, **params: Any) -> str:
+def t(key: str, lang: Lang | str, **params: Any) -> str:
     """A sentence or heading in `lang`, with its {placeholders} filled."""
-    text = _pick(TEXTS[key], lang)
-    return text.format(**params) if params else text
+    return i18n.render(TEXTS.code(key), lang, **params)
 
 
-def sheet(key: str, lang: str) -> str:
-    return _pick(SHEETS[key], lang)[:31]
+def sheet(key: str, lang: Lang | str) -> str:
+    return i18n.render(SHEETS.code(key), lang)[:31]
 
 
-def col(key: str, lang: str) -> str:
-    return _pick(COLUMNS[key], lang)
+def col(key: str, lang: Lang | str) -> str:
+    return i18n.render(COLUMNS.code(key), lang)
 
 
-def word(table: dict[Any, tuple[str, str]], key: Any, lang: str) -> str:
+def word(table: MessageTable[Any], key: Any, lang: Lang | str) -> str:
     """A value from one of the fixed vocabularies; an unknown key is shown as it is (never dropped)."""
-    pair = table.get(key)
-    return _pick(pair, lang) if pair is not None else str(key)
+    return i18n.word(table, key, lang)
 
 
-def number(value: float | None, digits: int = 6) -> str:
-    """A number as a reader sees it in a sentence: thousands separated, no exponent for ordinary sizes."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}g}"
-
-
-def gap_text(gap: float | None, lang: str) -> str:
+def gap_text(gap: float | None, lang: Lang | str) -> str:
     """The relative gap in percent; a gap with an objective near zero is not a meaningful percentage."""
     if gap is None or (isinstance(gap, float) and not math.isfinite(gap)):
         return t("gap_unknown", lang)
@@ -518,7 +508,7 @@ def gap_text(gap: float | None, lang: str) -> str:
     return f"{gap * 100:.3g} %"
 
 
-ALL_TABLES: dict[str, dict[Any, tuple[str, str]]] = {
+ALL_TABLES: dict[str, MessageTable[Any]] = {
     "SHEETS": SHEETS, "COLUMNS": COLUMNS, "STATUS_NAMES": STATUS_NAMES, "MODE_NAMES": MODE_NAMES,
     "DIRECTION_NAMES": DIRECTION_NAMES, "BALANCE_STATUS": BALANCE_STATUS, "LEVEL_NAMES": LEVEL_NAMES,
     "STATE_NAMES": STATE_NAMES, "SCOPE_NAMES": SCOPE_NAMES, "ITEM_NAMES": ITEM_NAMES, "ORIGIN_NAMES": ORIGIN_NAMES,
