@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import streamlit as st
 
 from app import compute
 from app import data as dh
 from app.i18n import t
+from app.state import Workspace
 from app.ui import lang, show_table, workspace
 from symbiosis.commands.validate import summary
 from symbiosis.core.datasets import demo_park_path
 from symbiosis.core.i18n import Lang
+from symbiosis.core.park import Park
 from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns
 from symbiosis.core.taxonomy import baselines
 
@@ -22,8 +25,19 @@ def render() -> None:
     ws = workspace()
     st.title(t("page_data", lg))
     st.caption(t("data_intro", lg))
+    _open_park(ws, lg)
+    _templates(lg)
+    if ws.problems:
+        _validation_report(ws, lg)
+    if ws.park is None:
+        st.info(t("no_park_open", lg))
+        return
+    _park_overview(ws, ws.park, lg)
+    _ledger_editor(ws, ws.park, lg)
 
-    # --- 1. open a park ------------------------------------------------------------------------------------
+
+def _open_park(ws: Workspace, lg: Lang) -> None:
+    """1. Open a park: the demo, or an upload (validated once per set of files)."""
     st.subheader(t("open_park", lg))
     left, right = st.columns([1, 2], gap="large")
     with left:
@@ -47,6 +61,9 @@ def render() -> None:
                         status.update(label=t("loaded" if ok else "load_failed_short", lg),
                                       state="complete" if ok else "error")
 
+
+def _templates(lg: Lang) -> None:
+    """Blank templates (CSV zip or workbook, Chinese or English headers) and what goes in each column."""
     with st.expander(t("templates", lg), icon=":material/download:"):
         st.markdown(t("templates_explain", lg))
         tl: Lang = "zh" if st.radio(t("template_headers", lg), options=["zh", "en"], key="template_lang", horizontal=True,
@@ -62,21 +79,20 @@ def render() -> None:
             with tab:
                 show_table(dh.column_help(table, lg), key=f"column_help_{table}")
 
-    # --- 2. the validation report --------------------------------------------------------------------------
-    if ws.problems:
-        errors = sum(p.severity == "error" for p in ws.problems)
-        kept = dh.park_label(ws.park, lg) if ws.park is not None else t("no_park", lg)
-        key = {"edit": "edit_failed", "upload_packages": "upload_packages_failed"}.get(ws.problems_kind,
-                                                                                     "upload_failed")
-        with st.container(key="validation_report"):
-            st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
-            show_table(dh.problems_table(ws, lg), key="problems_table")
 
-    # --- 3. the open park ----------------------------------------------------------------------------------
-    if ws.park is None:
-        st.info(t("no_park_open", lg))
-        return
-    park = ws.park
+def _validation_report(ws: Workspace, lg: Lang) -> None:
+    """2. The problems of the last failed upload or edit; the park that was open stays open."""
+    errors = sum(p.severity == "error" for p in ws.problems)
+    kept = dh.park_label(ws.park, lg) if ws.park is not None else t("no_park", lg)
+    key = {"edit": "edit_failed", "upload_packages": "upload_packages_failed"}.get(ws.problems_kind,
+                                                                                 "upload_failed")
+    with st.container(key="validation_report"):
+        st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
+        show_table(dh.problems_table(ws, lg), key="problems_table")
+
+
+def _park_overview(ws: Workspace, park: Park, lg: Lang) -> None:
+    """3. The open park: counts, the summary by category, its warnings and enterprises."""
     st.subheader(t("open_park_now", lg, park=dh.park_label(park, lg)))
     st.caption(t("source_is", lg, source=ws.source_label))
     m1, m2, m3, m4 = st.columns(4)
@@ -91,13 +107,12 @@ def render() -> None:
     with st.expander(t("enterprises", lg)):
         show_table(dh.ledger_view(park, "enterprises", lg), key="enterprises_table")
 
-    # --- 4. edit the ledger in place -----------------------------------------------------------------------
-    st.subheader(t("edit_ledger", lg))
-    st.caption(t("edit_explain", lg))
-    frame = dh.editor_frame(park, lg)
+
+def _editor_columns(lg: Lang) -> dict[str, Any]:
+    """The editor's column settings: schema header and help per column; only dh.EDITOR_COLUMNS editable."""
     helps = {c.name: (c.header_zh if lg == "zh" else c.name, c.description_zh if lg == "zh" else c.description_en)
              for c in columns("streams")}
-    config = {}
+    config: dict[str, Any] = {}
     for col in dh.EDITOR_SHOWN:
         label, help_text = helps.get(col, (col, ""))
         disabled = col not in dh.EDITOR_COLUMNS
@@ -107,19 +122,24 @@ def render() -> None:
             config[col] = st.column_config.NumberColumn(label, help=help_text, disabled=disabled, format="%g")
         else:
             config[col] = st.column_config.TextColumn(label, help=help_text, disabled=disabled)
-    editor_key = ws.editor_key()
-    st.data_editor(frame, key=editor_key, column_config=config, hide_index=True, num_rows="fixed",
-                   width="stretch", height=320)
+    return config
 
+
+def _ledger_editor(ws: Workspace, park: Park, lg: Lang) -> None:
+    """4. Edit the ledger in place: edits are applied through the loader's validation, recorded and undoable."""
+    st.subheader(t("edit_ledger", lg))
+    st.caption(t("edit_explain", lg))
+    frame = dh.editor_frame(park, lg)
+    editor_key = ws.editor_key()
+    st.data_editor(frame, key=editor_key, column_config=_editor_columns(lg), hide_index=True, num_rows="fixed",
+                   width="stretch", height=320)
 
     def _apply() -> None:
         state = st.session_state.get(editor_key) or {}
         dh.apply_scenario_edits(ws, dh.edits_from_editor(frame, state.get("edited_rows", {})))
 
-
     def _undo() -> None:
         dh.undo_edits(ws)
-
 
     c1, c2 = st.columns([1, 1])
     c1.button(t("apply_edits", lg), key="apply_edits", on_click=_apply, type="primary", icon=":material/check:")
