@@ -126,6 +126,7 @@ def test_a_table_can_show_dataset_keys_by_their_chinese_names() -> None:
             i18n._CATALOGUE.pop(table.code(key))
             i18n._TABLE_OF.pop(table.code(key))
         i18n._TABLES.pop("test.localized")
+    assert i18n.ZH_NAMES["mode"]("pipe_gas") == "输气管道" and i18n.ZH_NAMES["mode"]("boat") == "boat"
     with pytest.raises(ValueError, match="no Chinese names"):
         register("test.bad", {}, localize=("enterprise",))
 

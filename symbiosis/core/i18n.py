@@ -173,9 +173,13 @@ def _grade_zh(value: str) -> str:
     return found.name_zh if found is not None else value
 
 
+def _mode_zh(value: str) -> str:
+    return word("mode", value, "zh")
+
+
 ZH_NAMES: dict[str, Callable[[str], str]] = {
     "material": _material_zh, "materials": _material_zh, "baseline": _baseline_zh, "factor_id": _factor_zh,
-    "grade": _grade_zh,
+    "grade": _grade_zh, "mode": _mode_zh,
 }
 
 
@@ -320,3 +324,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 MESSAGES = register("", MESSAGES, name="core")
+
+# Vocabularies shared by several layers (codes "mode.<key>").
+MODE_NAMES = register("mode", {
+    "truck": ("truck", "汽车运输"), "pipe_water": ("water pipe", "输水管道"), "pipe_heat": ("hot-water pipe", "热水管道"),
+    "pipe_steam": ("steam pipe", "蒸汽管道"), "pipe_gas": ("gas pipe", "输气管道"),
+})

@@ -178,10 +178,7 @@ STATUS_NAMES = register("report.status", {
     "not_solved": ("not solved", "未求解"),
     "empty": ("nothing to match", "无候选链接"),
 })
-MODE_NAMES = register("report.mode", {
-    "truck": ("truck", "汽车运输"), "pipe_water": ("water pipe", "输水管道"), "pipe_heat": ("hot-water pipe", "热水管道"),
-    "pipe_steam": ("steam pipe", "蒸汽管道"), "pipe_gas": ("gas pipe", "输气管道"),
-})
+MODE_NAMES = i18n.MODE_NAMES  # transport modes: one vocabulary for the report, the app and the matcher's reasons
 DIRECTION_NAMES = register("report.direction", {
     "output": ("output", "产出"), "input": ("input", "投入"), "max": ("at most", "不高于"), "min": ("at least", "不低于"),
     "report": ("reported only", "仅报告"),
