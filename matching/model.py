@@ -45,8 +45,6 @@ from matching.heat import HeatLevels
 from matching.options import MatchOptions, Settings, resolve
 from symbiosis.core.park import Park
 
-PRUNE_REASONS: tuple[str, ...] = ("forbidden", "no_benefit", "below_minimum", "model")
-
 
 @dataclass
 class ComponentModel:
@@ -66,7 +64,7 @@ class MatchModel:
 
     ctx: Context
     settings: Settings
-    links: pd.DataFrame  # every candidate, with `status` in PRUNE_REASONS and `component` (-1 when pruned)
+    links: pd.DataFrame  # every candidate (matching.tables.MODEL_LINK_SCHEMA): `status`, `component` (-1 pruned)
     levels: HeatLevels
     components: list[ComponentModel] = field(default_factory=list)
     forced_unmatched: tuple[int, ...] = ()  # selectors that pick no candidate at all
@@ -116,7 +114,7 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
 
 
 def _prune(links: pd.DataFrame, settings: Settings, obj: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-    """Each candidate's status (PRUNE_REASONS): forbidden by a selector, below its minimum size, of no benefit, or
+    """Each candidate's status (matching.tables.LINK_STATUSES): forbidden by a selector, below its minimum size, of no benefit, or
     in the model. Adds the columns forced and forced_sized (picked by a forced selector; one stating a quantity)."""
     forced_any = np.zeros(len(links), dtype=bool)
     forced_sized = np.zeros(len(links), dtype=bool)  # picked by a forced selector that states a quantity
