@@ -1,30 +1,53 @@
-"""Energy use and emissions attributed to the edges of a metabolism graph.
+"""Energy use and emissions attributed to the edges of a metabolism graph: the park inventory.
 
-Park-level rule, so that nothing is counted twice: a fuel or energy carrier counts where it enters the park from
-outside (a "supply" edge). Energy made inside the park from counted fuels — an off-gas, electricity or steam
-passed on by an exchange, electricity of own generation ("self_supplied") — is not counted again; a clean
+Emissions: every number is an edge's quantity times the per-unit rule of symbiosis.core.rulebook — the very rule a
+plan link's accounting uses — so that the inventory before minus after a plan equals the plan's link accounting,
+scope by scope and enterprise by enterprise (docs/accounting-rules.md, tests/test_consistency_law.py):
+  * an input row's remainder (a supply edge) emits what its baseline says (`receiver_side`): Scope 1 for a fuel
+    bought in and burned or an own boiler's fuel (heat / efficiency), Scope 2 for grid electricity, purchased heat
+    and electric boilers, Scope 3 cat. 1 for virgin material and tap water;
+  * an output row's remainder (a fate or sewer edge) emits its disposal (`supplier_side`, Scope 3 cat. 5);
+  * a fuel another enterprise passes on (an exchange or a plan link into a fuel input) emits its own combustion at
+    the receiver (`substitute_combustion`; nothing for an off-gas or other energy carrier, whose carbon was counted
+    where the fuel it was made from entered the park);
+  * a plan link carried by road emits its transport (Scope 3 cat. 4) and, when the plan counts it, its construction
+    (Scope 3 cat. 2) at the receiver; the grid electricity it adds is a supply edge like any other.
+
+Energy use (tce), park-level, so that nothing is counted twice: a fuel or energy carrier counts where it enters the
+park from outside (a "supply" edge). Energy made inside the park from counted fuels — an off-gas, electricity or
+steam passed on by an exchange, electricity of own generation ("self_supplied") — is not counted again; a clean
 carrier made inside the park (own PV, biogas from sludge) is counted, as no counted fuel stands behind it.
-A heat input raised in an own boiler (baseline natural_gas_boiler / coal_boiler / electric_boiler) stands for
-the boiler's fuel — heat / boiler efficiency of natural gas, coal or grid electricity — only when the enterprise
-lists no input of that fuel; where it does (edge attribute boiler_fuel_listed), the fuel row already holds the
-boiler's fuel and the heat row is not counted again. Grid electricity a plan link adds (pumping, pre-treatment;
-flows.graph draws it as a supply edge from the grid into the link's owner) counts like any grid purchase, so the
-after-state energy use and Scope 2 include it.
+
+Both follow the boiler-fuel convention of the rule-book (`BOILER_FUEL`): a heat input raised in an own boiler stands
+for the boiler's fuel only when the enterprise lists no input of that fuel (edge attribute boiler_fuel_listed);
+where it does, the fuel row already holds the boiler's fuel and the heat row is not counted again.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
 
-from flows.graph import BOILER_FUEL, RowRef
-from symbiosis.core.factors import Factor, FactorTable
-from symbiosis.core.taxonomy import baselines, materials
+from flows.graph import RowRef
+from symbiosis.core.factors import FactorTable
+from symbiosis.core.rulebook import (
+    BOILER_FUEL,
+    ReceiverSide,
+    SupplierSide,
+    boiler_efficiency,
+    receiver_side,
+    substitute_combustion,
+    supplier_side,
+    transport_factor,
+    transport_per_unit,
+)
+from symbiosis.core.taxonomy import materials
 from symbiosis.core.units import TCE_GJ
 
-GJ_PER_MWH = 3.6
 EdgeId = tuple[str, str, str]
+SCOPES: tuple[str, ...] = ("scope1", "scope2", "scope3_cat1", "scope3_cat2", "scope3_cat4", "scope3_cat5")
 
 
 @dataclass(frozen=True)
@@ -44,10 +67,11 @@ class EmissionItem:
     """Emissions attributed to one edge, tCO2e/a."""
 
     edge: EdgeId
-    scope: str  # scope1, scope2, scope3_cat1, scope3_cat5
+    scope: str  # one of SCOPES
     tco2e: float
     rows: tuple[RowRef, ...]
     factor_ids: tuple[str, ...]
+    enterprise_id: str = ""  # whose books it falls in: the receiver of a supply/exchange/link edge, the sender of a fate
 
 
 @dataclass(frozen=True)
@@ -87,7 +111,7 @@ def energy_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Ene
             if d["baseline"] == "purchased_steam":
                 items.append(EnergyItem(edge, float(d["quantity"]), False, "purchased_steam", rows))
             elif d["baseline"] in BOILER_FUEL and not d.get("boiler_fuel_listed"):
-                eff = _efficiency(d["baseline"], factors)
+                eff = boiler_efficiency(d["baseline"], factors)
                 if eff is None:
                     missing.append(Missing("energy", f"boiler efficiency for {d['baseline']}",
                                            f"{d['baseline']} 的锅炉效率", rows))
@@ -97,106 +121,105 @@ def energy_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Ene
     return items, missing
 
 
-def _efficiency(baseline: str, factors: FactorTable) -> Factor | None:
-    b = baselines().get(baseline)
-    if b is None or not b.efficiency_factor_id:
-        return None
-    return factors.factors.get(b.efficiency_factor_id)
+class _Sides:
+    """The rule-book's per-unit numbers, looked up once per distinct (material, baseline, unit) of a graph."""
+
+    def __init__(self, factors: FactorTable):
+        self.factors = factors
+        self.receiver: dict[tuple[str, str, str], ReceiverSide] = {}
+        self.supplier: dict[tuple[str, str, str], SupplierSide] = {}
+
+    def of_input(self, material: str, baseline: str, unit: str) -> ReceiverSide:
+        key = (material, baseline, unit)
+        if key not in self.receiver:
+            self.receiver[key] = receiver_side(material, baseline, unit, self.factors)
+        return self.receiver[key]
+
+    def of_output(self, material: str, baseline: str, unit: str) -> SupplierSide:
+        key = (material, baseline, unit)
+        if key not in self.supplier:
+            self.supplier[key] = supplier_side(material, baseline, unit, self.factors)
+        return self.supplier[key]
+
+
+def _counted_input(graph: nx.MultiDiGraph, v: str, d: dict) -> bool:
+    """A supply edge into an enterprise that the inventory counts: not a boiler's heat whose fuel row is listed."""
+    if d["kind"] != "supply" or graph.nodes[v].get("kind") != "enterprise":
+        return False
+    return not (d["baseline"] in BOILER_FUEL and d.get("boiler_fuel_listed"))
 
 
 def scope12_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[EmissionItem], list[Missing]]:
-    """Scope 1 (fossil fuels entering the park, own fossil boilers) and Scope 2 (grid electricity, purchased
-    steam/heat, electric boilers) by edge."""
-    energy, missing = energy_items(graph, factors)
+    """Scope 1 (fuels bought in and burned, own boilers' fuel, fuels passed on by another enterprise and burned) and
+    Scope 2 (grid electricity, purchased steam/heat, electric boilers) by edge."""
+    _, missing = energy_items(graph, factors)
     out: list[EmissionItem] = []
+    sides = _Sides(factors)
     mats = materials()
-    for item in energy:
-        d = graph.edges[item.edge]
-        from_grid = graph.nodes[item.edge[0]].get("boundary") == "grid"
-        if item.carrier == "purchased_steam":
-            f = factors.find("scope2_heat", "purchased_steam")
-            if f is None:
-                missing.append(Missing("scope2", "purchased steam/heat factor (scope2_heat)", "外购热力排放因子",
-                                       item.rows))
-            else:
-                out.append(EmissionItem(item.edge, "scope2", item.gj * f.value, item.rows, (f.factor_id,)))
-        elif item.carrier == "electricity" and (from_grid or d["baseline"] == "electric_boiler"):
-            grid = factors.grid()
-            out.append(EmissionItem(item.edge, "scope2", item.gj / GJ_PER_MWH * grid.value, item.rows,
-                                    (*item.factor_ids, grid.factor_id)))
-        else:
-            mat = mats.get(item.carrier)
-            if mat is None or not mat.is_fossil_fuel:
-                continue
-            if d["kind"] != "supply" or graph.nodes[item.edge[0]].get("boundary") == "self_supply":
-                continue  # made inside the park: its fuel was counted where it entered
-            f = factors.find("scope1_fuel", item.carrier)
-            if f is None:
-                missing.append(Missing("scope1", f"Scope 1 factor for {item.carrier}",
-                                       f"{mat.name_zh}的范围一排放因子", item.rows))
-                continue
-            out.append(EmissionItem(item.edge, "scope1", item.gj * f.value, item.rows,
-                                    (*item.factor_ids, f.factor_id)))
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        edge, rows = (u, v, k), tuple(d["rows"])
+        if _counted_input(graph, v, d):
+            side = sides.of_input(d["material"], str(d["baseline"]), d["unit"])
+            q = float(d["quantity"])
+            for scope, per_unit in (("scope1", side.scope1), ("scope2", side.scope2)):
+                if per_unit:
+                    out.append(EmissionItem(edge, scope, q * per_unit, rows, side.factor_ids, v))
+            mat = mats.get(d["material"])
+            if (side.fuel_factor is None and mat is not None and mat.is_fossil_fuel and d["category"] == "energy"
+                    and str(d["baseline"]) != "self_supplied" and graph.nodes[u].get("boundary") != "self_supply"):
+                missing.append(Missing("scope1", f"Scope 1 factor for {d['material']}",
+                                       f"{mat.name_zh}的范围一排放因子", rows))
+        elif d["kind"] in ("exchange", "link"):
+            for material_in, unit_in, baseline_in, q_in in d.get("inputs", ()):
+                replaced = sides.of_input(material_in, baseline_in, unit_in).fuel_factor
+                if replaced is None:
+                    continue  # the receiver does not burn what it is fed
+                per_gj, ids, _ = substitute_combustion(d["material"], replaced, factors)
+                if per_gj:
+                    out.append(EmissionItem(edge, "scope1", q_in * per_gj, rows, ids, v))
     return out, missing
-
-
-_LANDFILL_BY_MATERIAL = {"waste_paper": "landfill:paper", "paper_sludge": "landfill:paper",
-                         "wood_waste": "landfill:wood"}
-_INCINERATION_BY_MATERIAL = {"waste_plastics": "incineration:plastics", "waste_oil": "incineration:waste_oil",
-                             "waste_solvent": "incineration:waste_oil"}
-
-
-def _disposal_factor(baseline: str, material: str, category: str, factors: FactorTable) -> Factor | None:
-    """The disposal row for a fate, refined by material as baselines.csv describes."""
-    applies: str | None = None
-    if baseline == "landfill":
-        applies = _LANDFILL_BY_MATERIAL.get(material) or ("landfill:organic" if category == "organic" else None)
-    elif baseline == "incineration":
-        applies = _INCINERATION_BY_MATERIAL.get(material) or (
-            "incineration:organic" if category == "organic" else None)
-    if applies:
-        found = factors.find("scope3_cat5", applies)
-        if found is not None:
-            return found
-    b = baselines().get(baseline)
-    return factors.factors.get(b.factor_id) if b is not None and b.factor_id else None
 
 
 def scope3_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[EmissionItem], list[Missing]]:
-    """Scope 3 by edge: category 1 of virgin material and tap water bought, category 5 of disposal."""
+    """Scope 3 by edge: category 1 of virgin material and tap water bought, category 5 of disposal, and of plan
+    links category 4 (transport by road) and category 2 (construction, when the plan counts it)."""
     out: list[EmissionItem] = []
     missing: list[Missing] = []
+    sides = _Sides(factors)
     for u, v, k, d in graph.edges(keys=True, data=True):
-        rows = tuple(d["rows"])
-        if d["kind"] == "supply" and d["baseline"] in ("virgin", "tap_water") and d["category"] != "energy":
-            f = (factors.find("scope3_cat1", d["material"]) if d["baseline"] == "virgin"
-                 else factors.find("scope3_cat1", "tap_water"))
-            if f is None:
+        edge, rows, q = (u, v, k), tuple(d["rows"]), float(d["quantity"])
+        if _counted_input(graph, v, d):
+            side = sides.of_input(d["material"], str(d["baseline"]), d["unit"])
+            if side.scope3_cat1:
+                out.append(EmissionItem(edge, "scope3_cat1", q * side.scope3_cat1, rows, side.factor_ids, v))
+            if any(n.code == "no_virgin_factor" for n in side.notes):
                 missing.append(Missing("scope3_cat1", f"cradle-to-gate factor for {d['material']}",
                                        f"{d['material']} 的上游排放因子", rows))
-                continue
-            if _per_unit_ok(f.unit, d["unit"]):
-                out.append(EmissionItem((u, v, k), "scope3_cat1", float(d["quantity"]) * f.value, rows,
-                                        (f.factor_id,)))
         elif d["kind"] in ("fate", "sewer"):  # sewer: sent to the park's own treatment plant
-            b = baselines().get(d["baseline"])
-            if b is None or b.scope != "scope3_cat5":
-                continue
-            f = _disposal_factor(d["baseline"], d["material"], d["category"], factors)
-            if f is None:
+            out_side = sides.of_output(d["material"], str(d["baseline"]), d["unit"])
+            if out_side.scope3_cat5:
+                out.append(EmissionItem(edge, "scope3_cat5", q * out_side.scope3_cat5, rows, out_side.factor_ids, u))
+            if any(n.code == "no_disposal_factor" for n in out_side.notes):
                 missing.append(Missing("scope3_cat5", f"disposal factor for {d['baseline']}",
                                        f"{d['baseline']} 的处置排放因子", rows))
-                continue
-            if _per_unit_ok(f.unit, d["unit"]):
-                out.append(EmissionItem((u, v, k), "scope3_cat5", float(d["quantity"]) * f.value, rows,
-                                        (f.factor_id,)))
+        elif d["kind"] == "link":
+            mode = str(d.get("mode", ""))
+            per_unit = transport_per_unit(d["material"], d["unit"], mode, float(d.get("distance_km") or 0.0), factors)
+            carrier = transport_factor(mode, factors)
+            if per_unit and carrier is not None:
+                out.append(EmissionItem(edge, "scope3_cat4", q * per_unit, rows, (carrier.factor_id,), v))
+            if d.get("construction_tco2e"):
+                out.append(EmissionItem(edge, "scope3_cat2", float(d["construction_tco2e"]), rows, (), v))
     return out, missing
 
 
-def _per_unit_ok(factor_unit: str, flow_unit: str) -> bool:
-    """A factor per t applies to t/a flows, per m3 to m3/a, per GJ to GJ/a (vent: 0 per t, not per GJ of heat)."""
-    per = factor_unit.split("/", 1)[1] if "/" in factor_unit else ""
-    return per == flow_unit.split("/", 1)[0]
+def emissions_by_enterprise(graph: nx.MultiDiGraph, factors: FactorTable) -> dict[tuple[str, str], float]:
+    """The inventory as (scope, enterprise_id) -> tCO2e/a, every scope of SCOPES (what the consistency law
+    compares with a plan's link accounting)."""
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    for item in scope12_items(graph, factors)[0] + scope3_items(graph, factors)[0]:
+        totals[(item.scope, item.enterprise_id)] += item.tco2e
+    return dict(totals)
 
 
 def tce(gj: float) -> float:

@@ -18,10 +18,18 @@ import pandas as pd
 
 from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
 from symbiosis.core.errors import SymbiosisError
-from symbiosis.core.exchanges import RECEIVER, SUPPLIER, ExchangeAllocation, allocate_exchanges
+from symbiosis.core.exchanges import (
+    HEAT_RULE_ID,
+    RECEIVER,
+    SUPPLIER,
+    ExchangeAllocation,
+    allocate_exchanges,
+    substitution_rules,
+)
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.park import Park
 from symbiosis.core.plan import AccountingLine, Link, Plan
+from symbiosis.core.rulebook import BOILER_FUEL, GJ_PER_KWH, boiler_efficiency, link_kwh_per_unit
 from symbiosis.core.taxonomy import baselines, materials
 from symbiosis.core.units import as_float
 
@@ -32,8 +40,6 @@ EDGE_COLUMNS: tuple[str, ...] = (
 )
 GJ_PER_MWH = 3.6
 GRID_ELECTRICITY = frozenset({"electricity"})  # materials bought from the grid when no baseline says otherwise
-BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
-                               "electric_boiler": "electricity"}
 _REL_EPS = 1e-9  # residuals below this share of a row are rounding, not flow
 
 
@@ -268,19 +274,35 @@ def _route_sewer(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
                            rows=(_ref(row), _ref(plant, "receiver")))
 
 
-def _add_link_electricity(graph: nx.MultiDiGraph, link: Link, warnings: list[FlowWarning],
-                          factors: FactorTable) -> None:
-    """The grid electricity a plan link adds (pumping, pre-treatment) as a supply edge into its owner.
+def _rule_pretreatment_kwh(rule_id: str) -> float | None:
+    """kWh of pre-treatment per unit of output the link's rule states (0 for heat); None for a rule not known."""
+    if rule_id == HEAT_RULE_ID:
+        return 0.0
+    rules = substitution_rules()
+    hit = rules.loc[rules["rule_id"] == rule_id, "pretreatment_kwh_per_unit"]
+    return float(hit.iloc[0]) if len(hit) else None
 
-    The link's added_energy tCO2e (Scope 2 of the supplier, see symbiosis.core.accounting) is electricity x grid
-    factor; the electricity is recovered with the grid factor the link names, so the after-state's energy use and
-    Scope 2 hold it like any other grid purchase.
-    """
+
+def link_electricity_gj(link: Link, factors: FactorTable) -> float | None:
+    """The grid electricity (GJ/a) a plan link adds for pumping and pre-treatment, straight from the rule-book:
+    its rule's kWh per unit plus the mode's pumping per unit and km, times the quantity. None when the link's rule
+    is not one the rule-book knows (a plan written by hand)."""
+    pretreatment = _rule_pretreatment_kwh(link.rule_id)
+    if pretreatment is None:
+        return None
+    kwh = float(link_kwh_per_unit(pretreatment, [link.mode], link.distance_km, factors)[0]) * float(link.quantity)
+    return kwh * GJ_PER_KWH
+
+
+def _stated_electricity(link: Link, warnings: list[FlowWarning], factors: FactorTable) -> list[tuple[str, float]]:
+    """(owner, GJ) of the electricity a hand-written link states as added_energy tCO2e, recovered with the grid
+    factor its line names: such a link has no rule the rule-book could size it by."""
     lines = [a for a in link.accounting if a.item == "added_energy" and a.tco2e]
     if not lines and link.added_energy_tco2e:
         lines = [AccountingLine("added_energy", "scope2", link.supplier_id, link.added_energy_tco2e,
                                 link.factor_ids)]
-    for i, line in enumerate(lines):
+    out: list[tuple[str, float]] = []
+    for line in lines:
         grid = next((factors.factors[f] for f in line.factor_ids
                      if f in factors.factors and factors.factors[f].scope_role == "scope2_electricity"), None)
         if grid is None:
@@ -294,8 +316,20 @@ def _add_link_electricity(graph: nx.MultiDiGraph, link: Link, warnings: list[Flo
                 "electricity emissions into electricity; left out of the after-state energy use",
                 f"方案链接 {link.link_id}：缺少电网排放因子，无法将其新增用电排放折算为电量；未计入方案后能耗"))
             continue
-        gj = line.tco2e / grid.value * GJ_PER_MWH
-        owner = line.enterprise_id if line.enterprise_id in graph else link.supplier_id
+        out.append((line.enterprise_id, line.tco2e / grid.value * GJ_PER_MWH))
+    return out
+
+
+def _add_link_electricity(graph: nx.MultiDiGraph, link: Link, warnings: list[FlowWarning],
+                          factors: FactorTable) -> None:
+    """The grid electricity a plan link adds (pumping, pre-treatment) as a supply edge into its supplier, who buys
+    it (Scope 2 of the supplier, symbiosis.core.accounting): so the after-state's energy use and Scope 2 hold it like
+    any other grid purchase. The kWh come from the rule-book (`link_electricity_gj`); only a link whose rule it does
+    not know keeps the electricity its own accounting line states."""
+    direct = link_electricity_gj(link, factors)
+    parts = [(link.supplier_id, direct)] if direct is not None else _stated_electricity(link, warnings, factors)
+    for i, (enterprise, gj) in enumerate(p for p in parts if p[1] > 0):
+        owner = enterprise if enterprise in graph else link.supplier_id
         _ensure_boundary(graph, "grid")
         graph.add_edge(boundary_node_id("grid"), owner, key=f"e:{link.link_id}" + (f":{i}" if i else ""),
                        kind="supply", material="electricity", category="energy", dimension="energy", unit="GJ/a",
@@ -341,7 +375,14 @@ def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, allocat
                    exchange_id=xid, link_id="", net_tco2e=None, hazardous_code="",
                    # input units per unit given, of the first input fed (a spill-over may feed others at theirs)
                    ratio=float(rec["ratio"].iloc[0]) if len(rec) else 1.0,
-                   rule_id=str(rec["rule_id"].iloc[0]) if len(rec) else "", rows=rows)
+                   rule_id=str(rec["rule_id"].iloc[0]) if len(rec) else "", rows=rows,
+                   # what each receiver row is fed (its own units): the inventory counts a fuel burnt from it
+                   inputs=tuple(_fed(ledger.rows[s], float(q)) for s, q in zip(rec_rows, rec["quantity"], strict=True)))
+
+
+def _fed(row: pd.Series, quantity: float) -> tuple[str, str, str, float]:
+    """(material, unit, baseline, quantity) of an input row fed by an exchange or a link."""
+    return str(row["material"]), str(row["unit"]), str(row["baseline"] or ""), quantity
 
 
 def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope2: bool,
@@ -380,7 +421,10 @@ def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope
                    stream_ids=(link.supplier_stream_id, link.receiver_stream_id), exchange_id="",
                    link_id=link.link_id, net_tco2e=link.net_tco2e(include_scope2), hazardous_code=link.hazardous_code,
                    material_in=link.material_in, quantity_in=float(link.quantity_in), fuel_saved=fuel_saved,
-                   rows=rows)
+                   mode=link.mode, distance_km=float(link.distance_km),
+                   construction_tco2e=float(link.added_construction_tco2e), rows=rows,
+                   inputs=((_fed(ledger.rows[link.receiver_stream_id], float(link.quantity_in)),)
+                           if link.receiver_stream_id in ledger.rows else ()))
 
 
 def _boiler_fuel_saved(ledger: _Ledger, link: Link, warnings: list[FlowWarning], factors: FactorTable,
@@ -393,8 +437,8 @@ def _boiler_fuel_saved(ledger: _Ledger, link: Link, warnings: list[FlowWarning],
     if not fuel_rows:
         return {}  # no fuel row: the heat row itself stands for the boiler's fuel (see accounting)
     eff_id = baselines()[row["baseline"]].efficiency_factor_id
-    efficiency = factors.factors.get(eff_id)
-    if efficiency is None or efficiency.value <= 0:
+    efficiency = boiler_efficiency(str(row["baseline"]), factors)
+    if efficiency is None:
         warnings.append(where.warn(
             "boiler_efficiency_missing", f"Plan link {link.link_id}: no boiler efficiency ({eff_id}) to turn the "
             "heat it replaces into fuel saved; the fuel row is left as it is",

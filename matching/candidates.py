@@ -17,7 +17,7 @@ from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
-from symbiosis.core.accounting import ITEMS, delivered_fraction, net_per_unit, unit_coefficients
+from symbiosis.core.accounting import ITEMS, net_per_unit, unit_coefficients
 from symbiosis.core.exchanges import (
     HEAT_RULE_ID,
     ExchangeAllocation,
@@ -28,16 +28,19 @@ from symbiosis.core.exchanges import (
 from symbiosis.core.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.park import Park
-from symbiosis.core.taxonomy import baselines, materials, water_grades
+from symbiosis.core.rulebook import (
+    BOILER_FUEL,
+    FUELS,
+    boiler_efficiency,
+    delivered_fraction,
+    link_kwh_per_unit,
+    tonnes_per_unit,
+)
+from symbiosis.core.taxonomy import baselines, water_grades
 
 STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
 WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
 DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
-# The boiler-fuel ledger convention (docs/metabolism.md): heat raised in an own boiler of these baselines stands
-# for fuel that the enterprise's own input row of this material already holds, when it lists one.
-BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
-                               "electric_boiler": "electricity"}
-FUELS: frozenset[str] = frozenset(BOILER_FUEL.values())
 # A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
 # cuts between alternative plans then differ in real links, never in an empty one).
 MIN_SHARE_OF_CAPACITY = 1e-6
@@ -267,23 +270,6 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
     })
 
 
-def _tonnes_per_unit(materials_out: pd.Series, units: pd.Series) -> np.ndarray:
-    mats = materials()
-    out = []
-    for m, u in zip(materials_out, units, strict=True):
-        base = str(u).split("/")[0]
-        mat = mats.get(m)
-        if base == "t":
-            out.append(1.0)
-        elif base == "m3" and mat is not None and mat.density_t_per_m3:
-            out.append(mat.density_t_per_m3)
-        elif base == "GJ" and mat is not None and mat.ncv_gj_per_t:
-            out.append(1.0 / mat.ncv_gj_per_t)
-        else:
-            out.append(0.0)
-    return np.asarray(out, dtype=float)
-
-
 def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
     """Tight big-M of heat pairs: source heat at or above the sink's lowest level, and the sink's demand at or
     below the source's top level (grossed up for pipe losses), whichever is smaller."""
@@ -348,16 +334,6 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     return links.reset_index(drop=True), levels
 
 
-def boiler_efficiency(baseline: str, factors: FactorTable) -> float | None:
-    """Efficiency of an own boiler (baselines.csv efficiency_factor_id, with this run's overrides); None if the
-    baseline is no boiler or the factor is missing or not positive."""
-    row = baselines().get(baseline)
-    if row is None or not row.efficiency_factor_id:
-        return None
-    factor = factors.factors.get(row.efficiency_factor_id)
-    return factor.value if factor is not None and factor.value > 0 else None
-
-
 def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
     """The receiver's fuel each link saves (the boiler-fuel ledger convention, docs/metabolism.md), column-wise.
 
@@ -384,7 +360,7 @@ def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
     fuel = np.where(is_heat, baseline_in.map(BOILER_FUEL).fillna("").to_numpy(dtype=object),
                     np.where(links["material_in"].isin(list(FUELS)), links["material_in"], "")).astype(object)
     efficiency = {b: boiler_efficiency(b, ctx.factors) for b in BOILER_FUEL}
-    eff = baseline_in.map({b: e for b, e in efficiency.items() if e is not None}).to_numpy(dtype=float)
+    eff = baseline_in.map({b: e.value for b, e in efficiency.items() if e is not None}).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_unit = np.where(is_heat, links["delivered_fraction"].to_numpy(dtype=float) / eff,
                             links["ratio"].to_numpy(dtype=float))
@@ -404,10 +380,12 @@ def _costs(ctx: Context, links: pd.DataFrame) -> None:
     links["cost_fixed"] = modes.map(st.fixed_cost_cny).fillna(0.0).to_numpy() + \
         modes.map(st.pipe_cost_cny_per_km).fillna(0.0).to_numpy() * dist
     links["tco2e_fixed"] = modes.map(st.fixed_tco2e).fillna(0.0).to_numpy(dtype=float)
-    pumping = ctx.factors.find("energy_intensity", "water_pipe")
-    kwh = links["pretreatment_kwh_per_unit"].fillna(0.0).to_numpy() + np.where(
-        modes == "pipe_water", (pumping.value if pumping else 0.0) * dist, 0.0)
-    transport = np.where(modes == "truck", _tonnes_per_unit(links["material_out"], links["unit_out"]) * dist, 0.0)
+    # the electricity and t x km the rule-book counts for the link's emissions are the ones priced here
+    kwh = link_kwh_per_unit(links["pretreatment_kwh_per_unit"].to_numpy(dtype=float), modes.to_numpy(dtype=object),
+                            dist, ctx.factors)
+    tonnes = np.array([tonnes_per_unit(m, u) or 0.0 for m, u in zip(links["material_out"], links["unit_out"],
+                                                                     strict=True)], dtype=float)
+    transport = np.where(modes == "truck", tonnes * dist, 0.0)
     scope = {b.baseline: b.scope for b in baselines().values()}
     disposal = links["baseline_out"].map(scope).isin(DISPOSAL_SCOPES).to_numpy()
     bought = ~links["baseline_in"].isin(["self_supplied"]).to_numpy()

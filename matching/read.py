@@ -75,8 +75,6 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
         if construction:
             lines = (*lines, AccountingLine("added_construction", "scope3_cat2", str(r["receiver_id"]), construction))
         s1_owners = [str(r["receiver_id"])] if values["avoided_scope1"] or values["added_combustion"] else []
-        if values["avoided_scope1_supplier"]:
-            s1_owners.append(str(r["supplier_id"]))
         s3_owners = ([str(r["receiver_id"])] if values["avoided_scope3_cat1"] or values["added_transport"] else []) + (
             [str(r["supplier_id"])] if values["avoided_scope3_cat5"] else [])
         notes_en = [n.text("en") for n in r["notes"]]
@@ -93,7 +91,7 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             quantity_in=flow * float(r["ratio"]) * float(r["delivered_fraction"]), unit_in=str(r["unit_in"]),
             distance_km=float(r["distance_km"]), mode=str(r["mode"]),
             temperature_supply_c=as_float(r["temperature_supply_c"]), temperature_sink_c=as_float(r["temperature_sink_c"]),
-            avoided_scope1_tco2e=values["avoided_scope1"] + values["avoided_scope1_supplier"],
+            avoided_scope1_tco2e=values["avoided_scope1"],
             avoided_scope2_tco2e=values["avoided_scope2"],
             avoided_scope3_cat1_tco2e=values["avoided_scope3_cat1"],
             avoided_scope3_cat5_tco2e=values["avoided_scope3_cat5"],

@@ -93,24 +93,33 @@ def test_electric_boiler_and_purchased_steam_are_scope2() -> None:
     assert steam["avoided_scope2"] == pytest.approx(F.get("heat_purchased_steam").value)
 
 
-def test_off_gas_replacing_natural_gas_adds_its_own_combustion() -> None:
-    vented = coefficients(material_out="coke_oven_gas", unit_out="GJ/a", baseline_out="vent", material_in="natural_gas",
-                          unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
-    ng, cog = F.get("fuel_natural_gas").value, F.get("fuel_coke_oven_gas").value
-    assert vented["avoided_scope1"] == pytest.approx(ng)
-    assert vented["added_combustion"] == pytest.approx(cog)
-    assert vented["avoided_scope1_supplier"] == 0
-    assert net_per_unit(pd.DataFrame([vented]))[0] == pytest.approx(ng - cog)
+@pytest.mark.parametrize("fate", ["vent", "flare", "sold", ""])
+def test_off_gas_replacing_natural_gas_avoids_the_natural_gas_whatever_its_fate(fate: str) -> None:
+    # an off-gas is made in the park from fuels counted where they entered (coal at the coke ovens): burning it at
+    # the receiver adds nothing, flaring it was counted in that coal too, so the link avoids the natural gas
+    gas = coefficients(material_out="coke_oven_gas", unit_out="GJ/a", baseline_out=fate, material_in="natural_gas",
+                       unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
+    ng = F.get("fuel_natural_gas").value
+    assert gas["avoided_scope1"] == pytest.approx(ng)
+    assert gas["added_combustion"] == 0
+    assert "avoided_scope1_supplier" not in gas.index
+    assert net_per_unit(pd.DataFrame([gas]))[0] == pytest.approx(ng)
+    assert any(n.code == "fuel_counted_at_entry" for n in gas["notes"])
 
 
-def test_flared_off_gas_moves_its_combustion_so_the_net_is_the_natural_gas() -> None:
-    flared = coefficients(material_out="bf_gas", unit_out="GJ/a", baseline_out="flare", material_in="natural_gas",
-                          unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
-    ng, bfg = F.get("fuel_natural_gas").value, F.get("fuel_bf_gas").value
-    assert flared["avoided_scope1_supplier"] == pytest.approx(bfg)  # the supplier no longer flares it
-    assert flared["added_combustion"] == pytest.approx(bfg)  # the receiver burns it instead
-    assert net_per_unit(pd.DataFrame([flared]))[0] == pytest.approx(ng)
-    assert any(n.code == "flare_moved" for n in flared["notes"])
+def test_a_waste_fuel_adds_its_own_combustion_at_the_receiver() -> None:
+    tyres = coefficients(material_out="waste_tyres", baseline_out="sold", material_in="coal", unit_in="GJ/a",
+                         baseline_in="", ratio=28.0)
+    assert tyres["avoided_scope1"] == pytest.approx(28.0 * F.get("fuel_coal").value)
+    assert tyres["added_combustion"] == pytest.approx(28.0 * F.get("fuel_waste_tyres").value)
+    assert tyres["ids_added_combustion"] == ("fuel_waste_tyres",)
+
+
+def test_an_off_gas_bought_in_is_a_fuel_like_natural_gas() -> None:
+    bought = coefficients(material_out="bf_gas", unit_out="GJ/a", baseline_out="flare", material_in="bf_gas",
+                          unit_in="GJ/a", baseline_in="", mode="pipe_gas")
+    assert bought["avoided_scope1"] == pytest.approx(F.get("fuel_bf_gas").value)
+    assert bought["added_combustion"] == 0
 
 
 def test_hydrogen_by_mass_replaces_natural_gas_by_energy() -> None:
