@@ -76,10 +76,6 @@ def boundary_node_id(key: str) -> str:
     return BOUNDARY_PREFIX + key
 
 
-def is_boundary(node: str) -> bool:
-    return node.startswith(BOUNDARY_PREFIX)
-
-
 def category_label(category: str, lang: Lang | str) -> str:
     en, zh = CATEGORY_NAMES.get(category, (category, category))
     return tr(en, zh, lang)

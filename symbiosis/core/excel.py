@@ -62,7 +62,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from symbiosis.core.errors import SymbiosisError
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-DANGEROUS_PREFIXES = FORMULA_PREFIXES  # the former name
 QUOTE = "'"
 EXCEL_CELL_LIMIT = 32_767  # characters Excel holds in one cell
 TRUNCATED = " … [{n} characters more: see the CSV]"
@@ -257,10 +256,6 @@ def write_sheet(wb: Workbook, name: str, frame: pd.DataFrame, *, startrow: int =
             set_cell(ws, row, j, value, lossless=lossless, label=labels[j - 1])
         row += 1
     return ws
-
-
-def save_workbook(wb: Workbook, target: str | Path | IO[bytes]) -> None:
-    wb.save(target)
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

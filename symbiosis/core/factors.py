@@ -14,9 +14,6 @@ from symbiosis.core.datasets import read_records
 from symbiosis.core.errors import DatasetError
 from symbiosis.core.park import ParkConfig
 
-GRID_REGIONS: tuple[str, ...] = ("national", "north", "northeast", "east", "central", "northwest", "south",
-                                 "southwest")
-
 
 @dataclass(frozen=True)
 class Factor:

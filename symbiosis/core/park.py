@@ -285,10 +285,3 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
     return ParkConfig(**kwargs), problems
 
 
-def read_config_text(path: Path, limits: Limits = LIMITS) -> str:
-    """A park.toml file's text; a file beyond Limits.config_bytes is not read (ConfigLimitError)."""
-    with Path(path).open("rb") as fh:
-        data = fh.read(limits.config_bytes + 1)
-    if len(data) > limits.config_bytes:
-        raise ConfigLimitError("config_bytes", f"more than {limits.config_bytes:,} bytes")
-    return data.decode("utf-8-sig")
