@@ -6,26 +6,31 @@ re-rendering therefore never rebuilds a graph or re-solves a model that was alre
 content — in this session or any other, since the same content gives the same result. The cached values are
 copies (st.cache_data), so no session can change what another one reads.
 
+Behind them, one prepared session (symbiosis.session.Session) per loaded park, kept by st.cache_resource on the
+park's content hash and shared by every browser session that has that park open: its candidate links, prepared
+models and graphs are built once, so a re-solve after a change of the objective, carbon price, gap or time limit
+reuses the candidates (they depend on matching.options.CANDIDATE_FIELDS only). The session is thread-safe and
+never changes what it handed out.
+
 flows/ and matching/ are called from here (the app is an entry point, the only kind of place that calls both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import networkx as nx
 import pandas as pd
 import streamlit as st
 
 import flows
-import matching
 from app.keys import files_key, options_key, plan_key
 from app.opportunities import CANDIDATE_COLUMNS
-from app.options import match_options
+from app.options import SolveRequest
 from symbiosis.core.loader import load_files
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
+from symbiosis.session import Session
 
 CACHE_ENTRIES = 64
 __all__ = ["options_key", "plan_key"]  # re-exported for the pages
@@ -41,9 +46,15 @@ def load(files: Mapping[str, bytes], source: str) -> Park:
     return _load(files_key(files), source, files)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def session(park_key: str, _park: Park) -> Session:
+    """The prepared session of a loaded park, one per park content (shared, read-only)."""
+    return Session(_park)
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def graph(park_key: str, plan_key: str, _park: Park, _plan: Plan | None) -> nx.MultiDiGraph:
-    return flows.build_graph(_park, _plan)
+    return session(park_key, _park).graph(_plan)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -90,21 +101,20 @@ def flow_warnings(park_key: str, plan_key: str, lang: str, _park: Park, _plan: P
 
 # --- matching ------------------------------------------------------------------------------------------------------
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def plan(park_key: str, request_key: str, _park: Park, _request: dict[str, Any]) -> Plan:
+def plan(park_key: str, request_key: str, _park: Park, _request: SolveRequest) -> Plan:
     """The proposed plan for this park and these options (forced and forbidden links included)."""
-    return matching.propose(_park, match_options(_request))
+    return session(park_key, _park).plan(_request.match_options())
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def candidates(park_key: str, request_key: str, _park: Park, _request: dict[str, Any]) -> pd.DataFrame:
+def candidates(park_key: str, request_key: str, _park: Park, _request: SolveRequest) -> pd.DataFrame:
     """Every candidate link for these options (before forcing or forbidding): what a user may force or forbid."""
-    free = {**_request, "forced": [], "forbidden": []}
-    links = matching.build_model(_park, match_options(free)).links
+    links = session(park_key, _park).candidate_table(_request.match_options())
     return links[[c for c in CANDIDATE_COLUMNS if c in links.columns]].reset_index(drop=True)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def explain(park_key: str, request_key: str, plan_key: str, _park: Park, _plan: Plan,
-            _request: dict[str, Any]) -> pd.DataFrame:
+            _request: SolveRequest) -> pd.DataFrame:
     """Every output or input with something left after the plan, and why (matching.explain_unmatched)."""
-    return matching.explain_unmatched(_park, _plan, match_options(_request))
+    return session(park_key, _park).explain(_plan, _request.match_options())

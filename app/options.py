@@ -1,34 +1,151 @@
-"""The workshop's matching options: widget values <-> a scenario's options dict <-> matching.MatchOptions.
+"""The workshop's matching options, typed: widget values <-> `WorkshopOptions` <-> a scenario's [options] table.
 
-A scenario stores options under MatchOptions field names, every value explicit (so a saved scenario solves the
+`WorkshopOptions` holds every option the Opportunities page shows, each explicit (so a saved scenario solves the
 same on any machine, whatever the park's defaults): objective, carbon_price, dt_min_k, reach_km (by mode),
-min_link_quantity (by category), include_scope2, gap, time_limit. Forced and forbidden links are the scenario's
-own lists of (supplier_stream_id, receiver_stream_id).
+min_link_quantity (by category), include_scope2, gap, time_limit. Its defaults are the park's resolved settings
+(`matching.resolve`: park.toml, then matching.DEFAULTS — the one table the command and the report use too), so an
+explicit `carbon_price = 0` in park.toml stays 0. `SolveRequest` adds the forced and forbidden links (pairs of
+ledger streams); its `match_options()` goes through `matching.scenario_options`, the one mapping of a scenario to
+MatchOptions. Read as mappings, both are the scenario file's form (MatchOptions field names; the request's JSON
+record adds `forced`/`forbidden` lists), which is what is saved and hashed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from app.keys import options_key
 from app.state import StateLike
 from matching.options import (
-    DEFAULT_GAP,
+    DEFAULT_CARBON_PRICE,
     DEFAULT_MIN_LINK_QUANTITY,
-    DEFAULT_TIME_LIMIT,
-    LinkSelector,
+    DEFAULTS,
     MatchOptions,
+    Objective,
+    OptionsError,
+    Settings,
+    resolve,
+    scenario_options,
 )
 from symbiosis.core.park import DEFAULT_REACH_KM, Park
 from symbiosis.core.scenario import LinkKey, Scenario
 
 MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
 CATEGORIES: tuple[str, ...] = tuple(DEFAULT_MIN_LINK_QUANTITY)
-DEFAULT_CARBON_PRICE = 100.0  # CNY/tCO2e, about the Chinese national ETS price in 2024-2025; the user sets it
+__all__ = ["CATEGORIES", "DEFAULT_CARBON_PRICE", "MODES", "SolveRequest", "WorkshopOptions", "complete", "defaults",
+           "from_widgets", "match_options", "option_keys", "solve_request", "to_widgets"]
 # The option widgets' keys, one per setting (reach and minimum size: one per mode and per category).
 SCALAR_KEYS: dict[str, str] = {"objective": "opt_objective", "carbon_price": "opt_carbon_price",
                                "dt_min_k": "opt_dt_min", "include_scope2": "opt_scope2", "gap": "opt_gap",
                                "time_limit": "opt_time_limit"}
+
+
+@dataclass(frozen=True)
+class WorkshopOptions(Mapping[str, Any]):
+    """Every workshop option, explicit. As a mapping: the scenario's [options] table (MatchOptions field names)."""
+
+    objective: Objective = DEFAULTS["objective"]
+    carbon_price: float = DEFAULTS["carbon_price"]
+    dt_min_k: float = DEFAULTS["dt_min_k"]
+    reach_km: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULTS["reach_km"]))
+    min_link_quantity: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULTS["min_link_quantity"]))
+    include_scope2: bool = DEFAULTS["include_scope2"]
+    gap: float = DEFAULTS["gap"]
+    time_limit: float = DEFAULTS["time_limit"]
+
+    @classmethod
+    def of(cls, settings: Settings) -> WorkshopOptions:
+        """The workshop's part of resolved settings."""
+        return cls(objective=settings.objective, carbon_price=float(settings.carbon_price),
+                   dt_min_k=float(settings.dt_min_k), reach_km={m: float(settings.reach_km[m]) for m in MODES},
+                   min_link_quantity={c: float(settings.min_link_quantity[c]) for c in CATEGORIES},
+                   include_scope2=bool(settings.include_scope2), gap=float(settings.gap),
+                   time_limit=float(settings.time_limit))
+
+    def table(self) -> dict[str, Any]:
+        """The scenario file's [options] table: plain values, tables as dicts."""
+        return {"objective": self.objective, "carbon_price": float(self.carbon_price),
+                "dt_min_k": float(self.dt_min_k), "reach_km": {m: float(v) for m, v in self.reach_km.items()},
+                "min_link_quantity": {c: float(v) for c, v in self.min_link_quantity.items()},
+                "include_scope2": bool(self.include_scope2), "gap": float(self.gap),
+                "time_limit": float(self.time_limit)}
+
+    def widgets(self) -> dict[str, Any]:
+        """Widget key -> value."""
+        values: dict[str, Any] = {key: getattr(self, name) for name, key in SCALAR_KEYS.items()}
+        values.update({reach_key(m): float(self.reach_km[m]) for m in MODES})
+        values.update({min_key(c): float(self.min_link_quantity[c]) for c in CATEGORIES})
+        return values
+
+    # read-only mapping: the [options] table
+    def __getitem__(self, key: str) -> Any:
+        if key not in _OPTION_NAMES:
+            raise KeyError(key)
+        return self.table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_OPTION_NAMES)
+
+    def __len__(self) -> int:
+        return len(_OPTION_NAMES)
+
+
+_OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(WorkshopOptions))
+
+
+@dataclass(frozen=True)
+class SolveRequest(Mapping[str, Any]):
+    """Everything a solve depends on besides the park: the options and the forced and forbidden links. As a
+    mapping: its JSON record (the [options] table plus `forced`/`forbidden` lists), whose hash keys the caches."""
+
+    options: WorkshopOptions = field(default_factory=WorkshopOptions)
+    forced: tuple[LinkKey, ...] = ()
+    forbidden: tuple[LinkKey, ...] = ()
+
+    @classmethod
+    def of(cls, scenario: Scenario, park: Park) -> SolveRequest:
+        """The request a scenario stands for on `park` (options it leaves out: the park's defaults)."""
+        return cls(complete(scenario.options, park), tuple(scenario.forced), tuple(scenario.forbidden))
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> SolveRequest:
+        if isinstance(record, SolveRequest):
+            return record
+        options = {k: v for k, v in record.items() if k not in ("forced", "forbidden")}
+        base = WorkshopOptions()
+        return cls(_merge(base, options),
+                   tuple((str(s), str(r)) for s, r in record.get("forced", [])),
+                   tuple((str(s), str(r)) for s, r in record.get("forbidden", [])))
+
+    def record(self) -> dict[str, Any]:
+        return {**self.options.table(), "forced": [list(k) for k in self.forced],
+                "forbidden": [list(k) for k in self.forbidden]}
+
+    def key(self) -> str:
+        """Content hash of the request (app.keys.options_key of its record)."""
+        return options_key(self.record())
+
+    def scenario(self) -> Scenario:
+        return Scenario(options=self.options.table(), forced=self.forced, forbidden=self.forbidden)
+
+    def match_options(self) -> MatchOptions:
+        """matching.MatchOptions, through the one scenario -> options mapping (matching.scenario_options)."""
+        return scenario_options(self.scenario())
+
+    def free(self) -> SolveRequest:
+        """The same options without forced or forbidden links (the candidate list a user picks from)."""
+        return replace(self, forced=(), forbidden=())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.record()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((*_OPTION_NAMES, "forced", "forbidden"))
+
+    def __len__(self) -> int:
+        return len(_OPTION_NAMES) + 2
 
 
 def reach_key(mode: str) -> str:
@@ -43,72 +160,57 @@ def option_keys() -> list[str]:
     return [*SCALAR_KEYS.values(), *(reach_key(m) for m in MODES), *(min_key(c) for c in CATEGORIES)]
 
 
-def defaults(park: Park) -> dict[str, Any]:
-    """Every option explicit, from the park's park.toml where it sets one, else the matcher's defaults."""
-    p: Mapping[str, Any] = park.config.options or {}
-    reach = {**DEFAULT_REACH_KM, **park.config.reach_km}
-    mins = {**DEFAULT_MIN_LINK_QUANTITY, **(p.get("min_link_quantity") or {})}
-    return {
-        "objective": str(p.get("objective", "emissions")),
-        "carbon_price": float(p.get("carbon_price", DEFAULT_CARBON_PRICE) or DEFAULT_CARBON_PRICE),
-        "dt_min_k": float(park.config.dt_min_k),
-        "reach_km": {m: float(reach[m]) for m in MODES},
-        "min_link_quantity": {c: float(mins[c]) for c in CATEGORIES},
-        "include_scope2": bool(p.get("include_scope2", False)),
-        "gap": float(p.get("gap", DEFAULT_GAP)),
-        "time_limit": float(p.get("time_limit", DEFAULT_TIME_LIMIT)),
-    }
+def defaults(park: Park) -> WorkshopOptions:
+    """Every option explicit: the park's resolved settings (park.toml, then matching.DEFAULTS). A park.toml whose
+    [options] the matcher refuses gives the defaults here; the solve then reports the OptionsError."""
+    try:
+        settings = resolve(park)
+    except OptionsError:
+        settings = resolve(replace(park, config=replace(park.config, options={})))
+    return WorkshopOptions.of(settings)
 
 
-def complete(options: Mapping[str, Any], park: Park) -> dict[str, Any]:
-    """`options` with anything missing filled from `defaults(park)` (tables merged key by key)."""
-    out = defaults(park)
+def _merge(base: WorkshopOptions, options: Mapping[str, Any]) -> WorkshopOptions:
+    """`base` with the values of an [options] table (tables merged key by key; other keys ignored)."""
+    changes: dict[str, Any] = {}
     for key, value in options.items():
         if key in ("reach_km", "min_link_quantity") and isinstance(value, Mapping):
-            out[key] = {**out[key], **{k: float(v) for k, v in value.items()}}
-        elif key in out:
-            out[key] = value
-    return out
+            changes[key] = {**getattr(base, key), **{k: float(v) for k, v in value.items()}}
+        elif key in _OPTION_NAMES:
+            changes[key] = value
+    return replace(base, **changes)
+
+
+def complete(options: Mapping[str, Any], park: Park) -> WorkshopOptions:
+    """`options` (an [options] table) with anything missing filled from `defaults(park)`."""
+    return _merge(defaults(park), options)
 
 
 def to_widgets(options: Mapping[str, Any]) -> dict[str, Any]:
-    """Widget key -> value, for a complete options dict."""
-    values: dict[str, Any] = {key: options[name] for name, key in SCALAR_KEYS.items()}
-    values.update({reach_key(m): float(options["reach_km"][m]) for m in MODES})
-    values.update({min_key(c): float(options["min_link_quantity"][c]) for c in CATEGORIES})
-    return values
+    """Widget key -> value, for complete options."""
+    return (options if isinstance(options, WorkshopOptions) else _merge(WorkshopOptions(), options)).widgets()
 
 
-def from_widgets(values: StateLike, park: Park) -> dict[str, Any]:
-    """A complete options dict from widget values (missing widgets: the park's defaults)."""
+def from_widgets(values: StateLike, park: Park) -> WorkshopOptions:
+    """The options from widget values (missing widgets: the park's defaults)."""
     base = defaults(park)
     get = values.get
-    out = {name: get(key, base[name]) for name, key in SCALAR_KEYS.items()}
-    out["objective"] = "cost" if out["objective"] == "cost" else "emissions"
-    for name in ("carbon_price", "dt_min_k", "gap", "time_limit"):
-        out[name] = float(out[name])
-    out["include_scope2"] = bool(out["include_scope2"])
-    out["reach_km"] = {m: float(get(reach_key(m), base["reach_km"][m])) for m in MODES}
-    out["min_link_quantity"] = {c: float(get(min_key(c), base["min_link_quantity"][c])) for c in CATEGORIES}
-    return out
+    return WorkshopOptions(
+        objective="cost" if get(SCALAR_KEYS["objective"], base.objective) == "cost" else "emissions",
+        carbon_price=float(get(SCALAR_KEYS["carbon_price"], base.carbon_price)),
+        dt_min_k=float(get(SCALAR_KEYS["dt_min_k"], base.dt_min_k)),
+        reach_km={m: float(get(reach_key(m), base.reach_km[m])) for m in MODES},
+        min_link_quantity={c: float(get(min_key(c), base.min_link_quantity[c])) for c in CATEGORIES},
+        include_scope2=bool(get(SCALAR_KEYS["include_scope2"], base.include_scope2)),
+        gap=float(get(SCALAR_KEYS["gap"], base.gap)),
+        time_limit=float(get(SCALAR_KEYS["time_limit"], base.time_limit)))
 
 
 def solve_request(scenario: Scenario, park: Park) -> dict[str, Any]:
-    """Everything a solve depends on besides the park, as one JSON-able dict (its hash keys the cache)."""
-    return {**complete(scenario.options, park), "forced": [list(k) for k in scenario.forced],
-            "forbidden": [list(k) for k in scenario.forbidden]}
-
-
-def selector(link: LinkKey) -> LinkSelector:
-    return LinkSelector(supplier_stream_id=link[0], receiver_stream_id=link[1])
+    """The request a scenario stands for, as its JSON record (SolveRequest.of(...).record())."""
+    return SolveRequest.of(scenario, park).record()
 
 
 def match_options(request: Mapping[str, Any]) -> MatchOptions:
-    """matching.MatchOptions for a solve request."""
-    return MatchOptions(
-        objective=request["objective"], carbon_price=float(request["carbon_price"]),
-        dt_min_k=float(request["dt_min_k"]), reach_km=dict(request["reach_km"]),
-        min_link_quantity=dict(request["min_link_quantity"]), gap=float(request["gap"]),
-        time_limit=float(request["time_limit"]), include_scope2=bool(request["include_scope2"]),
-        forced=tuple(selector((s, r)) for s, r in request.get("forced", [])),
-        forbidden=tuple(selector((s, r)) for s, r in request.get("forbidden", [])))
+    """matching.MatchOptions for a solve request (a SolveRequest or its record)."""
+    return SolveRequest.from_record(request).match_options()

@@ -10,7 +10,6 @@ import pandas as pd
 from app import data as dh
 from app import options as opts
 from app.i18n import pick, t
-from app.keys import options_key
 from app.opportunities import encode, link_key
 from app.state import Saved, StateLike, Workspace
 from flows.labels import material_label
@@ -31,9 +30,10 @@ def save_preview(ws: Workspace, name: str | None = None) -> Scenario:
     """The current scenario as it would be saved: every option explicit, the park named, the plan summarised."""
     if ws.park is None:
         return ws.scenario
-    key = options_key(opts.solve_request(ws.scenario, ws.park))
+    key = opts.SolveRequest.of(ws.scenario, ws.park).key()
     plan = ws.plan if ws.plan_is_current(key) else None
-    return replace(ws.scenario, name=name or ws.scenario.name, options=opts.complete(ws.scenario.options, ws.park),
+    return replace(ws.scenario, name=name or ws.scenario.name,
+                   options=opts.complete(ws.scenario.options, ws.park).table(),
                    park=ws.park.config.name, park_hash=ws.base_key, result=result_summary(plan))
 
 
@@ -46,10 +46,10 @@ def save_current(ws: Workspace, name: str) -> Saved | None:
     name = name.strip()
     if not name or ws.park is None:
         return None
-    request = opts.solve_request(ws.scenario, ws.park)
-    key = options_key(request)
+    request = opts.SolveRequest.of(ws.scenario, ws.park)
+    key = request.key()
     plan = ws.plan if ws.plan_is_current(key) else None
-    scenario = replace(ws.scenario, name=name, options=opts.complete(ws.scenario.options, ws.park),
+    scenario = replace(ws.scenario, name=name, options=request.options.table(),
                        park=ws.park.config.name, park_hash=ws.base_key, result=result_summary(plan))
     ws.scenario = replace(ws.scenario, name=name)
     saved = Saved(scenario=scenario, park=ws.park, park_key=ws.park_key, plan=plan, options_key=key)
@@ -67,7 +67,7 @@ def load_saved(ws: Workspace, name: str, state: StateLike) -> bool:
     push_to_widgets(ws, saved.scenario, state)
     if saved.plan is not None and saved.park_key == ws.park_key:
         ws.plan, ws.plan_park_key, ws.plan_options_key = saved.plan, ws.park_key, saved.options_key
-        ws.plan_request = opts.solve_request(saved.scenario, ws.park) if ws.park is not None else {}
+        ws.plan_request = opts.SolveRequest.of(saved.scenario, ws.park) if ws.park is not None else None
     return True
 
 
@@ -76,7 +76,7 @@ def open_scenario_file(ws: Workspace, scenario: Scenario, state: StateLike) -> b
     if ws.base_park is None:
         return False
     try:  # check the options first, so a bad file changes nothing
-        opts.to_widgets(opts.complete(scenario.options, ws.base_park))
+        opts.complete(scenario.options, ws.base_park).widgets()
     except (TypeError, ValueError, KeyError) as exc:
         raise ScenarioError(f"scenario [options]: {exc}") from exc
     if not dh.set_scenario(ws, scenario):
@@ -89,7 +89,7 @@ def push_to_widgets(ws: Workspace, scenario: Scenario, state: StateLike) -> None
     """Set the Opportunities page's widgets (and their remembered values) to a scenario's options and links."""
     if ws.park is None:
         return
-    values = opts.to_widgets(opts.complete(scenario.options, ws.park))
+    values = opts.complete(scenario.options, ws.park).widgets()
     values["forced_links"] = [encode(k) for k in scenario.forced]
     values["forbidden_links"] = [encode(k) for k in scenario.forbidden]
     for key, value in values.items():

@@ -7,12 +7,15 @@ here, so tests pass a dict). There is no module-level mutable state: two browser
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from symbiosis.core.errors import Problem
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario
+
+if TYPE_CHECKING:
+    from app.options import SolveRequest
 
 WORKSPACE_KEY = "workspace"
 
@@ -55,7 +58,7 @@ class Workspace:
     plan: Plan | None = None
     plan_park_key: str = ""  # the park and the options the plan was solved for
     plan_options_key: str = ""
-    plan_request: dict[str, Any] = field(default_factory=dict)  # the options (and links) the plan was solved with
+    plan_request: SolveRequest | None = None  # the options (and links) the plan was solved with
     problems: list[Problem] = field(default_factory=list)  # of the last failed upload or edit
     problems_kind: str = ""  # "upload" or "edit"
     problem_streams: dict[int, str] = field(default_factory=dict)  # spreadsheet row -> stream_id, for edits

@@ -56,7 +56,7 @@ def old_analysis() -> object:
 def old_resolve(park: Park, options: MatchOptions) -> object:
     """The app's compute.candidates + compute.plan + compute.explain as they were, each from the bare park (the
     candidate table is keyed by every option, forced and forbidden links left out, so an option change rebuilds it)."""
-    matching.build_model(park, options.replace(forced=(), forbidden=())).links
+    matching.build_model(park, options.replace(forced=(), forbidden=()))
     plan = matching.propose(park, options)
     matching.explain_unmatched(park, plan, options)
     return plan

@@ -1,19 +1,32 @@
 """What a user can ask of the matcher, and how each setting is resolved.
 
-Every setting is resolved in the same order: an explicit `MatchOptions` value (the command line, the app) wins,
-then the park's park.toml (ParkConfig fields dt_min_k and reach_km, and keys of its [options] table), then the
-defaults below. `resolve(park, options)` does this once and returns the concrete `Settings` the model uses.
+Every setting is resolved in the same order: an explicit `MatchOptions` value (the command line, the app, a
+scenario file) wins, then the park's park.toml (ParkConfig fields dt_min_k and reach_km, and keys of its [options]
+table), then `DEFAULTS`, the one table of defaults. `resolve(park, options)` does this once and returns the
+concrete `Settings` the model uses; `scenario_options(scenario)` is the one mapping of a scenario file's [options]
+table (and its forced/forbidden links) to `MatchOptions`. The command, the report and the app all go through these
+two, so the same park.toml and scenario give the same `Settings` everywhere. docs/options.md is generated from
+`DEFAULTS` and `OPTION_DOCS` by `options_markdown()` (tests/test_session.py keeps them equal).
+
+Which settings a stage depends on (`CANDIDATE_FIELDS`, `MODEL_FIELDS`, `SOLVE_FIELDS`): the candidate links depend
+on the first group only, so a prepared session (symbiosis.session) re-solves after a change of the objective, the
+carbon price, the gap or the time limit without building the candidates again.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, fields
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 from symbiosis.core.errors import SymbiosisError
-from symbiosis.core.park import DEFAULT_REACH_KM, Park
+from symbiosis.core.park import DEFAULT_REACH_KM, Park, ParkConfig
+
+if TYPE_CHECKING:
+    from symbiosis.core.scenario import Scenario
 
 Objective = Literal["emissions", "cost"]
 SolverName = Literal["highs", "cbc"]
@@ -40,6 +53,12 @@ DEFAULT_ELECTRICITY_CNY_PER_KWH = 0.7
 # demo park solves in a fraction of a second). A looser gap is reported honestly as 'feasible' with its gap.
 DEFAULT_GAP = 1e-6
 DEFAULT_TIME_LIMIT = 60.0
+# CNY per tCO2e, used only by the objective 'cost' (carbon value less annual net cost). 100 is about the Chinese
+# national ETS price in 2024-2025. One default for the command, the report and the app (they used to differ: 0 in
+# the command, 100 in the app): at 0 the 'cost' objective would ignore emissions altogether, which no planner who
+# picks "most value at a carbon price" means; a pure-cost run is still one explicit `carbon_price = 0` away (an
+# explicit 0 is kept as 0 everywhere).
+DEFAULT_CARBON_PRICE = 100.0
 MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
 
 
@@ -194,6 +213,178 @@ class Settings:
         return safe
 
 
+# --- the one table of defaults, and what each setting means -------------------------------------------------------
+# Every MatchOptions / Settings field -> its default. dt_min_k and reach_km are the park's own file defaults
+# (symbiosis.core.park.ParkConfig: a park.toml without them gets these on load), listed here so the table is whole.
+DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    "objective": "emissions",
+    "carbon_price": DEFAULT_CARBON_PRICE,
+    "dt_min_k": ParkConfig().dt_min_k,
+    "reach_km": MappingProxyType(dict(DEFAULT_REACH_KM)),
+    "min_link_quantity": MappingProxyType(DEFAULT_MIN_LINK_QUANTITY),
+    "fixed_cost_cny": MappingProxyType(DEFAULT_FIXED_COST_CNY),
+    "pipe_cost_cny_per_km": MappingProxyType(DEFAULT_PIPE_COST_CNY_PER_KM),
+    "fixed_tco2e": MappingProxyType(DEFAULT_FIXED_TCO2E),
+    "transport_cny_per_tkm": DEFAULT_TRANSPORT_CNY_PER_TKM,
+    "electricity_cny_per_kwh": DEFAULT_ELECTRICITY_CNY_PER_KWH,
+    "detour_factor": 1.0,
+    "gap": DEFAULT_GAP,
+    "time_limit": DEFAULT_TIME_LIMIT,
+    "solver": "highs",
+    "threads": None,
+    "include_scope2": False,
+    "forced": (),
+    "forbidden": (),
+    "max_links_per_enterprise": None,
+    "epsilon_cost": None,
+    "factor_overrides": MappingProxyType({}),
+    "decompose": True,
+    "warm_start": True,
+    "solver_log": False,
+})
+
+# Which stage each setting feeds. Candidate links (matching.candidates.prepare_streams / build_links: reach, dTmin,
+# minimum sizes, costs, factors, Scope 2 in the net per unit) depend on CANDIDATE_FIELDS only; the model (objective
+# coefficients, pruning, forced/forbidden, decomposition) on MODEL_FIELDS too; the solver on SOLVE_FIELDS.
+CANDIDATE_FIELDS: tuple[str, ...] = (
+    "dt_min_k", "reach_km", "min_link_quantity", "fixed_cost_cny", "pipe_cost_cny_per_km", "fixed_tco2e",
+    "transport_cny_per_tkm", "electricity_cny_per_kwh", "detour_factor", "include_scope2", "factor_overrides")
+MODEL_FIELDS: tuple[str, ...] = ("objective", "carbon_price", "forced", "forbidden", "max_links_per_enterprise",
+                                 "epsilon_cost", "decompose")
+SOLVE_FIELDS: tuple[str, ...] = ("gap", "time_limit", "solver", "threads", "warm_start", "solver_log")
+
+# Option -> (where park.toml sets it, the command-line flag, what it means). docs/options.md is made from this.
+OPTION_DOCS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
+    "objective": ("[options] objective", "--objective", "`emissions`: maximise net avoided tCO2e/a; `cost`: "
+                  "maximise carbon value − annual net cost"),
+    "carbon_price": ("[options] carbon_price", "--carbon-price", "CNY/tCO2e, used by `cost` only; an explicit 0 "
+                     "stays 0 (a pure-cost run)"),
+    "dt_min_k": ("dt_min_k", "--dt-min", "minimum temperature difference between a hot and a cold stream, K"),
+    "reach_km": ("[reach_km]", "--reach MODE=KM", "longest route per mode, km"),
+    "min_link_quantity": ("[options.min_link_quantity]", "--min-quantity CATEGORY=Q",
+                          "smallest link worth building, by category of the supplier's output (t/a, m³/a, GJ/a)"),
+    "fixed_cost_cny": ("[options.fixed_cost_cny]", "--fixed-cost MODE=CNY", "annualised fixed cost per link, CNY/a"),
+    "pipe_cost_cny_per_km": ("[options.pipe_cost_cny_per_km]", "--pipe-cost MODE=CNY",
+                             "annualised pipe cost per km, CNY/a"),
+    "fixed_tco2e": ("[options.fixed_tco2e]", "—", "embodied emissions of building a link, annualised, tCO2e/a"),
+    "transport_cny_per_tkm": ("[options] transport_cny_per_tkm", "—", "truck freight, CNY per t·km"),
+    "electricity_cny_per_kwh": ("[options] electricity_cny_per_kwh", "—",
+                                "pumping and pre-treatment electricity, CNY/kWh"),
+    "detour_factor": ("[options] detour_factor", "—", "route length / straight line"),
+    "gap": ("[options] gap", "--gap", "relative MIP gap at which the solver may stop"),
+    "time_limit": ("[options] time_limit", "--time-limit", "seconds for the whole solve; `inf` means no clock"),
+    "solver": ("[options] solver", "--solver", "`highs` or `cbc`"),
+    "threads": ("[options] threads", "—", "solver threads (none: the solver's own choice)"),
+    "include_scope2": ("[options] include_scope2", "--include-scope2",
+                       "count avoided Scope 2 in the objective and the ranking"),
+    "forced": ("— (scenario [[forced]])", "--force LINK", "links that must be built"),
+    "forbidden": ("— (scenario [[forbidden]])", "--forbid LINK", "links that must not be built"),
+    "max_links_per_enterprise": ("[options] max_links_per_enterprise", "--max-links-per-enterprise",
+                                 "cap on the links touching one enterprise (none: no cap)"),
+    "epsilon_cost": ("[options] epsilon_cost", "--epsilon-cost", "cap on the plan's annual net cost, CNY/a (none: "
+                     "no cap)"),
+    "factor_overrides": ("[factor_overrides]", "--factor ID=VALUE", "replace emission factor values by id"),
+    "decompose": ("—", "—", "solve independent sub-problems separately"),
+    "warm_start": ("—", "—", "start from a rounded LP relaxation (off only to measure what it saves)"),
+    "solver_log": ("—", "--verbose", "let the solver print its log (on stderr)"),
+})
+
+
+def _default_text(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k} {v:g}" for k, v in value.items()) if value else "none"
+    if isinstance(value, tuple):
+        return "none" if not value else ", ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"`{value}`" if isinstance(value, str) else str(value)
+
+
+def options_markdown() -> str:
+    """docs/options.md: every option, its one default, where park.toml and the command set it, its stage."""
+    stage = {**dict.fromkeys(CANDIDATE_FIELDS, "candidates"), **dict.fromkeys(MODEL_FIELDS, "model"),
+             **dict.fromkeys(SOLVE_FIELDS, "solve")}
+    lines = [
+        "# Matching options: one table of defaults",
+        "",
+        "Generated from `matching/options.py` (`DEFAULTS`, `OPTION_DOCS`) by `matching.options.options_markdown()`: "
+        "`.venv/bin/python -c 'import matching.options as o; print(o.options_markdown(), end=\"\")' > "
+        "docs/options.md`. `tests/test_session.py` keeps this file equal to it.",
+        "",
+        "Every setting is resolved once, by `matching.resolve(park, options)`: an explicit value (the command line, "
+        "the app's widgets, a scenario file's `[options]`) > park.toml > the default below. The command "
+        "(`symbiosis match`, `symbiosis report`), the report (`symbiosis.reporting.analyse`) and the app all call it, "
+        "and a scenario's `[options]` table becomes `MatchOptions` in one place, `matching.options.scenario_options`; "
+        "so the same park.toml and scenario give the same settings in all three.",
+        "",
+        f"The carbon price defaults to {DEFAULT_CARBON_PRICE:g} CNY/tCO2e (about the Chinese national ETS price in "
+        "2024-2025) in all three. It is used by the objective `cost` only; at 0 that objective would ignore "
+        "emissions altogether, which is not what a planner choosing \"most value at a carbon price\" means. An "
+        "explicit `carbon_price = 0` stays 0.",
+        "",
+        "The stage column says what a change of the option rebuilds in a prepared session (`symbiosis.session`): "
+        "`candidates` — the candidate links (and everything after); `model` — the objective, pruning and the MILP; "
+        "`solve` — only the solve.",
+        "",
+        "| option | default | park.toml | command line | stage | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, default in DEFAULTS.items():
+        where, flag, meaning = OPTION_DOCS[name]
+        lines.append(f"| `{name}` | {_default_text(default)} | {where} | {flag} | {stage[name]} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def candidate_key(settings: Settings) -> str:
+    """What the candidate links of a park depend on, as one string: settings with the same key share candidates."""
+    values = {name: getattr(settings, name) for name in CANDIDATE_FIELDS}
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+def model_key(settings: Settings) -> str:
+    """What the prepared model (candidates, objective, pruning, components) depends on, as one string. The carbon
+    price enters only with the objective 'cost'."""
+    values: dict[str, Any] = {name: getattr(settings, name) for name in (*CANDIDATE_FIELDS, *MODEL_FIELDS)}
+    values["forced"] = [asdict(s) for s in settings.forced]
+    values["forbidden"] = [asdict(s) for s in settings.forbidden]
+    if settings.objective != "cost":
+        values.pop("carbon_price")
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+# MatchOptions fields a scenario's [options] table may set (the links have their own [[forced]]/[[forbidden]]).
+SCENARIO_OPTION_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MatchOptions)
+                                              if f.name not in ("forced", "forbidden"))
+
+
+def scenario_options(scenario: Scenario) -> MatchOptions:
+    """The matching options a scenario stands for: its [options] table plus its forced and forbidden links.
+
+    Keys are MatchOptions field names; a key the scenario leaves out stays None, so `resolve` takes it from
+    park.toml, then `DEFAULTS` — exactly as `symbiosis match` does. The app saves every option explicitly, so a
+    scenario saved by the app solves the same everywhere. An unknown key is an error (ScenarioError), never
+    ignored: a typo would otherwise silently change the plan.
+    """
+    from symbiosis.core.scenario import ScenarioError
+
+    unknown = sorted(set(scenario.options) - set(SCENARIO_OPTION_KEYS))
+    if unknown:
+        raise ScenarioError(f"scenario [options]: unknown key(s) {', '.join(unknown)} "
+                            f"(accepted: {', '.join(SCENARIO_OPTION_KEYS)})")
+    values = {k: v for k, v in scenario.options.items() if not (isinstance(v, str) and v == "nan")}
+    for flag in ("decompose", "warm_start", "solver_log"):
+        if flag in values and not isinstance(values[flag], bool):
+            raise ScenarioError(f"scenario [options]: {flag} must be true or false")
+    return MatchOptions(**values, forced=tuple(LinkSelector(supplier_stream_id=s, receiver_stream_id=r)
+                                               for s, r in scenario.forced),
+                        forbidden=tuple(LinkSelector(supplier_stream_id=s, receiver_stream_id=r)
+                                        for s, r in scenario.forbidden))
+
+
 PARK_OPTION_KEYS: tuple[str, ...] = (
     "objective", "solver", "max_links_per_enterprise", "epsilon_cost", "threads", "carbon_price",
     "min_link_quantity", "fixed_cost_cny", "pipe_cost_cny_per_km", "fixed_tco2e", "transport_cny_per_tkm",
@@ -252,42 +443,42 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
     if unknown:  # a misspelt key would otherwise be ignored and silently change nothing
         raise OptionsError(f"park.toml [options]: unknown key(s) {', '.join(unknown)} "
                            f"(accepted: {', '.join(PARK_OPTION_KEYS)})")
-    objective = _pick(o.objective, p, "objective", "emissions")
+    objective = _pick(o.objective, p, "objective", DEFAULTS["objective"])
     if objective not in ("emissions", "cost"):
         raise OptionsError(f"objective must be 'emissions' or 'cost', got {objective!r}")
-    solver = _pick(o.solver, p, "solver", "highs")
+    solver = _pick(o.solver, p, "solver", DEFAULTS["solver"])
     if solver not in ("highs", "cbc"):
         raise OptionsError(f"solver must be 'highs' or 'cbc', got {solver!r}")
     dt = o.dt_min_k if o.dt_min_k is not None else park.config.dt_min_k
-    max_links = _pick(o.max_links_per_enterprise, p, "max_links_per_enterprise", None)
+    max_links = _pick(o.max_links_per_enterprise, p, "max_links_per_enterprise", DEFAULTS["max_links_per_enterprise"])
     if max_links is not None and (isinstance(max_links, bool) or not isinstance(max_links, int) or max_links < 1):
         raise OptionsError(f"max_links_per_enterprise must be a whole number >= 1, got {max_links!r}")
-    eps = _pick(o.epsilon_cost, p, "epsilon_cost", None)
-    threads = _pick(o.threads, p, "threads", None)
+    eps = _pick(o.epsilon_cost, p, "epsilon_cost", DEFAULTS["epsilon_cost"])
+    threads = _pick(o.threads, p, "threads", DEFAULTS["threads"])
     overrides = dict(park.config.factor_overrides)
     overrides.update(o.factor_overrides or {})
     return Settings(
         objective=objective,
-        carbon_price=_number("carbon_price", _pick(o.carbon_price, p, "carbon_price", 0.0)),
+        carbon_price=_number("carbon_price", _pick(o.carbon_price, p, "carbon_price", DEFAULTS["carbon_price"])),
         dt_min_k=_number("dt_min_k", dt),
-        reach_km=_table("reach_km", DEFAULT_REACH_KM, park.config.reach_km, o.reach_km, keys=MODES),
-        min_link_quantity=_table("min_link_quantity", DEFAULT_MIN_LINK_QUANTITY, p.get("min_link_quantity"),
+        reach_km=_table("reach_km", DEFAULTS["reach_km"], park.config.reach_km, o.reach_km, keys=MODES),
+        min_link_quantity=_table("min_link_quantity", DEFAULTS["min_link_quantity"], p.get("min_link_quantity"),
                                  o.min_link_quantity, keys=CATEGORIES),
-        fixed_cost_cny=_table("fixed_cost_cny", DEFAULT_FIXED_COST_CNY, p.get("fixed_cost_cny"), o.fixed_cost_cny,
+        fixed_cost_cny=_table("fixed_cost_cny", DEFAULTS["fixed_cost_cny"], p.get("fixed_cost_cny"), o.fixed_cost_cny,
                               keys=MODES),
-        pipe_cost_cny_per_km=_table("pipe_cost_cny_per_km", DEFAULT_PIPE_COST_CNY_PER_KM,
+        pipe_cost_cny_per_km=_table("pipe_cost_cny_per_km", DEFAULTS["pipe_cost_cny_per_km"],
                                     p.get("pipe_cost_cny_per_km"), o.pipe_cost_cny_per_km, keys=MODES),
-        fixed_tco2e=_table("fixed_tco2e", DEFAULT_FIXED_TCO2E, p.get("fixed_tco2e"), o.fixed_tco2e, keys=MODES),
+        fixed_tco2e=_table("fixed_tco2e", DEFAULTS["fixed_tco2e"], p.get("fixed_tco2e"), o.fixed_tco2e, keys=MODES),
         transport_cny_per_tkm=_number("transport_cny_per_tkm", _pick(
-            o.transport_cny_per_tkm, p, "transport_cny_per_tkm", DEFAULT_TRANSPORT_CNY_PER_TKM)),
+            o.transport_cny_per_tkm, p, "transport_cny_per_tkm", DEFAULTS["transport_cny_per_tkm"])),
         electricity_cny_per_kwh=_number("electricity_cny_per_kwh", _pick(
-            o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULT_ELECTRICITY_CNY_PER_KWH)),
-        detour_factor=_number("detour_factor", _pick(o.detour_factor, p, "detour_factor", 1.0), minimum=1.0),
-        gap=_number("gap", _pick(o.gap, p, "gap", DEFAULT_GAP)),
-        time_limit=_time_limit(_pick(o.time_limit, p, "time_limit", DEFAULT_TIME_LIMIT)),
+            o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULTS["electricity_cny_per_kwh"])),
+        detour_factor=_number("detour_factor", _pick(o.detour_factor, p, "detour_factor", DEFAULTS["detour_factor"]), minimum=1.0),
+        gap=_number("gap", _pick(o.gap, p, "gap", DEFAULTS["gap"])),
+        time_limit=_time_limit(_pick(o.time_limit, p, "time_limit", DEFAULTS["time_limit"])),
         solver=solver,
         threads=None if threads is None else int(_number("threads", threads, minimum=1)),
-        include_scope2=_flag("include_scope2", _pick(o.include_scope2, p, "include_scope2", False)),
+        include_scope2=_flag("include_scope2", _pick(o.include_scope2, p, "include_scope2", DEFAULTS["include_scope2"])),
         forced=tuple(o.forced), forbidden=tuple(o.forbidden),
         max_links_per_enterprise=max_links,
         epsilon_cost=None if eps is None else float(_number("epsilon_cost", eps, minimum=-math.inf)),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
-from matching.model import ComponentModel, MatchModel, build_component, build_model
-from matching.options import LinkSelector, MatchOptions
+from matching.candidates import Context, build_links, objective_coefficients, prepare_streams, selector_mask
+from matching.heat import HeatLevels
+from matching.model import ComponentModel, MatchModel, _components, build_component, build_model
+from matching.options import LinkSelector, MatchOptions, Settings, candidate_key
 from matching.read import Solution, combine, part_messages, read_values
 from matching.solve import PartResult, solve_part
 from symbiosis.core.park import Park
@@ -61,9 +64,99 @@ def read_plan(model: MatchModel, solution: Solution, extra: list[tuple[str, str]
     return combine(model, solution, [*model.ctx.messages, *_part_messages(model, solution), *(extra or [])])
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate links of one park under one set of candidate settings (options.CANDIDATE_FIELDS): built once,
+    shared by every model over them (any objective, carbon price, forced/forbidden links, gap or time limit).
+    Read-only: `prepare_model` copies what it changes."""
+
+    ctx: Context  # streams after existing exchanges (ctx.allocation), factors, messages
+    links: pd.DataFrame  # matching.candidates.build_links: every candidate with accounting, costs, capacity
+    levels: HeatLevels
+    seconds: float = 0.0
+
+
+def build_candidates(park: Park, settings: Settings) -> Candidates:
+    """Streams after existing exchanges and every candidate link, for these (resolved) settings."""
+    t0 = time.perf_counter()
+    ctx = prepare_streams(park, settings)
+    links, levels = build_links(ctx)
+    return Candidates(ctx=ctx, links=links, levels=levels, seconds=time.perf_counter() - t0)
+
+
+def prepare_model(candidates: Candidates, settings: Settings, *, together: bool = False) -> MatchModel:
+    """matching.model.prepare from prebuilt candidates: the objective, the pruning status of every candidate and the
+    independent components for `settings`, without building the candidates again. `settings` must have the
+    candidates' CANDIDATE_FIELDS (ValueError otherwise). Equal to `prepare(park, options)` (tests/test_session.py).
+    """
+    if candidate_key(settings) != candidate_key(candidates.ctx.settings):
+        raise ValueError("prepare_model: the candidates were built with other candidate settings")
+    t0 = time.perf_counter()
+    ctx = replace(candidates.ctx, settings=settings, messages=list(candidates.ctx.messages))
+    links = candidates.links.copy()
+    obj, fixed = objective_coefficients(links, settings)
+    links["obj"] = obj
+    links["fixed"] = fixed
+    links["status"] = "model"
+    forced_any = np.zeros(len(links), dtype=bool)
+    forced_sized = np.zeros(len(links), dtype=bool)
+    for sel in settings.forced:
+        picked = selector_mask(links, sel)
+        forced_any |= picked
+        if sel.quantity is not None:
+            forced_sized |= picked
+    links["forced"] = forced_any
+    links["forced_sized"] = forced_sized
+    forbidden = np.zeros(len(links), dtype=bool)
+    for sel in settings.forbidden:
+        forbidden |= selector_mask(links, sel)
+    keep_for_constraints = forced_any | (settings.epsilon_cost is not None)
+    capacity = links["capacity"].to_numpy(dtype=float)
+    best = obj * capacity + fixed
+    no_benefit = (obj <= 0) | (best <= 0)
+    below = capacity < links["min_quantity"].to_numpy(dtype=float) * (1 - 1e-9)
+    zero = capacity <= 0
+    status = np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
+                      np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
+    links["status"] = status
+    forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
+                             if not (selector_mask(links, sel) & (status == "model")).any())
+    active = links[links["status"] == "model"]
+    links["component"] = -1
+    if not active.empty:
+        links.loc[active.index, "component"] = _components(active, settings, together=together)
+    seconds = time.perf_counter() - t0
+    return MatchModel(ctx=ctx, settings=settings, links=links, levels=candidates.levels,
+                      forced_unmatched=forced_unmatched, candidate_seconds=seconds, build_seconds=seconds)
+
+
+def with_settings(model: MatchModel, settings: Settings) -> MatchModel:
+    """A prepared model (no PuLP components yet) under settings that differ only where the model does not depend
+    on them (options.SOLVE_FIELDS, the carbon price of an 'emissions' run): a new object, the tables shared."""
+    return replace(model, settings=settings, ctx=replace(model.ctx, settings=settings,
+                                                         messages=list(model.ctx.messages)), components=[])
+
+
+def build_components(model: MatchModel) -> MatchModel:
+    """One PuLP model per independent component of a prepared model (what build_model adds to prepare): a new
+    MatchModel, the prepared one left as it is so it can be built again under other solve settings."""
+    t0 = time.perf_counter()
+    built = replace(model, components=[])
+    links = built.links
+    for cid, group in links[links["component"] >= 0].groupby("component"):
+        built.components.append(build_component(int(str(cid)), group, built.levels, built.settings))
+    built.build_seconds = model.build_seconds + time.perf_counter() - t0
+    return built
+
+
 def propose(park: Park, options: MatchOptions | None = None) -> Plan:
     """Candidate links -> MILP -> Plan: build, solve and read in one call."""
-    model = build_model(park, options)
+    return propose_model(build_model(park, options))
+
+
+def propose_model(model: MatchModel) -> Plan:
+    """Solve a built model (build_model, or build_components of a prepared one) and read its Plan, explaining
+    forced links that pick nothing and infeasible sub-problems."""
     if model.forced_unmatched:
         messages = [forced_unmatched_message(model, k) for k in model.forced_unmatched]
         return combine(model, Solution(flows=_no_flows(), heat_levels=_no_flows(), parts=[]),
@@ -217,4 +310,5 @@ def unknown_ids(model: MatchModel, sel: LinkSelector) -> tuple[str, str] | None:
     return None
 
 
-__all__ = ["build_model", "conflicting_forced", "propose", "read_plan", "solve_model"]
+__all__ = ["Candidates", "build_candidates", "build_components", "build_model", "conflicting_forced",
+           "prepare_model", "propose", "propose_model", "read_plan", "solve_model", "with_settings"]

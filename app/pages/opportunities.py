@@ -25,7 +25,7 @@ def render() -> None:
 
     # --- options -------------------------------------------------------------------------------------------
     current = opts.complete(ws.scenario.options, park)
-    for key, value in opts.to_widgets(current).items():
+    for key, value in current.widgets().items():
         keep(key, value)
     keep("forced_links", [opportunities.encode(k) for k in ws.scenario.forced])
     keep("forbidden_links", [opportunities.encode(k) for k in ws.scenario.forbidden])
@@ -56,9 +56,9 @@ def render() -> None:
                         help=t("opt_time_limit_help", lg))
 
     options = opts.from_widgets(st.session_state, park)
-    free_request = opts.solve_request(replace(ws.scenario, options=options, forced=(), forbidden=()), park)
-    candidates = attempt(lambda: compute.candidates(ws.park_key, compute.options_key(free_request), park,
-                                                    free_request), lg, "step_candidates")
+    free_request = opts.SolveRequest(options)
+    candidates = attempt(lambda: compute.candidates(ws.park_key, free_request.key(), park, free_request), lg,
+                         "step_candidates")
     if candidates is None:
         candidates = pd.DataFrame(columns=list(opportunities.CANDIDATE_COLUMNS))
     choices = opportunities.candidate_choices(
@@ -77,11 +77,11 @@ def render() -> None:
     if both:
         st.warning(t("forced_and_forbidden", lg, links=", ".join(sorted(both))), icon=":material/warning:")
     remember(*opts.option_keys(), "forced_links", "forbidden_links")
-    ws.scenario = replace(ws.scenario, options=options,
+    ws.scenario = replace(ws.scenario, options=options.table(),
                           forced=tuple(opportunities.decode(k) for k in forced_sel),
                           forbidden=tuple(opportunities.decode(k) for k in forbidden_sel if k not in both))
-    request = opts.solve_request(ws.scenario, park)
-    request_key = compute.options_key(request)
+    request = opts.SolveRequest.of(ws.scenario, park)
+    request_key = request.key()
 
     if st.button(t("run_matching", lg), key="run_matching", type="primary", icon=":material/play_arrow:"):
         with st.status(t("solving", lg), expanded=False) as status:

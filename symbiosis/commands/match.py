@@ -107,15 +107,17 @@ def links_table(plan: Any) -> pd.DataFrame:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matching import alternatives, explain_unmatched, propose
+    from matching import alternatives
+    from symbiosis.session import Session
 
     park = load_or_report(args.park, args.lang, args.format)
     if park is None:
         return 1
     try:
         options = options_from_args(args)
-        plan = propose(park, options)
-        unmatched = explain_unmatched(park, plan, options)
+        session = Session(park)  # the candidates are built once for the plan and its explanation
+        plan = session.plan(options)
+        unmatched = session.explain(plan, options)
         others = alternatives(park, options, args.alternatives + 1)[1:] if args.alternatives > 0 else []
     except SymbiosisError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -106,7 +106,6 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from flows import (
         balances,
-        build_graph,
         compare_indicators,
         edges_frame,
         indicators,
@@ -131,8 +130,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    before = build_graph(park)
-    after = build_graph(park, plan) if plan is not None else None
+    from symbiosis.session import Session
+
+    session = Session(park)
+    before = session.graph()
+    after = session.graph(plan) if plan is not None else None
     graphs = {"before": before, **({"after": after} if after is not None else {})}
 
     title = park.config.name_zh if lang == "zh" and park.config.name_zh else park.name

@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from typing import Any
@@ -20,22 +20,23 @@ import networkx as nx
 import pandas as pd
 
 import flows
-import matching
 from flows.labels import fmt_quantity
-from matching import LinkSelector, MatchOptions, Settings
+from matching import MatchOptions, Settings
+from matching.options import SCENARIO_OPTION_KEYS as SCENARIO_OPTION_KEYS
+from matching.options import scenario_options as scenario_options
 from symbiosis.core.errors import Problem
 from symbiosis.core.factors import Factor, FactorTable
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
-from symbiosis.core.scenario import LinkKey, Scenario, ScenarioError, apply_edits
+from symbiosis.core.scenario import Scenario, apply_edits
 from symbiosis.core.taxonomy import DIMENSION_NAMES
 from symbiosis.reporting.texts import t
+from symbiosis.session import Session
 
 # Steps of a report run, in order; the CLI prints each with its elapsed time.
 STEPS: tuple[str, ...] = ("load", "validate", "metabolism", "match", "explain", "indicators", "write")
-# MatchOptions fields a scenario's [options] table may set (the links have their own [[forced]]/[[forbidden]]).
-SCENARIO_OPTION_KEYS: tuple[str, ...] = tuple(f.name for f in fields(MatchOptions)
-                                              if f.name not in ("forced", "forbidden"))
+# scenario_options (imported above) is matching.options', the one mapping of a scenario to MatchOptions; the
+# scenario [options] keys it accepts are SCENARIO_OPTION_KEYS.
 
 ProgressCallback = Callable[[str, str, float, float], None]  # (event 'start'|'done', step, seconds, total)
 
@@ -60,30 +61,6 @@ class Stopwatch:
             self.timings[name] = self.timings.get(name, 0.0) + seconds
             if self.callback is not None:
                 self.callback("done", name, seconds, time.perf_counter() - self.started)
-
-
-def selector(link: LinkKey) -> LinkSelector:
-    """A scenario's link (supplier stream, receiver stream) as the matcher's selector."""
-    return LinkSelector(supplier_stream_id=link[0], receiver_stream_id=link[1])
-
-
-def scenario_options(scenario: Scenario) -> MatchOptions:
-    """The matching options a scenario stands for: its [options] table plus its forced and forbidden links.
-
-    Keys are MatchOptions field names; a key the scenario leaves out stays None, so the matcher resolves it from
-    park.toml, then its defaults — exactly as `symbiosis match` does. The app saves every option explicitly, so a
-    scenario saved by the app solves the same here as there. An unknown key is an error, never ignored: a typo
-    would otherwise silently change the plan.
-    """
-    unknown = sorted(set(scenario.options) - set(SCENARIO_OPTION_KEYS))
-    if unknown:
-        raise ScenarioError(f"scenario [options]: unknown key(s) {', '.join(unknown)} "
-                            f"(accepted: {', '.join(SCENARIO_OPTION_KEYS)})")
-    values = {k: v for k, v in scenario.options.items() if not (isinstance(v, str) and v == "nan")}
-    if "decompose" in values and not isinstance(values["decompose"], bool):
-        raise ScenarioError("scenario [options]: decompose must be true or false")
-    return MatchOptions(**values, forced=tuple(selector(k) for k in scenario.forced),
-                        forbidden=tuple(selector(k) for k in scenario.forbidden))
 
 
 @dataclass(frozen=True)
@@ -179,14 +156,17 @@ def as_scenario(scenario_or_options: Scenario | MatchOptions | None) -> tuple[Sc
 
 def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = None, *,
             apply_scenario_edits: bool = True, plan: Plan | None = None,
-            stopwatch: Stopwatch | None = None) -> Analysis:
+            stopwatch: Stopwatch | None = None, session: Session | None = None) -> Analysis:
     """Validate, build the metabolism, match, explain and compute the indicators, once.
 
     `park` is the park as loaded; a Scenario's ledger edits are applied to it (through the loader, so an edit that
     breaks the ledger raises ParkError with every problem) unless `apply_scenario_edits` is False because the
     caller already did (edits set values, so applying them twice gives the same park anyway). `plan`, when given,
     is the plan already solved for this park and these options (the app's current plan): it is reported as it is
-    instead of being solved again, so the report shows exactly what the user saw.
+    instead of being solved again, so the report shows exactly what the user saw. `session`: a prepared session
+    (symbiosis.session) on the park the analysis runs on — the app's, with the scenario's edits applied — whose
+    candidates, model and graphs are reused; by default one is made here, so the candidates are built once and the
+    graph of the park as it is once, for the match, the explanation and the metabolism together.
     """
     sw = stopwatch or Stopwatch()
     scenario, options = as_scenario(scenario_or_options)
@@ -194,21 +174,24 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
     with sw.step("validate"):
         if apply_scenario_edits and scenario.edits:
             park = apply_edits(park, scenario.edits)
-        settings = matching.resolve(park, options)
-        factors = FactorTable(park.config, dict(settings.factor_overrides))
+        if session is None or (session.park is not park and not session.park.equals(park)):
+            session = Session(park)
+        park = session.park
+        settings = session.settings(options)
+        factors = session.factors(settings)
         findings += [_from_problem(p) for p in park.warnings]
         if scenario.park and scenario.park not in (park.name, park.config.name_zh):
             findings.append(Finding("scenario", *_both("w_scenario_park", made_on=scenario.park, park=park.name)))
     with sw.step("metabolism"):
-        graph_before = flows.build_graph(park, factors=factors)
+        graph_before = session.graph(None, settings)
         balances_before = flows.balances(graph_before)
     with sw.step("match"):
         if plan is None:
-            plan = matching.propose(park, options)
+            plan = session.plan(settings)
     with sw.step("explain"):
-        unmatched = matching.explain_unmatched(park, plan, options)
+        unmatched = session.explain(plan, settings)
     with sw.step("indicators"):
-        graph_after = flows.build_graph(park, plan, factors=factors)
+        graph_after = session.graph(plan, settings)
         balances_after = flows.balances(graph_after)
         indicators_before = flows.indicators(graph_before, factors=factors)
         indicators_after = flows.indicators(graph_after, factors=factors)
