@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from symbiosis.core.i18n import Lang, register, render
+from symbiosis.core.i18n import MODE_NAMES, Lang, register, render
+from symbiosis.core.i18n import lang_column as lang_column
 from symbiosis.core.i18n import pick as pick
+from symbiosis.core.i18n import word as word
 
 LANG_LABELS: dict[str, str] = {"en": "English", "zh": "中文"}
 
@@ -240,11 +242,9 @@ S = register("app", {
                         "tick to include avoided Scope 2 too.",
                         "范围二指外购电力和热力。链接默认按避免的范围一+范围三排放排序；勾选后同时计入避免的范围二排放。"),
     "opt_reach": ("Reach by mode (km): how far a link may go", "各运输方式的最大距离（km）"),
-    "mode_truck": ("truck", "汽车运输"),
-    "mode_pipe_water": ("water pipe", "水管"),
-    "mode_pipe_heat": ("hot-water pipe", "热水管"),
-    "mode_pipe_steam": ("steam pipe", "蒸汽管"),
-    "mode_pipe_gas": ("gas pipe", "燃气管"),
+    # app.mode_<mode>: the core's transport-mode names (codes mode.<mode>), kept for the pages that ask for them
+    # by this code; new code names a mode with word("mode", mode, lang).
+    **{f"mode_{mode}": texts for mode, texts in MODE_NAMES.items()},
     "opt_min_links": ("Minimum link size by category", "各类别最小链接规模"),
     "opt_min_links_help": ("Links carrying less than this per year are not worth a contract or a pipe and are not "
                            "proposed.",
@@ -501,6 +501,7 @@ S = register("app", {
 
 def t(key: str, lang: Lang | str = "en", **params: Any) -> str:
     """The label `key` in `lang`, with `params` filled in (symbiosis.core.i18n.render of `app.<key>`). An unknown
-    key is a bug: it raises KeyError. `pick(en, zh, lang)` (re-exported) is for texts that come with both languages
-    from elsewhere (datasets, flows, matching)."""
+    key is a bug: it raises KeyError. Re-exported from symbiosis.core.i18n: `pick(en, zh, lang)` and
+    `lang_column(en_col, zh_col, lang)` for texts that come with both languages from elsewhere (datasets, flows,
+    matching), `word(table, key, lang)` for a value of a registered vocabulary ("mode", "category", ...)."""
     return render(S.code(key), lang, **params)

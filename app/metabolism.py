@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from app.i18n import pick, t
-from flows.labels import BASES
+from app.i18n import lang_column, t, word
+from flows.labels import BASES, BASIS_NAMES
 from symbiosis.core.i18n import Lang
 from symbiosis.core.taxonomy import CATEGORY_NAMES
 
@@ -23,7 +23,7 @@ def basis_label(basis: str, lang: Lang) -> str:
 
 
 def basis_help(lang: Lang) -> str:
-    return "  \n".join(f"**{t(f'basis_{b}', lang)}**: {pick(BASES[b][1], BASES[b][2], lang)}" for b in BASIS_ORDER)
+    return "  \n".join(f"**{t(f'basis_{b}', lang)}**: {word(BASIS_NAMES, b, lang)}" for b in BASIS_ORDER)
 
 
 def sankey_height(links: pd.DataFrame) -> int:
@@ -33,8 +33,7 @@ def sankey_height(links: pd.DataFrame) -> int:
 
 
 def category_label(category: str, lang: Lang) -> str:
-    en, zh = CATEGORY_NAMES.get(category, (category, category))
-    return pick(en, zh, lang)
+    return word(CATEGORY_NAMES, category, lang)
 
 
 def filter_links(links: pd.DataFrame, categories: Iterable[str] = (), enterprises: Iterable[str] = (),
@@ -94,13 +93,13 @@ def balance_table(table: pd.DataFrame, lang: Lang, flagged_only: bool = True) ->
     status = {s: t(f"balance_{s}", lang) for s in ("balanced", "in_exceeds_out", "out_exceeds_in")}
     out = pd.DataFrame({
         t("col_enterprise", lang): rows["enterprise_id"] + " " + rows["enterprise_name"].astype(str),
-        t("col_balance_of", lang): rows["name_zh"] if lang == "zh" else rows["name_en"],
+        t("col_balance_of", lang): rows[lang_column("name_en", "name_zh", lang)],
         t("col_unit", lang): rows["unit"].str.replace("m3", "m³"),
         t("col_in", lang): rows["inflow"].round(3),
         t("col_out", lang): rows["outflow"].round(3),
         t("col_gap", lang): rows["gap"].round(3),
         t("col_status", lang): rows["status"].map(status),
-        t("col_note", lang): rows["note_zh"] if lang == "zh" else rows["note"],
+        t("col_note", lang): rows[lang_column("note", "note_zh", lang)],
     })
     return out.reset_index(drop=True)
 
@@ -122,7 +121,7 @@ def keystones_table(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 
 
 def metrics_table(table: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    names = table["name_zh"] if lang == "zh" else table["name_en"]
+    names = table[lang_column("name_en", "name_zh", lang)]
     return pd.DataFrame({t("col_metric", lang): names, t("col_value", lang): table["value"].round(4)})
 
 

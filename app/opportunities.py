@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.i18n import pick, t
+from app.i18n import lang_column, pick, t, word
 from flows.labels import material_label
 from flows.sankey import CATEGORY_COLOURS, FONT_FAMILY
 from symbiosis.core.errors import DatasetError
@@ -46,7 +46,7 @@ def decode(text: str) -> LinkKey:
 def names(park: Park, lang: Lang) -> dict[str, str]:
     """enterprise_id -> its name (the Chinese one when the ledger has a name_zh column and lang is zh)."""
     e = park.enterprises
-    column = "name_zh" if lang == "zh" and "name_zh" in e.columns else "name"
+    column = lang_column("name", "name_zh", lang) if "name_zh" in e.columns else "name"
     return {str(i): str(n or i) for i, n in zip(e["enterprise_id"], e[column], strict=True)}
 
 
@@ -78,9 +78,16 @@ def status_view(plan: Plan, lang: Lang) -> tuple[str, str]:
 _STATUS_KEYS = {f"status_{s}" for s in STATUS_KIND}
 
 
+def _in_lang(en: Iterable[str], zh: Iterable[str], lang: Lang) -> list[str]:
+    """Texts that come in both languages, one Chinese per English one; otherwise the English ones."""
+    english, chinese = list(en), list(zh)
+    if len(chinese) != len(english):
+        return english
+    return [pick(e, c, lang) for e, c in zip(english, chinese, strict=True)]
+
+
 def plan_messages(plan: Plan, lang: Lang) -> list[str]:
-    zh = list(plan.messages_zh) if len(plan.messages_zh) == len(plan.messages) else []
-    return zh if lang == "zh" and zh else list(plan.messages)
+    return _in_lang(plan.messages, plan.messages_zh, lang)
 
 
 # --- the ranked links ---------------------------------------------------------------------------------------------
@@ -97,7 +104,7 @@ def links_table(plan: Plan, park: Park, lang: Lang) -> pd.DataFrame:
             "quantity": round(link.quantity, 1),
             "unit": link.unit.replace("m3", "m³"),
             "distance_km": round(link.distance_km, 2),
-            "mode": t(f"mode_{link.mode}", lang),
+            "mode": word("mode", link.mode, lang),
             "t_supply": _temperature(link.temperature_supply_c),
             "t_sink": _temperature(link.temperature_sink_c),
             "scope1": round(link.avoided_scope1_tco2e, 1),
@@ -161,7 +168,7 @@ def link_facts(link: Link, park: Park, plan: Plan, lang: Lang) -> pd.DataFrame:
         (t("lf_receiver", lang), f"{link.receiver_id} {who.get(link.receiver_id, '')} ({link.receiver_stream_id})"),
         (t("lf_materials", lang), f"{material_label(link.material_out, lang)} → {material_label(link.material_in, lang)}"),
         (t("lf_quantity", lang), f"{link.quantity:,.6g} {link.unit} → {link.quantity_in:,.6g} {link.unit_in}"),
-        (t("lf_distance", lang), f"{link.distance_km:.2f} km · {t(f'mode_{link.mode}', lang)}"
+        (t("lf_distance", lang), f"{link.distance_km:.2f} km · {word('mode', link.mode, lang)}"
          + (f" ({t('lf_reach', lang)} {link.mode_reach_km:g} km)" if link.mode_reach_km else "")),
     ]
     if as_float(link.temperature_supply_c) is not None:
@@ -216,8 +223,7 @@ def factor_sources(factor_ids: Iterable[str], park: Park, lang: Lang) -> pd.Data
 
 
 def link_notes(link: Link, lang: Lang) -> list[str]:
-    zh = list(link.notes_zh) if len(link.notes_zh) == len(link.notes) else []
-    return zh if lang == "zh" and zh else list(link.notes)
+    return _in_lang(link.notes, link.notes_zh, lang)
 
 
 # --- force and forbid ------------------------------------------------------------------------------------------------
@@ -273,7 +279,7 @@ def unmatched_table(explained: pd.DataFrame, park: Park, lang: Lang) -> pd.DataF
         t("col_material", lang): explained["material"].map(lambda m: material_label(str(m), lang)),
         t("col_unmatched", lang): explained["unmatched"].round(1),
         t("col_unit", lang): explained["unit"].str.replace("m3", "m³"),
-        t("col_reason", lang): explained["reason_zh"] if lang == "zh" else explained["reason_en"],
+        t("col_reason", lang): explained[lang_column("reason_en", "reason_zh", lang)],
     })
 
 
@@ -310,7 +316,7 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
                 my.append((y0 + y1) / 2)
                 hover.append(link_label(link, park, lang))
             colour = CATEGORY_COLOURS.get(category, CATEGORY_COLOURS["mixed"])
-            name = pick(*CATEGORY_NAMES.get(category, (category, category)), lang)
+            name = word(CATEGORY_NAMES, category, lang)
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip", legendgroup=category,
                                      line={"color": colour, "width": 2}, opacity=0.7))
             fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", showlegend=False, legendgroup=category,

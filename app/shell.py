@@ -12,7 +12,7 @@ from app import compute
 from app.data import first_visit_park, open_path, park_label, shipped_park
 from app.i18n import LANG_LABELS, t
 from app.state import Workspace, get_workspace
-from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import LANGS, Lang, as_lang
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = logging.getLogger("symbiosis.app")
@@ -27,8 +27,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (  # (file, i18n key of the title, ico
 
 
 def lang() -> Lang:
-    value = st.session_state.get("lang", "en")
-    return "zh" if value == "zh" else "en"
+    return as_lang(st.session_state.get("lang", "en"))
 
 
 def workspace() -> Workspace:
@@ -38,9 +37,8 @@ def workspace() -> Workspace:
 def language_switch() -> Lang:
     """中文 / English in the sidebar (key "lang"); ?lang=zh chooses the first one."""
     if "lang" not in st.session_state:
-        wanted = st.query_params.get("lang", "en")
-        st.session_state["lang"] = "zh" if wanted == "zh" else "en"
-    st.sidebar.radio("Language / 语言", options=["en", "zh"], key="lang", horizontal=True,
+        st.session_state["lang"] = as_lang(st.query_params.get("lang", "en"))
+    st.sidebar.radio("Language / 语言", options=list(LANGS), key="lang", horizontal=True,
                      format_func=lambda code: LANG_LABELS[code])
     return lang()
 

@@ -21,17 +21,18 @@ from flows.accounting import factor_table, scope3_items, scope12_items
 from flows.graph import as_graph
 from flows.labels import (
     BASES,
+    BASIS_NAMES,
     KIND_NAMES,
     Lang,
     category_label,
     fmt_quantity,
     material_label,
     node_label,
-    tr,
     unit_label,
 )
 from flows.network import in_basis
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import lang_column, register, render, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 
@@ -47,6 +48,30 @@ CATEGORY_COLOURS: dict[str, str] = {
 NODE_COLOURS = {"enterprise": "#35608d", "source": "#5b8c5a", "sink": "#a05a5a"}
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 MAX_ROWS_SHOWN = 8
+
+# The words of the figures (codes "flows.sankey.<key>"); names of bases, kinds and categories come from flows.labels.
+TEXTS = register("flows.sankey", {
+    "in_suffix": (" (in)", "（入）"),
+    "out_suffix": (" (out)", "（出）"),
+    "mixed": ("mixed", "多类"),
+    "names_sep": (", ", "、"),
+    "rows": ("rows: {rows}", "台账行: {rows}"),
+    "state_before": ("current state", "现状"),
+    "state_after": ("with plan", "实施方案后"),
+    "heading": ("park metabolism: {basis} ({unit})", "园区物质能量代谢：{basis}（{unit}）"),
+    "no_flows": ("no flows measured in {basis}", "没有以{basis}计的流"),
+    "network": ("Enterprise symbiosis network", "企业共生网络"),
+    "network_legend": ("solid: existing exchange; dashed: proposed link", "实线：现有交换；虚线：拟建链接"),
+    "avoids": ("avoids {net} tCO2e/a", "减排 {net} tCO2e/a"),
+})
+
+
+def _t(key: str, lang: Lang, **params: object) -> str:
+    return render(TEXTS.code(key), lang, **params)
+
+
+def _category(category: str, lang: Lang) -> str:
+    return _t("mixed", lang) if category == "mixed" else category_label(category, lang)
 
 
 def _edge_values(graph: nx.MultiDiGraph, basis: str, factors: FactorTable | None) -> list[tuple[tuple, float]]:
@@ -122,8 +147,7 @@ def _shown_rows(rows: Iterable[str]) -> str:
 
 
 def _names(materials_text: str, lang: Lang) -> str:
-    return "、".join(material_label(m, lang) for m in materials_text.split(";") if m) if lang == "zh" else \
-        ", ".join(material_label(m, lang) for m in materials_text.split(";") if m)
+    return _t("names_sep", lang).join(material_label(m, lang) for m in materials_text.split(";") if m)
 
 
 def sankey_figure(park_or_graph: Park | nx.MultiDiGraph | pd.DataFrame, plan: Plan | None = None, *,
@@ -142,7 +166,7 @@ def sankey_figure(park_or_graph: Park | nx.MultiDiGraph | pd.DataFrame, plan: Pl
         links = sankey_links(graph, basis=basis, level=level, lang=lang, factors=factors)
     unit = unit_label(BASES[basis][0])
     split = split_cycles(links) if len(links) else {}
-    in_word, out_word = tr(" (in)", "（入）", lang), tr(" (out)", "（出）", lang)
+    in_word, out_word = _t("in_suffix", lang), _t("out_suffix", lang)
     node_ids: list[str] = []
     labels: list[str] = []
     colours: list[str] = []
@@ -164,14 +188,13 @@ def sankey_figure(park_or_graph: Park | nx.MultiDiGraph | pd.DataFrame, plan: Pl
     targets = [index(v, "target") for v in links["target"]]
     hover = []
     for rec in links.to_dict("records"):
-        kinds = "; ".join(tr(*KIND_NAMES[k], lang) for k in str(rec["kinds"]).split(";") if k in KIND_NAMES)
-        category = (category_label(rec["category"], lang) if rec["category"] != "mixed"
-                    else tr("mixed", "多类", lang))
+        kinds = "; ".join(word(KIND_NAMES, k, lang) for k in str(rec["kinds"]).split(";") if k in KIND_NAMES)
+        category = _category(rec["category"], lang)
         hover.append(
             f"{rec['source_label']} → {rec['target_label']}<br>"
             f"{_names(rec['material'], lang)} ({category})<br>"
             f"<b>{fmt_quantity(rec['value'])} {unit}</b><br>{kinds}<br>"
-            f"{tr('rows', '台账行', lang)}: {_shown_rows(rec['rows'])}")
+            f"{_t('rows', lang, rows=_shown_rows(rec['rows']))}")
     sankey = go.Sankey(
         arrangement="snap", valueformat=",.4~r", valuesuffix=f" {unit}",
         node={"label": labels, "color": colours, "pad": 14, "thickness": 16,
@@ -180,16 +203,16 @@ def sankey_figure(park_or_graph: Park | nx.MultiDiGraph | pd.DataFrame, plan: Pl
               "color": [_rgba(CATEGORY_COLOURS.get(c, CATEGORY_COLOURS["mixed"]), 0.45) for c in links["category"]],
               "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>"})
     fig = go.Figure(sankey)
-    park_name = graph.graph.get("park_name_zh" if lang == "zh" else "park_name", "") if graph is not None else ""
+    park_name = graph.graph.get(lang_column("park_name", "park_name_zh", lang), "") if graph is not None else ""
     state = graph.graph.get("state", "") if graph is not None else ""
-    state_text = {"before": tr("current state", "现状", lang), "after": tr("with plan", "实施方案后", lang)}.get(state, "")
-    basis_name = tr(BASES[basis][1], BASES[basis][2], lang)
-    heading = tr(f"park metabolism: {basis_name} ({unit})", f"园区物质能量代谢：{basis_name}（{unit}）", lang)
+    state_text = _t(f"state_{state}", lang) if state in ("before", "after") else ""
+    basis_name = word(BASIS_NAMES, basis, lang)
+    heading = _t("heading", lang, basis=basis_name, unit=unit)
     fig.update_layout(
         title={"text": title or " — ".join(t for t in (park_name, heading, state_text) if t)},
         font={"family": FONT_FAMILY, "size": 12}, margin={"l": 20, "r": 20, "t": 60, "b": 20})
     if not len(links):
-        fig.add_annotation(text=tr(f"no flows measured in {basis_name}", f"没有以{basis_name}计的流", lang),
+        fig.add_annotation(text=_t("no_flows", lang, basis=basis_name),
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     _add_legend(fig, links, lang)
     return fig
@@ -198,7 +221,7 @@ def sankey_figure(park_or_graph: Park | nx.MultiDiGraph | pd.DataFrame, plan: Pl
 def _add_legend(fig: go.Figure, links: pd.DataFrame, lang: Lang) -> None:
     """Category colours as a legend: Sankey traces have none of their own."""
     for category in dict.fromkeys(links["category"]):
-        name = category_label(category, lang) if category != "mixed" else tr("mixed", "多类", lang)
+        name = _category(category, lang)
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
                                  marker={"size": 12, "symbol": "square",
                                          "color": CATEGORY_COLOURS.get(category, CATEGORY_COLOURS["mixed"])}))
@@ -213,9 +236,8 @@ def network_dot(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None,
     generated (n0, n1, ...) because enterprise ids may hold characters DOT reads as syntax, e.g. ':' for ports.
     """
     graph = as_graph(park_or_graph, plan)
-    dot = graphviz.Digraph("symbiosis", comment=tr("Enterprise symbiosis network", "企业共生网络", lang))
-    dot.attr(rankdir="LR", fontname="Noto Sans CJK SC", label=tr(
-        "solid: existing exchange; dashed: proposed link", "实线：现有交换；虚线：拟建链接", lang))
+    dot = graphviz.Digraph("symbiosis", comment=_t("network", lang))
+    dot.attr(rankdir="LR", fontname="Noto Sans CJK SC", label=_t("network_legend", lang))
     dot.attr("node", shape="box", style="rounded,filled", fillcolor="#e8eef5", fontname="Noto Sans CJK SC")
     dot.attr("edge", fontname="Noto Sans CJK SC", fontsize="10")
     names: dict[str, str] = {}
@@ -233,7 +255,7 @@ def network_dot(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None,
         if kind == "link":
             net = sum(float(e["net_tco2e"]) for e in edges if e.get("net_tco2e") is not None)
             if not math.isclose(net, 0.0):
-                label += "\n" + tr(f"avoids {fmt_quantity(net)} tCO2e/a", f"减排 {fmt_quantity(net)} tCO2e/a", lang)
+                label += "\n" + _t("avoids", lang, net=fmt_quantity(net))
         colour = CATEGORY_COLOURS.get(edges[0]["category"], CATEGORY_COLOURS["mixed"])
         dot.edge(names[u], names[v], label=label, style="dashed" if kind == "link" else "solid", color=colour,
                  fontcolor=colour)

@@ -15,14 +15,19 @@ from symbiosis.core.i18n import DuplicateCodeError, pair, placeholders, register
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("symbiosis", "flows", "matching", "app")
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
-# Codes whose texts are the same in both languages on purpose (letters, formats, arrows, progress counters).
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK punctuation (、。「」) counts too
+# Codes whose Chinese text has no Chinese in it on purpose (letters, formats, arrows, progress counters, the
+# HTML language tag).
 LANGUAGE_NEUTRAL = {"app.cmp_a", "app.cmp_b", "app.cmp_value_a", "app.cmp_value_b", "app.dl_csv", "app.sankey_title",
-                    "app.cmp_sankey_title", "report.arrow", "report.progress_step"}
+                    "app.cmp_sankey_title", "report.arrow", "report.progress_step",
+                    "report.convention.html_lang"}
 # English texts that name a Chinese column header on purpose (the Chinese template's header).
 NAMES_A_CHINESE_HEADER = {"hours_needed"}
 # The user-facing modules that render through the catalogue and must not choose a language themselves.
-RENDERING_MODULES = ("symbiosis/core/errors.py", "app/i18n.py", "symbiosis/reporting/texts.py", "flows/labels.py")
+RENDERING_MODULES = ("symbiosis/core/errors.py", "app/i18n.py", "symbiosis/reporting/texts.py", "flows/labels.py",
+                     "symbiosis/reporting/tables.py", "symbiosis/reporting/html.py", "flows/sankey.py",
+                     "app/metabolism.py", "app/shell.py", "app/opportunities.py", "symbiosis/core/taxonomy.py",
+                     "symbiosis/core/schema.py")
 
 
 def registering_modules() -> list[str]:
@@ -40,7 +45,8 @@ def registering_modules() -> list[str]:
 @pytest.fixture(scope="module")
 def catalogue() -> dict[str, tuple[str, str]]:
     modules = registering_modules()
-    assert {"symbiosis.core.errors", "app.i18n", "symbiosis.reporting.texts", "flows.labels"} <= set(modules)
+    assert {"symbiosis.core.errors", "app.i18n", "symbiosis.reporting.texts", "flows.labels", "flows.sankey",
+            "symbiosis.core.taxonomy", "symbiosis.core.schema"} <= set(modules)
     for name in modules:  # importing them all together is the duplicate check: a clash raises at import
         importlib.import_module(name)
     return dict(i18n.catalogue())
@@ -143,6 +149,8 @@ def test_the_codes_the_program_asks_for_exist(catalogue: dict[str, tuple[str, st
             asked |= {"report.sheet." + k for k in re.findall(r"\btx\.sheet\(\s*\"([a-z0-9_]+)\"", text)}
             if top == "app":
                 asked |= {"app." + k for k in re.findall(r"(?<![.\w])t\(\s*\"([a-z0-9_]+)\"", text)}
+            if path == ROOT / "flows/sankey.py":
+                asked |= {"flows.sankey." + k for k in re.findall(r"(?<![.\w])_t\(\s*[\"']([a-z0-9_]+)[\"']", text)}
             if re.search(r"from symbiosis\.reporting\.texts import [^\n]*\bt\b", text):
                 asked |= {"report." + k for k in re.findall(r"(?<![.\w])t\(\s*\"([a-z0-9_]+)\"", text)}
     assert len(asked) > 100
@@ -162,3 +170,9 @@ def chooses_a_language(path: Path) -> list[str]:
 def test_no_rendering_module_chooses_a_language_itself() -> None:
     assert [line for m in RENDERING_MODULES for line in chooses_a_language(ROOT / m)] == []
     assert len(chooses_a_language(ROOT / "symbiosis/core/i18n.py")) == 1  # the one place: is_zh
+
+
+def test_one_name_per_transport_mode(catalogue: dict[str, tuple[str, str]]) -> None:
+    """The app's mode_<mode> labels are the core's mode.<mode> names, not a second wording of them."""
+    for mode in i18n.MODE_NAMES:
+        assert catalogue[f"app.mode_{mode}"] == catalogue[f"mode.{mode}"]

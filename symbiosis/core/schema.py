@@ -13,10 +13,17 @@ from functools import cache
 import pandas as pd
 
 from symbiosis.core.datasets import read_records
+from symbiosis.core.i18n import pick, register, word
 
 TABLES: tuple[str, ...] = ("enterprises", "streams", "exchanges")
 REQUIRED_TABLES: tuple[str, ...] = ("enterprises", "streams")
 TABLE_NAMES_ZH: dict[str, str] = {"enterprises": "企业", "streams": "物料流", "exchanges": "现有交换"}
+# The headings of the column reference (schema_markdown); its second column, 中文表头, is named in Chinese in both.
+HEADINGS = register("schema.heading", {
+    "column": ("column", "列"), "aliases": ("other accepted headers", "其他可接受表头"), "dtype": ("type", "类型"),
+    "unit": ("unit", "单位"), "required": ("required", "必填"), "description": ("description", "说明"),
+})
+ZH_HEADER_HEADING = "中文表头"
 
 # Columns the loader adds to a loaded table (derived values and the row's origin). A user's extra column with one
 # of these names would be overwritten, so it is loaded as USER_COLUMN_PREFIX + name (with a warning) and a writer
@@ -91,7 +98,7 @@ def column_names(table: str) -> list[str]:
 
 def template(table: str, lang: str = "en") -> pd.DataFrame:
     """An empty table with the headers a user fills in (English keys or Chinese headers)."""
-    headers = [c.name if lang == "en" else c.header_zh for c in columns(table)]
+    headers = [pick(c.name, c.header_zh, lang) for c in columns(table)]
     return pd.DataFrame(columns=headers)
 
 
@@ -100,13 +107,12 @@ def schema_markdown(lang: str = "en") -> str:
     out: list[str] = []
     for table in TABLES:
         out.append(f"### `{table}.csv` ({TABLE_NAMES_ZH[table]})\n")
-        if lang == "en":
-            out.append("| column | 中文表头 | other accepted headers | type | unit | required | description |")
-        else:
-            out.append("| 列 | 中文表头 | 其他可接受表头 | 类型 | 单位 | 必填 | 说明 |")
+        head = [word(HEADINGS, "column", lang), ZH_HEADER_HEADING,
+                *(word(HEADINGS, k, lang) for k in ("aliases", "dtype", "unit", "required", "description"))]
+        out.append("| " + " | ".join(head) + " |")
         out.append("|---|---|---|---|---|---|---|")
         for c in columns(table):
-            desc = c.description_en if lang == "en" else c.description_zh
+            desc = pick(c.description_en, c.description_zh, lang)
             aliases = ", ".join(c.aliases)
             out.append(f"| `{c.name}` | {c.header_zh} | {aliases} | {c.dtype} | {c.canonical_unit} | {c.required} | {desc} |")
         out.append("")

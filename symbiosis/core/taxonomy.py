@@ -11,11 +11,13 @@ from functools import cache
 
 from symbiosis.core.datasets import read_records
 from symbiosis.core.errors import DatasetError
+from symbiosis.core.i18n import pick, register
 from symbiosis.core.schema import normalise_header
 
 CATEGORIES: tuple[str, ...] = ("solid", "organic", "raw_material", "liquid", "gas", "water", "wastewater", "heat",
                                "energy")
-CATEGORY_NAMES: dict[str, tuple[str, str]] = {
+# Vocabularies in the one catalogue (codes "category.<key>", "dimension.<key>"): name them with i18n.word.
+CATEGORY_NAMES = register("category", {
     "solid": ("Solid by-products and wastes", "固体副产物与废物"),
     "organic": ("Organic residues and sludge", "有机残渣与污泥"),
     "raw_material": ("Raw materials", "原材料"),
@@ -25,10 +27,10 @@ CATEGORY_NAMES: dict[str, tuple[str, str]] = {
     "wastewater": ("Wastewater", "废水"),
     "heat": ("Heat", "热"),
     "energy": ("Energy carriers", "能源"),
-}
+})
 DIMENSIONS: dict[str, str] = {"mass": "t/a", "volume": "m3/a", "energy": "GJ/a"}
-DIMENSION_NAMES: dict[str, tuple[str, str]] = {"mass": ("mass", "质量"), "volume": ("volume", "体积"),
-                                               "energy": ("energy", "能量")}
+DIMENSION_NAMES = register("dimension", {"mass": ("mass", "质量"), "volume": ("volume", "体积"),
+                                         "energy": ("energy", "能量")})
 
 
 def _float_or_none(text: str) -> float | None:
@@ -57,7 +59,7 @@ class Material:
         return DIMENSIONS[self.dimension]
 
     def name(self, lang: str = "en") -> str:
-        return self.name_zh if lang == "zh" else self.name_en
+        return pick(self.name_en, self.name_zh, lang)
 
 
 @dataclass(frozen=True)

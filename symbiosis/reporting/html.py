@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 import flows
-from flows.labels import BASES, category_label, fmt_quantity, material_label, unit_label
-from symbiosis.core.i18n import Lang
+from flows.labels import BASES, BASIS_NAMES, category_label, fmt_quantity, material_label, unit_label
+from symbiosis.core.i18n import Lang, as_lang, pick
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
@@ -77,7 +77,7 @@ nav ol { columns: 2; margin: 4px 0; }
 
 
 def lang_of(lang: str) -> Lang:
-    return "zh" if lang == "zh" else "en"
+    return as_lang(lang)
 
 
 def esc(value: Any) -> str:
@@ -183,8 +183,9 @@ def sankey_html(a: Analysis, lang: str, plotly: _Plotly) -> str:
             links = flows.sankey_links(graph, basis=basis, level="category", lang=lang_of(lang), factors=a.factors)
             if links.empty:
                 continue
-            unit, name_en, name_zh = BASES[basis]
-            title = f"{tx.t(f'sec_sankey_{state}', lang)} — {name_zh if lang == 'zh' else name_en} ({unit_label(unit)})"
+            unit = BASES[basis][0]
+            name = tx.word(BASIS_NAMES, basis, lang)
+            title = f"{tx.t(f'sec_sankey_{state}', lang)} — {name} ({unit_label(unit)})"
             fig = flows.sankey_figure(links, basis=basis, level="category", lang=lang_of(lang), title=title)
             nodes = len(set(links["source"]) | set(links["target"]))
             fig.update_layout(height=int(min(FIGURE_MAX_HEIGHT, max(420, 22 * nodes))))
@@ -278,13 +279,13 @@ def indicators_html(a: Analysis, lang: str) -> str:
     rows = []
     for b, f in tables.indicator_pairs(a):
         rows.append({
-            "indicator": b["name_zh"] if lang == "zh" else b["name_en"],
+            "indicator": pick(b["name_en"], b["name_zh"], lang),
             "value_before": flows.format_value(b, lang), "passed_before": tables.passed_word(b["passed"], lang),
             "value_after": flows.format_value(f, lang) if f is not None else "",
             "passed_after": tables.passed_word(f["passed"], lang) if f is not None else "",
             "threshold": _threshold_text(b, lang), "reliability": b["reliability"],
             "threshold_source": f"{b['framework']} — {b['source']}",
-            "note": (b["note_zh"] if lang == "zh" else b["note"]) or "",
+            "note": pick(b["note"], b["note_zh"], lang) or "",
         })
     words = {tx.word(tx.PASS_NAMES, "pass", lang): "pass", tx.word(tx.PASS_NAMES, "fail", lang): "fail"}
 
@@ -352,7 +353,7 @@ def method_paragraphs(a: Analysis, lang: str) -> list[str]:
     units = {"solid": "t/a", "organic": "t/a", "raw_material": "t/a", "liquid": "t/a",
              "gas": f"t/a{tx.t('or', lang)}GJ/a",  # mass gases (H2, CO2) in t, fuel gases in GJ
              "water": "m3/a", "wastewater": "m3/a", "heat": "GJ/a", "energy": "GJ/a"}
-    sep = "；" if lang == "zh" else "; "
+    sep = tx.convention("list_sep", lang)
     reach = sep.join(f"{tx.word(tx.MODE_NAMES, m, lang)} {km:g} km" for m, km in s.reach_km.items())
     minimum = sep.join(f"{category_label(c, lang)} {q:,.6g} {unit_label(units.get(c, ''))}"
                        for c, q in s.min_link_quantity.items())
@@ -416,7 +417,7 @@ def report_html(a: Analysis, lang: str) -> str:
         cover, sankey_html(a, lang, plotly), network_html(a, lang), links_html(a, lang), indicators_html(a, lang),
         unmatched_html(a, lang), balances_html(a, lang), factors_html(a, lang), warnings_html(a, lang),
         method_html(a, lang), solver_html(a, lang), ledger_html(a, lang))
-    html_lang = "zh-CN" if lang == "zh" else "en"
+    html_lang = tx.convention("html_lang", lang)
     return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title)} — {esc(park)}</title><style>{CSS}</style></head>"

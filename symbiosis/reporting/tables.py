@@ -16,6 +16,7 @@ import pandas as pd
 
 from flows.indicators import join_key
 from flows.labels import category_label, material_label
+from symbiosis.core.i18n import lang_column, pick, word
 from symbiosis.core.schema import columns as schema_columns
 from symbiosis.core.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
 from symbiosis.reporting import texts as tx
@@ -85,7 +86,7 @@ def links(a: Analysis, lang: str) -> pd.DataFrame:
             "supplier_stream_id": link.supplier_stream_id, "receiver_stream_id": link.receiver_stream_id,
             "rule_id": link.rule_id, "hazardous_code": link.hazardous_code,
             "forced": tx.word(tx.YES_NO, bool(link.forced), lang), "factor_ids": _join(link.factor_ids),
-            "notes": " | ".join(link.notes_zh if lang == "zh" and link.notes_zh else link.notes),
+            "notes": pick(" | ".join(link.notes), " | ".join(link.notes_zh), lang),
         })
     return pd.DataFrame(rows, columns=list(LINK_COLUMNS))
 
@@ -116,8 +117,7 @@ def indicator_value(row: dict[str, Any], lang: str) -> Any:
     """The value as a number, or — when the ledger cannot support it — the sentence saying what it needs."""
     if row["computable"]:
         return float(row["value"])
-    needs = row["needs_zh"] if lang == "zh" else row["needs"]
-    return f"{tx.t('not_computable', lang)}: {needs}" if lang == "en" else f"{tx.t('not_computable', lang)}：{needs}"
+    return tx.t("not_computable_needs", lang, needs=pick(row["needs"], row["needs_zh"], lang))
 
 
 def indicator_pairs(a: Analysis) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
@@ -136,9 +136,9 @@ def indicators(a: Analysis, lang: str) -> pd.DataFrame:
         value_b = indicator_value(b, lang)
         value_a = indicator_value(f, lang) if f is not None else None
         change = (value_a - value_b) if isinstance(value_a, float) and isinstance(value_b, float) else None
-        note = (b["note_zh"] if lang == "zh" else b["note"]) or ""
+        note = pick(b["note"], b["note_zh"], lang) or ""
         rows.append({
-            "indicator_id": b["indicator_id"], "indicator": b["name_zh"] if lang == "zh" else b["name_en"],
+            "indicator_id": b["indicator_id"], "indicator": pick(b["name_en"], b["name_zh"], lang),
             "framework": b["framework"], "unit": tx.word(tx.UNIT_NAMES, b["unit"], lang),
             "value_before": value_b, "passed_before": passed_word(b["passed"], lang),
             "value_after": value_a, "passed_after": passed_word(f["passed"], lang) if f is not None else "",
@@ -161,7 +161,7 @@ def indicator_rows(a: Analysis, lang: str) -> pd.DataFrame:
     rows = []
     for state, table in (("before", a.indicators_before), ("after", a.indicators_after)):
         for r in table.to_dict("records"):
-            name = r["name_zh"] if lang == "zh" else r["name_en"]
+            name = pick(r["name_en"], r["name_zh"], lang)
             rows += [{"indicator_id": r["indicator_id"], "indicator": name,
                       "state": tx.word(tx.STATE_NAMES, state, lang), "row_id": str(row_id)}
                      for row_id in r["rows"] or ()]
@@ -171,8 +171,7 @@ def indicator_rows(a: Analysis, lang: str) -> pd.DataFrame:
 # --- balances, unmatched ------------------------------------------------------------------------------------------
 def _balance_key(level: str, key: str, lang: str) -> str:
     if level == "dimension":
-        en, zh = DIMENSION_NAMES.get(key, (key, key))
-        return zh if lang == "zh" else en
+        return word(DIMENSION_NAMES, key, lang)
     return category_label(key, lang)
 
 
@@ -190,7 +189,7 @@ def balances(a: Analysis, lang: str, states: tuple[str, ...] = ("before", "after
             "relative_gap": table["relative_gap"].astype(float), "tolerance": table["tolerance"].astype(float),
             "status": table["status"].map(lambda v: tx.word(tx.BALANCE_STATUS, v, lang)),
             "flagged": table["flagged"].map(lambda v: "!" if v else ""),
-            "note": table["note_zh" if lang == "zh" else "note"].fillna(""),
+            "note": table[lang_column("note", "note_zh", lang)].fillna(""),
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -211,7 +210,7 @@ def unmatched(a: Analysis, lang: str) -> pd.DataFrame:
         "category": u["category"].map(lambda c: category_label(c, lang)),
         "quantity": u["quantity"].astype(float), "matched": u["matched"].astype(float),
         "unmatched": u["unmatched"].astype(float), "unit": u["unit"], "reason": u["reason"],
-        "reason_text": u["reason_zh" if lang == "zh" else "reason_en"],
+        "reason_text": u[lang_column("reason_en", "reason_zh", lang)],
         "partner_id": u["partner_id"].map(lambda v: "" if _blank(v) else str(v)),
         "distance_km": u["distance_km"].astype(float), "reach_km": u["reach_km"].astype(float),
         "competitor_link": u["competitor_link"].map(lambda v: "" if _blank(v) else str(v)),
@@ -232,7 +231,7 @@ def factors(a: Analysis, lang: str) -> pd.DataFrame:
             used.append(tx.t("used_indicators", lang, ids=", ".join(use.indicators)))
         rows.append({
             "factor_id": use.factor_id,
-            "factor_name": (f.name_zh if lang == "zh" else f.name_en) if f else tx.t("unknown_factor", lang),
+            "factor_name": pick(f.name_en, f.name_zh, lang) if f else tx.t("unknown_factor", lang),
             "value": f.value if f else None, "unit": f.unit if f else "", "scope_role": f.scope_role if f else "",
             "applies_to": f.applies_to if f else "", "region": f.region if f else "", "year": f.year if f else "",
             "source": f.source if f else "", "tag": f.reliability if f else "",
@@ -272,9 +271,11 @@ def status_detail(a: Analysis, lang: str) -> str:
 
 
 def plan_messages(a: Analysis, lang: str) -> list[str]:
+    """The solver's messages in `lang` (each Chinese one when the plan carries one per message)."""
     p = a.plan
-    zh = list(p.messages_zh) if len(p.messages_zh) == len(p.messages) else []
-    return zh if lang == "zh" and zh else list(p.messages)
+    if len(p.messages_zh) != len(p.messages):
+        return list(p.messages)
+    return [pick(en, zh, lang) for en, zh in zip(p.messages, p.messages_zh, strict=True)]
 
 
 def solver(a: Analysis, lang: str) -> pd.DataFrame:
@@ -382,14 +383,13 @@ def ledger(a: Analysis, table: str, lang: str) -> pd.DataFrame:
             frame[c] = source[c]
     # Vocabulary cells in the report's language: the loader reads these names back to the same keys.
     vocab = {"material": {k: m.name(lang) for k, m in materials().items()},
-             "direction": {k: v[1] if lang == "zh" else v[0] for k, v in tx.DIRECTION_NAMES.items()
-                           if k in ("input", "output")},
-             "baseline": {k: b.name_zh if lang == "zh" else b.name_en for k, b in baselines().items()},
-             "quality": {k: g.name_zh if lang == "zh" else g.name_en for k, g in water_grades().items()}}
+             "direction": {k: tx.word(tx.DIRECTION_NAMES, k, lang) for k in ("input", "output")},
+             "baseline": {k: pick(b.name_en, b.name_zh, lang) for k, b in baselines().items()},
+             "quality": {k: pick(g.name_en, g.name_zh, lang) for k, g in water_grades().items()}}
     for column, names in vocab.items():
         if column in frame.columns:
             frame[column] = [v if _blank(v) else names.get(str(v), v) for v in frame[column]]
-    headers = {c.name: (c.header_zh if lang == "zh" else c.name) for c in schema_columns(table)}
+    headers = {c.name: pick(c.name, c.header_zh, lang) for c in schema_columns(table)}
     headers.update({c: tx.col(c, lang) for c in ("quantity_canonical", "unit_canonical", "source_file", "source_row")})
     return frame.rename(columns=headers)
 

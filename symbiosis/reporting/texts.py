@@ -263,6 +263,12 @@ OBJECTIVE_NAMES = register("report.objective", {
     "cost": ("minimise net cost less the carbon value", "最小化净成本（扣除碳价值）"),
 })
 
+# --- conventions of each language, not words (so not in ALL_TABLES): rendered with `convention` ---------------------
+CONVENTIONS = register("report.convention", {
+    "list_sep": ("; ", "；"),  # between the items of a list in a sentence
+    "html_lang": ("en", "zh-CN"),  # the HTML document's lang attribute
+})
+
 # --- sentences and headings ---------------------------------------------------------------------------------------
 TEXTS = register("report", {
     "title": ("Industrial symbiosis report", "产业共生分析报告"),
@@ -462,7 +468,7 @@ TEXTS = register("report", {
     "used_indicators": ("indicators: {ids}", "指标：{ids}"),
     "arrow": ("{a} → {b}", "{a} → {b}"),
     "or": (" or ", " 或 "),
-    "not_computable": ("not computable", "无法计算"),
+    "not_computable_needs": ("not computable: {needs}", "无法计算：{needs}"),
     "progress_step": ("[{k}/{n}] {step} …", "[{k}/{n}] {step} ……"),
     "progress_done": ("[{k}/{n}] {step}: {seconds} s (total {total} s)", "[{k}/{n}] {step}：{seconds} 秒（累计 {total} 秒）"),
     "step_load": ("load the park", "读取园区数据"),
@@ -479,6 +485,11 @@ TEXTS = register("report", {
 def t(key: str, lang: Lang | str, **params: Any) -> str:
     """A sentence or heading in `lang`, with its {placeholders} filled."""
     return i18n.render(TEXTS.code(key), lang, **params)
+
+
+def convention(key: str, lang: Lang | str) -> str:
+    """A typographic or technical convention of `lang` (a list separator, the HTML lang tag)."""
+    return i18n.render(CONVENTIONS.code(key), lang)
 
 
 def sheet(key: str, lang: Lang | str) -> str:
