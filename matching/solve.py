@@ -16,6 +16,7 @@ import re
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +26,14 @@ import pulp
 
 from matching.model import ComponentModel
 from matching.options import Settings
+from symbiosis.core.plan import SolveStatus
 
 OPTIMALITY_TOLERANCE = 1e-6  # relative (and absolute, in objective units) gap still called optimal
-STATUS_ORDER: tuple[str, ...] = ("optimal", "feasible", "time_limit", "infeasible", "error")
+# The statuses a part can end in, best first (a Plan's status is its worst part's; symbiosis.core.plan.SolveStatus
+# adds 'empty' and 'not_solved' for a plan with no part).
+STATUS_ORDER: tuple[SolveStatus, ...] = ("optimal", "feasible", "time_limit", "infeasible", "error")
+# What one solver run reports: status, objective, bound, whether values exist, the solver's own words.
+RunResult = tuple[SolveStatus, float | None, float | None, bool, str]
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class PartResult:
     """Outcome of one component: status, objective (of the values read), bound, and whether values exist."""
 
     component: int
-    status: str
+    status: SolveStatus
     objective: float | None
     bound: float | None
     seconds: float
@@ -57,7 +63,7 @@ def proven(objective: float, bound: float) -> bool:
     return diff <= OPTIMALITY_TOLERANCE or diff <= 1.01 * OPTIMALITY_TOLERANCE * abs(objective)
 
 
-def worst(statuses: list[str]) -> str:
+def worst(statuses: Sequence[SolveStatus]) -> SolveStatus:
     return max(statuses, key=STATUS_ORDER.index) if statuses else "optimal"
 
 
@@ -81,7 +87,7 @@ def solve_part(part: ComponentModel, settings: Settings, time_limit: float) -> P
 
 
 def _solve_highs(part: ComponentModel, settings: Settings,
-                 time_limit: float) -> tuple[str, float | None, float | None, bool, str]:
+                 time_limit: float) -> RunResult:
     import highspy
 
     t0 = time.perf_counter()
@@ -150,7 +156,7 @@ def _read_back(solver: pulp.HiGHS, prob: pulp.LpProblem) -> None:
 
 
 def _rounded_relaxation(part: ComponentModel, h: object, sign: float, gap: float,
-                        time_limit: float) -> tuple[str, float | None, float | None, bool, str] | None:
+                        time_limit: float) -> RunResult | None:
     """Solve the LP relaxation (its optimum bounds the MILP), build every link whose LP flow reaches its minimum,
     and solve the flows again with those binaries fixed: a feasible plan. If it is within `gap` of the LP bound
     the result is returned, certified by that bound; otherwise the plan is handed to the MIP as its start.
@@ -190,7 +196,7 @@ def _rounded_relaxation(part: ComponentModel, h: object, sign: float, gap: float
         bound = max(lp_bound, objective)
         if relative_gap(objective, bound) is not None and (proven(objective, bound)
                                                             or (relative_gap(objective, bound) or 0.0) <= gap):
-            status = "optimal" if proven(objective, bound) else "feasible"
+            status: SolveStatus = "optimal" if proven(objective, bound) else "feasible"
             fixed_bounds = False  # keep the model as solved: its solution is read back next
             return status, objective, bound, True, f"LP relaxation rounded: certified gap {relative_gap(objective, bound):.2e}"
         # not close enough: start the MIP from this plan (the binaries are freed again below)
@@ -210,7 +216,7 @@ _CBC_BOUND = re.compile(r"^(?:Upper|Lower) bound:\s+(\S+)", re.MULTILINE)
 
 
 def _solve_cbc(part: ComponentModel, settings: Settings,
-               time_limit: float) -> tuple[str, float | None, float | None, bool, str]:
+               time_limit: float) -> RunResult:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "cbc.log"
         solver = _cbc(msg=settings.solver_log, timeLimit=max(time_limit, 1e-3) if math.isfinite(time_limit) else None,

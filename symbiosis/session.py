@@ -18,7 +18,10 @@ Each part is built lazily, once per what it depends on, and kept:
                   exchanges (allocation) and every candidate link
     model         + MODEL_FIELDS: objective, pruning, components (no PuLP)     model_key(settings)
     plan          + SOLVE_FIELDS: PuLP models, solve, read                     not kept: the caller keeps plans
-    graph         the factor table and the plan (None: the park as it is)      overrides + the plan's content
+    graph         the factor table (the park as it is)                         the factor overrides
+    graph(plan)   + the plan: the after-state                                  not kept: the caller keeps it
+                                                                               with its plan (hashing a plan
+                                                                               costs about what building it does)
 
 So a re-solve after a change of the objective, the carbon price, the gap or the time limit reuses the candidate
 links (and, unless the objective's coefficients change, the prepared model). A Session is safe to share between
@@ -28,7 +31,6 @@ never changed afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -77,11 +79,6 @@ class _Cache:
             return value
 
 
-def plan_digest(plan: Plan) -> str:
-    """Content hash of a plan (its JSON), what a graph with the plan is cached on."""
-    return hashlib.sha256(plan.to_json().encode()).hexdigest()[:24]
-
-
 class Session:
     """A loaded park with its settings, factor table, exchange allocation, graphs and candidate links."""
 
@@ -91,7 +88,7 @@ class Session:
         self._factors = _Cache(self._lock)
         self._candidates = _Cache(self._lock)
         self._models = _Cache(self._lock, entries=2 * CACHE_ENTRIES)
-        self._graphs = _Cache(self._lock, entries=2 * CACHE_ENTRIES)
+        self._graphs = _Cache(self._lock)
 
     @classmethod
     def load(cls, path: str | Path) -> Session:
@@ -151,12 +148,13 @@ class Session:
 
     # --- metabolism ----------------------------------------------------------------------------------------------
     def graph(self, plan: Plan | None = None, options: MatchOptions | Settings | None = None) -> nx.MultiDiGraph:
-        """flows.build_graph of the park (with `plan`: the after-state), counted with the options' factor table
-        (None: the park's own). Shared: do not change it."""
+        """flows.build_graph of the park, counted with the options' factor table (None: the park's own): kept, and
+        shared (do not change it). With `plan`, the after-state, built each time (the caller keeps it)."""
         factors = self.factors(options)
-        key = (json.dumps(self.settings(options).factor_overrides if options is not None else {}, sort_keys=True),
-               plan_digest(plan) if plan is not None else "")
-        return self._graphs.get(key, lambda: flows.build_graph(self.park, plan, factors=factors))
+        if plan is not None:
+            return flows.build_graph(self.park, plan, factors=factors)
+        key = json.dumps(self.settings(options).factor_overrides if options is not None else {}, sort_keys=True)
+        return self._graphs.get(key, lambda: flows.build_graph(self.park, None, factors=factors))
 
     def counts(self) -> dict[str, int]:
         """How many times each part was built in this session."""
@@ -164,4 +162,4 @@ class Session:
                 "models": self._models.builds, "graphs": self._graphs.builds}
 
 
-__all__ = ["Session", "plan_digest"]
+__all__ = ["Session"]

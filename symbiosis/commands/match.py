@@ -17,6 +17,7 @@ import pandas as pd
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.excel import write_csv
+from symbiosis.core.plan import SolveStatus
 
 LINK_COLUMNS: tuple[str, ...] = (
     "rank", "link_id", "supplier_id", "receiver_id", "material_out", "material_in", "quantity", "unit",
@@ -29,7 +30,7 @@ SHOWN_EN: dict[str, str] = {"rank": "#", "supplier_id": "from", "receiver_id": "
 SHOWN_ZH: dict[str, str] = {"rank": "序号", "supplier_id": "供方", "receiver_id": "需方", "material_out": "产出",
                             "material_in": "替代", "quantity": "数量", "unit": "单位", "distance_km": "距离km",
                             "net_tco2e": "净减排 tCO2e/a"}
-STATUS_ZH: dict[str, str] = {"optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行解",
+STATUS_ZH: dict[SolveStatus, str] = {"optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行解",
                              "time_limit": "达到时间上限", "error": "求解出错", "empty": "无候选链接",
                              "not_solved": "未求解"}
 
