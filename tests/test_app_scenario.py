@@ -104,3 +104,20 @@ def test_a_scenario_file_with_wrong_types_changes_nothing() -> None:
 
     with pytest.raises(ScenarioError):
         Scenario.from_toml("edits = 5\n")
+
+
+def test_an_explicit_zero_carbon_price_in_park_toml_stays_zero_in_the_app_and_its_saved_scenario(
+        tmp_path: Path) -> None:
+    from app import options as opts
+    from app.scenarios import save_preview
+    from app.state import Workspace
+    from matching import resolve
+    from symbiosis.reporting import scenario_options
+
+    park = load_park(write_park(tmp_path / "p", park_toml='[options]\nobjective = "cost"\ncarbon_price = 0\n'))
+    assert opts.defaults(park).carbon_price == 0.0  # it used to become 100 (`float(p.get(...) or DEFAULT)`)
+    ws = Workspace(base_park=park, park=park, scenario=Scenario(options=opts.from_widgets({}, park).table()))
+    saved = Scenario.from_toml(save_preview(ws, "zero").to_toml())
+    assert saved.options["carbon_price"] == 0.0
+    assert resolve(park, scenario_options(saved)) == resolve(park) == resolve(
+        park, opts.SolveRequest.of(ws.scenario, park).match_options())

@@ -22,6 +22,7 @@ from symbiosis.core.scenario import Scenario
 from symbiosis.reporting import html, xlsx
 from symbiosis.reporting.analysis import Analysis, Stopwatch, analyse
 from symbiosis.reporting.texts import LANGS
+from symbiosis.session import Session
 
 ReportLang = Literal["zh", "en", "both"]
 
@@ -63,16 +64,20 @@ def report_files(a: Analysis, lang: str = "zh", *, stopwatch: Stopwatch | None =
 
 
 def build_report(park: Park, scenario_or_options: Scenario | MatchOptions | None = None, lang: str = "zh", *,
-                 apply_scenario_edits: bool = True, plan: Plan | None = None) -> dict[str, bytes]:
+                 apply_scenario_edits: bool = True, plan: Plan | None = None,
+                 session: Session | None = None) -> dict[str, bytes]:
     """The report of `park` under a scenario (or plain matching options) as {file name: bytes}, for the app.
 
     `park` is the park as loaded; the scenario's ledger edits are applied unless the caller already did
     (apply_scenario_edits=False; applying them twice gives the same park, only slower). `plan`: a plan already
-    solved for exactly this park and these options, reported instead of solving again. Raises ParkError when an
+    solved for exactly this park and these options, reported instead of solving again. `session`: the app's
+    prepared session of the park the report runs on (edits applied), whose candidates and graph are reused (see
+    analyse). Raises ParkError when an
     edit breaks the ledger, ScenarioError or OptionsError for a scenario the matcher cannot use.
     """
     languages(lang)  # a wrong language fails before the solve, not after
-    analysis = analyse(park, scenario_or_options, apply_scenario_edits=apply_scenario_edits, plan=plan)
+    analysis = analyse(park, scenario_or_options, apply_scenario_edits=apply_scenario_edits, plan=plan,
+                       session=session)
     return report_files(analysis, lang)
 
 
