@@ -6,7 +6,8 @@ One small TOML file that the command line and the app both read and write:
     park = "Demo park"                      # informative: the park it was made on
     park_hash = "3f2a…"                     # informative: content hash of that park (edits included)
 
-    [options]                               # matching options (see matching.MatchOptions)
+    [options]                               # matching options (MatchOptions names; matching.options.scenario_options
+                                            # reads them, defaults in docs/options.md)
     objective = "emissions"
     dt_min_k = 10.0
 
