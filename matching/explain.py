@@ -17,13 +17,15 @@ import pandas as pd
 from matching.candidates import STEAM_MATERIALS, heat_mode, is_identity_rule, rule_mode, substitution_rules
 from matching.model import MatchModel, prepare
 from matching.options import LinkSelector, MatchOptions, resolve
+from symbiosis.core.i18n import LANGS, pair, register, render
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Link, Plan
-from symbiosis.core.taxonomy import materials, water_grades
 
-REASONS: dict[str, tuple[str, str]] = {
-    "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role_zh}的替代规则"),
-    "no_partner": ("no other enterprise in the park {needs} {materials}", "园区内没有其他企业{needs_zh}{materials}"),
+# The reasons (codes "reason.<code>"). In Chinese, material keys, water grades and modes are shown by their Chinese
+# names (the localize mechanism of symbiosis.core.i18n), and a parameter `x_zh` given next to `x` is used for it.
+REASONS = register("reason", {
+    "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role}的替代规则"),
+    "no_partner": ("no other enterprise in the park {needs} {materials}", "园区内没有其他企业{needs}{materials}"),
     "hazardous": ("hazardous waste {code}: no rule allows it towards {materials}",
                   "危险废物 {code}：没有允许其用于{materials}的规则"),
     "quality_too_low": ("water grade {grade} (rank {rank}) is below what the demands need (lowest need: rank {need})",
@@ -45,65 +47,59 @@ REASONS: dict[str, tuple[str, str]] = {
                 "最近的可能伙伴 {partner} 相距 {km:.2f} km，超出{mode}的运距上限 {reach:g} km"
                 "（在所有可能伙伴中超出其运输方式运距上限最少）"),
     "forbidden": ("every possible link was forbidden by the user", "所有可能的链接均被用户禁止"),
-    "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why_zh}）"),
+    "no_benefit": ("a link would avoid no net emissions ({why})", "建立链接不能带来净减排（{why}）"),
     "below_minimum": ("the most a link could carry, {cap:.4g} {unit}, is below the minimum link size {min:.4g}",
                       "链接最多可输送 {cap:.4g} {unit}，低于最小链接规模 {min:.4g}"),
     "capacity_taken": ("{partner}'s {what} is taken by link {competitor} ({quantity:.4g} {unit}; net "
                        "{better:.4g} tCO2e per unit there vs {mine:.4g} here)",
-                       "{partner} 的{what_zh}已被链接 {competitor} 占用（{quantity:.4g} {unit}；"
+                       "{partner} 的{what}已被链接 {competitor} 占用（{quantity:.4g} {unit}；"
                        "该链接每单位净减排 {better:.4g} tCO2e，此处为 {mine:.4g}）"),
     "partner_exhausted": ("all of {partner}'s {what} within reach already goes to this stream ({quantity:.4g} {unit})",
-                          "{partner} 可提供的{what_zh}已全部用于本流（{quantity:.4g} {unit}）"),
+                          "{partner} 可提供的{what}已全部用于本流（{quantity:.4g} {unit}）"),
     "share_cap": ("the share cap of rule {rule} ({share:.0%} of {partner}'s {material}) is reached",
                   "{rule}规则的替代比例上限（{partner} 的{material}的 {share:.0%}）已用满"),
     "link_cap": ("enterprise {enterprise} already has the maximum of {cap} links", "企业 {enterprise} 的链接数已达上限 {cap}"),
     "not_selected": ("the optimiser left it out: under the minimum link size, fixed costs and the other links, the "
                      "plan is better without it (remaining {rest:.4g} {unit})",
                      "优化器未选用：考虑最小链接规模、固定成本和其他链接，不选更优（剩余 {rest:.4g} {unit}）"),
-}
+    # why no candidate joins what a forced-link selector names (pair_reason)
+    "pair_no_streams": ("the named supplier has no such output or the receiver no such input",
+                        "指定的供方没有该产出或需方没有该投入"),
+    "pair_no_rule": ("no substitution rule joins the supplier's outputs to the receiver's inputs",
+                     "没有替代规则能将供方的产出与需方的投入相连"),
+    "pair_too_far": ("{km:.2f} km apart, beyond the {mode} reach of {reach:g} km",
+                     "相距 {km:.2f} km，超出{mode}运距上限 {reach:g} km"),
+    "pair_ruled_out": ("the water grade, the hazardous-waste rules or the temperatures (after ΔTmin) rule it out",
+                       "水质等级、危废规则或温度（考虑最小温差后）不允许"),
+}, localize=("material", "materials", "grade", "mode"))
+# The words the reasons are built from (codes "reason.part.<key>"): roles, what a partner has, a rule's name.
+PARTS = register("reason.part", {
+    "role_output": ("an output", "产出"), "role_input": ("an input", "投入"),
+    "needs_output": ("needs", "需要"), "needs_input": ("offers", "提供"),
+    "heat": ("heat", "热"),
+    "grade_missing": ("-", "未填写"),
+    "what_demand": ("demand for {material}", "{material}需求"),
+    "what_output": ("output of {material}", "{material}产出"),
+    "no_gain": ("what it avoids does not exceed what it adds", "避免的排放不超过增加的排放"),
+    "notes_sep": ("; ", "；"),
+    "rule_direct": ("{material} used directly", "{material}直接利用"),
+    "rule_substitute": ("{material} replacing {materials}", "{material}替代{materials}"),
+}, localize=("material", "materials"))
 Reason = tuple[str, dict[str, Any], dict[str, Any]]  # code, message parameters, extra columns
 COLUMNS: tuple[str, ...] = ("stream_id", "enterprise_id", "direction", "material", "category", "quantity", "unit",
                             "matched", "unmatched", "reason", "reason_en", "reason_zh", "partner_id", "distance_km",
                             "reach_km", "competitor_link", "competitor_quantity")
 
 
-# How the Chinese texts name the modes (the report's names, symbiosis/reporting/texts.py MODE_NAMES).
-MODE_NAMES_ZH: dict[str, str] = {"truck": "汽车运输", "pipe_water": "输水管道", "pipe_heat": "热水管道",
-                                 "pipe_steam": "蒸汽管道", "pipe_gas": "输气管道"}
-
-
-def _zh_names(value: object) -> object:
-    """Material keys (one, or comma-joined) in their Chinese names for the Chinese text; anything else as is."""
-    if not isinstance(value, str) or not value:
-        return value
-    mats = materials()
-    parts = [p.strip() for p in value.split(",")]
-    if all(p in mats for p in parts):
-        return "、".join(mats[p].name_zh for p in parts)
-    return value
+def _part(key: str, name: str, **params: object) -> dict[str, str]:
+    """A word of a reason as parameter `name`, in both languages (`name` and `name_zh`)."""
+    en, zh = pair(PARTS.code(key), **params)
+    return {name: en, f"{name}_zh": zh}
 
 
 def _text(reason: str, /, **params: object) -> tuple[str, str]:
-    """The reason in English and Chinese. In Chinese, material keys are shown by their Chinese names, and a
-    parameter `x_zh` given next to `x` replaces it (modes, grades, rules, sentences)."""
-    en, zh = REASONS[reason]
-    zh_params = {k: _zh_names(v) for k, v in params.items()}
-    zh_params.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
-
-    class _Keep(dict[str, object]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
-    return en.format_map(_Keep(params)), zh.format_map(_Keep(zh_params))
-
-
-def mode_zh(mode: str) -> str:
-    return MODE_NAMES_ZH.get(mode, mode)
-
-
-def grade_zh(grade: str) -> str:
-    found = water_grades().get(grade)
-    return found.name_zh if found is not None else grade
+    """The reason in English and Chinese (pair of "reason.<reason>")."""
+    return pair(REASONS.code(reason), **params)
 
 
 def rule_zh(rule_id: str) -> str:
@@ -114,8 +110,8 @@ def rule_zh(rule_id: str) -> str:
         return rule_id
     out, into = str(row["output_material"].iloc[0]), str(row["input_material"].iloc[0])
     if is_identity_rule(rule_id):
-        return f"{_zh_names(out)}直接利用"
-    return f"{_zh_names(out)}替代{_zh_names(into)}"
+        return render(PARTS.code("rule_direct"), "zh", material=out)
+    return render(PARTS.code("rule_substitute"), "zh", material=out, materials=into)
 
 
 def explain_unmatched(park: Park, plan: Plan, options: MatchOptions | None = None,
@@ -223,12 +219,10 @@ class _Explainer:
         rules, pool = self._partners(r, is_output)
         material = r.material
         if rules.empty:
-            return "no_rule", {"material": material, "role": "an output" if is_output else "an input",
-                               "role_zh": "产出" if is_output else "投入"}, {}
+            return "no_rule", {"material": material, **_part(f"role_{r.direction}", "role")}, {}
         others = rules["input_material" if is_output else "output_material"].unique().tolist()
         if pool.empty:
-            return "no_partner", {"needs": "needs" if is_output else "offers", "needs_zh": "需要" if is_output else "提供",
-                                  "materials": ", ".join(others)}, {}
+            return "no_partner", {**_part(f"needs_{r.direction}", "needs"), "materials": ", ".join(others)}, {}
         if is_output and r.hazardous_code:
             allowed = rules[rules["hazardous_allowed"]]
             pool = pool[pool["material"].isin(allowed["input_material"])]
@@ -240,8 +234,8 @@ class _Explainer:
             if is_output:
                 ok = pool[pool["demand_rank"] <= r.supply_rank]
                 if ok.empty:
-                    return "quality_too_low", {"grade": r.quality or "-", "grade_zh": grade_zh(r.quality) if
-                                               r.quality else "未填写", "rank": r.supply_rank,
+                    grade = {"grade": r.quality} if r.quality else _part("grade_missing", "grade")
+                    return "quality_too_low", {**grade, "rank": r.supply_rank,
                                                "need": int(pool["demand_rank"].min())}, {}
                 pool = ok
             else:
@@ -268,8 +262,7 @@ class _Explainer:
         i = int(np.lexsort((km, km - reach_of))[0])
         partner = pool.iloc[i]
         mode, reach = modes[i], float(reach_of[i])
-        return "too_far", {"partner": partner["enterprise_id"], "km": float(km[i]), "mode": mode,
-                           "mode_zh": mode_zh(mode), "reach": reach}, {
+        return "too_far", {"partner": partner["enterprise_id"], "km": float(km[i]), "mode": mode, "reach": reach}, {
             "partner_id": partner["enterprise_id"], "distance_km": float(km[i]), "reach_km": reach}
 
     def _mode(self, r: Any, partner: Any, rules: pd.DataFrame, is_output: bool) -> str:
@@ -292,9 +285,9 @@ class _Explainer:
                 # the notes of the best of them: the supplier's side and the receiver's side, each once
                 best = benefit.iloc[int(benefit["net_coef"].to_numpy().argmax())]
                 notes = list(dict.fromkeys(best["notes"]))
-                why = "; ".join(n.text("en") for n in notes) or "what it avoids does not exceed what it adds"
-                why_zh = "；".join(n.text("zh") for n in notes) or "避免的排放不超过增加的排放"
-                return "no_benefit", {"why": why, "why_zh": why_zh}, {}
+                why = {lang: render(PARTS.code("notes_sep"), lang).join(n.text(lang) for n in notes)
+                       or render(PARTS.code("no_gain"), lang) for lang in LANGS}
+                return "no_benefit", {"why": why["en"], "why_zh": why["zh"]}, {}
             best = cands.iloc[int(cands["capacity"].to_numpy().argmax())]
             return "below_minimum", {"cap": float(best["capacity"]), "unit": best["unit_out"],
                                      "min": float(best["min_quantity"])}, {}
@@ -330,12 +323,12 @@ class _Explainer:
                                      "partner": c.receiver_id, "material": partner["material"]}, {
                     "partner_id": c.receiver_id}
             full = filled >= partner["available"] * (1 - 1e-6)
-            what, what_zh = f"demand for {partner['material']}", f"{_zh_names(partner['material'])}需求"
+            what = _part("what_demand", "what", material=partner["material"])
         else:
             used = self.outof.get(partner_sid, [])
             filled = sum(x.quantity for x in used)
             full = filled >= partner["available"] * (1 - 1e-6)
-            what, what_zh = f"output of {partner['material']}", f"{_zh_names(partner['material'])}产出"
+            what = _part("what_output", "what", material=partner["material"])
             into_me = self.into.get(c.receiver_stream_id, [])
             same_rule = sum(x.quantity_in for x in into_me if x.rule_id == c.rule_id)
             if c.max_share < 1 and same_rule >= c.share_room * (1 - 1e-6):
@@ -348,11 +341,11 @@ class _Explainer:
         others = [x for x in used if r_sid not in (x.supplier_stream_id, x.receiver_stream_id)]
         if not others:
             mine_q = sum(x.quantity for x in used)
-            return "partner_exhausted", {"partner": partner_id, "what": what, "what_zh": what_zh,
+            return "partner_exhausted", {"partner": partner_id, **what,
                                          "quantity": mine_q, "unit": used[0].unit}, {"partner_id": partner_id}
         top = max(others, key=lambda x: x.quantity)
         better = top.net_tco2e(self.plan.include_scope2) / top.quantity if top.quantity else 0.0
-        return "capacity_taken", {"partner": partner_id, "what": what, "what_zh": what_zh, "competitor": top.link_id,
+        return "capacity_taken", {"partner": partner_id, **what, "competitor": top.link_id,
                                   "quantity": top.quantity, "unit": top.unit, "better": better, "mine": mine}, {
             "partner_id": partner_id, "competitor_link": top.link_id, "competitor_quantity": top.quantity}
 
@@ -361,8 +354,7 @@ class _Explainer:
         pool = pool[pool["enterprise_id"] != r.enterprise_id]
         dt = self.settings.dt_min_k
         if pool.empty:
-            return "no_partner", {"needs": "needs" if is_output else "offers", "needs_zh": "需要" if is_output else "提供",
-                                  "materials": "heat", "materials_zh": "热"}, {}
+            return "no_partner", {**_part(f"needs_{r.direction}", "needs"), **_part("heat", "materials")}, {}
         t = float(r.temperature_c)
         if is_output:
             limit = t - dt
@@ -404,15 +396,13 @@ def pair_reason(model: MatchModel, sel: LinkSelector) -> tuple[str, str]:
         rules = substitution_rules()
         outs = outs[(outs["material"] == m) | outs["material"].isin(rules[rules["input_material"] == m]["output_material"])]
     if outs.empty or ins.empty:
-        return ("the named supplier has no such output or the receiver no such input",
-                "指定的供方没有该产出或需方没有该投入")
+        return _text("pair_no_streams")
     rules = substitution_rules()
     pairs = outs.merge(rules, left_on="material", right_on="output_material").merge(
         ins, left_on=["input_material"], right_on=["material"], suffixes=("_out", "_in"))
     heat = outs[outs["category"] == "heat"].merge(ins[ins["category"] == "heat"], how="cross", suffixes=("_out", "_in"))
     if pairs.empty and heat.empty:
-        return ("no substitution rule joins the supplier's outputs to the receiver's inputs",
-                "没有替代规则能将供方的产出与需方的投入相连")
+        return _text("pair_no_rule")
     pos = model.ctx.park.enterprises.set_index("enterprise_id")[["x_km", "y_km"]]
     first = pairs.iloc[0] if len(pairs) else heat.iloc[0]
     a, b = pos.loc[first["enterprise_id_out"]], pos.loc[first["enterprise_id_in"]]
@@ -423,7 +413,5 @@ def pair_reason(model: MatchModel, sel: LinkSelector) -> tuple[str, str]:
         mode = "pipe_steam" if first["material_out"] in STEAM_MATERIALS else "pipe_heat"
     reach = model.settings.reach_km[mode]
     if km > reach:
-        return (f"{km:.2f} km apart, beyond the {mode} reach of {reach:g} km",
-                f"相距 {km:.2f} km，超出{mode_zh(mode)}运距上限 {reach:g} km")
-    return ("the water grade, the hazardous-waste rules or the temperatures (after ΔTmin) rule it out",
-            "水质等级、危废规则或温度（考虑最小温差后）不允许")
+        return _text("pair_too_far", km=km, mode=mode, reach=reach)
+    return _text("pair_ruled_out")

@@ -10,10 +10,65 @@ import pandas as pd
 from matching.model import ComponentModel, MatchModel
 from matching.solve import PartResult, relative_gap, worst
 from symbiosis.core.accounting import ITEM_OWNER, ITEM_SCOPE, ITEMS
+from symbiosis.core.i18n import ZH_NAMES, pair, register
 from symbiosis.core.plan import AccountingLine, Link, Plan
 from symbiosis.core.units import as_float
 
 FLOW_TOLERANCE = 1e-9  # relative to a link's capacity: below this a flow is solver noise
+
+# What the plan says about its links and sub-problems (codes "matching.<key>"); in Chinese a material key is shown
+# by its Chinese name (materials.csv name_zh), and a parameter `x_zh` given next to `x` is used for it.
+TEXTS = register("matching", {
+    "hazardous": ("hazardous waste {code}: only through a licensed operator (permit)",
+                  "危险废物 {code}：仅可经持证单位利用处置"),
+    "force_hint": ("{supplier}->{receiver}:{key}@QUANTITY", "{supplier}->{receiver}:{key}@数量"),
+    "token_forced": ("forced but nearly empty: the link is built only at the minimum link size, {quantity:.6g} {unit} "
+                     "(net {net:.3g} tCO2e/a), of up to {capacity:.6g} {unit} it could carry, because {why}. Forcing "
+                     "builds a link, it does not size it: state a quantity (--force {hint}) to plan a real project",
+                     "强制链接但几乎为空：仅按最小链接规模 {quantity:.6g} {unit} 建立（净减排 {net:.3g} tCO2e/a），而最多可输送 "
+                     "{capacity:.6g} {unit}；原因：{why}。强制只保证建立链接，不决定其规模：如要规划实际项目，请指定数量"
+                     "（--force {hint}）"),
+    "token_message": ("link {link_id} ({supplier} -> {receiver}, {material_out} -> {material_in}) is {text}",
+                      "链接 {link_id}（{supplier} -> {receiver}，{material_out} -> {material_in}）：{text}"),
+    "why_no_gain": ("each further unit would avoid nothing net (it adds at least as much as it avoids), so the "
+                    "optimiser keeps it as small as allowed",
+                    "每多输送一个单位都不能带来净减排（增加的排放不少于避免的排放），因此优化器将其保持在允许的最小规模"),
+    "why_supplier_better": ("the supplier's {material} is better used by link {link_id} to {receiver} ({quantity:.6g} "
+                            "{unit}; net {better:.4g} tCO2e per unit there vs {mine:.4g} here)",
+                            "供方的{material}用于链接 {link_id}（至 {receiver}，{quantity:.6g} {unit}；"
+                            "该链接每单位净减排 {better:.4g} tCO2e，此处为 {mine:.4g}）更优"),
+    "why_share_cap": ("the share cap of rule {rule} ({share:.0%} of the receiver's {material}) is taken by better links",
+                      "{rule} 规则的替代比例上限（需方{material}的 {share:.0%}）已被更优的链接占用"),
+    "why_receiver_served": ("the receiver's demand for {material} is already served by a better supplier: link "
+                            "{link_id} from {supplier} ({quantity:.6g} {unit}; net {better:.4g} tCO2e per unit there "
+                            "vs {mine:.4g} here)",
+                            "需方的{material}需求已由更优的供方满足：来自 {supplier} 的链接 {link_id}"
+                            "（{quantity:.6g} {unit}；该链接每单位净减排 {better:.4g} tCO2e，此处为 {mine:.4g}）"),
+    "why_other": ("the optimiser found the supply, demand or fuel it would use better spent on other links (or, with "
+                  "the cost objective, each further unit costs more than it earns)",
+                  "优化器认为其所需的供给、需求或燃料用于其他链接更优（或在成本目标下，每多输送一个单位成本高于收益）"),
+    "bound_note": (" (bound {bound:.6g})", "（上界 {bound:.6g}）"),
+    "gap_note": (" (objective {objective:.6g}, bound {bound:.6g})", "（目标值 {objective:.6g}，上界 {bound:.6g}）"),
+    "part_no_plan": ("sub-problem {component}: stopped at the time limit of {limit:g} s before finding any plan; "
+                     "nothing is proposed for it{note}",
+                     "子问题 {component}：达到时间上限 {limit:g} 秒时尚未找到方案；该部分不提出链接{note}"),
+    "part_time_limit": ("sub-problem {component}: stopped at the time limit of {limit:g} s; the plan is the best "
+                        "found, not proven optimal{note}",
+                        "子问题 {component}：达到时间上限 {limit:g} 秒后停止；方案为已找到的最好方案，未证明最优{note}"),
+    "part_feasible": ("sub-problem {component}: stopped within the requested relative gap {gap:g}; not proven optimal",
+                      "子问题 {component}：在要求的相对间隙 {gap:g} 内停止；未证明最优"),
+    "part_error": ("sub-problem {component}: the solver failed ({solver_status})",
+                   "子问题 {component}：求解器出错（求解器状态：{solver_status}）"),
+}, localize=("material",))
+
+
+def _pair(key: str, /, **params: object) -> tuple[str, str]:
+    return pair(TEXTS.code(key), **params)
+
+
+def _both(name: str, texts: tuple[str, str]) -> dict[str, str]:
+    """An (English, 中文) pair as parameter `name` (and `name_zh`) of another message."""
+    return {name: texts[0], f"{name}_zh": texts[1]}
 
 
 @dataclass
@@ -80,8 +135,9 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
         notes_en = [n.text("en") for n in r["notes"]]
         notes_zh = [n.text("zh") for n in r["notes"]]
         if r["hazardous_code"]:
-            notes_en.insert(0, f"hazardous waste {r['hazardous_code']}: only through a licensed operator (permit)")
-            notes_zh.insert(0, f"危险废物 {r['hazardous_code']}：仅可经持证单位利用处置")
+            hazardous_en, hazardous_zh = _pair("hazardous", code=r["hazardous_code"])
+            notes_en.insert(0, hazardous_en)
+            notes_zh.insert(0, hazardous_zh)
         links.append(Link(
             link_id=f"{r['supplier_stream_id']}->{r['receiver_stream_id']}",
             supplier_id=str(r["supplier_id"]), receiver_id=str(r["receiver_id"]),
@@ -130,30 +186,21 @@ def flag_token_forced(model: MatchModel, links: list[Link]) -> tuple[list[Link],
                 1 + TOKEN_SLACK):
             out.append(link)
             continue
-        why_en, why_zh = _why_token(model, r, link, links)
-        unit = link.unit
-        hint = f"{link.supplier_id}->{link.receiver_id}:{link.material_in}@QUANTITY"
-        hint_zh = f"{link.supplier_id}->{link.receiver_id}:{link.material_in}@数量"
-        en = (f"forced but nearly empty: the link is built only at the minimum link size, {link.quantity:.6g} {unit} "
-              f"(net {link.net_tco2e(model.settings.include_scope2):.3g} tCO2e/a), of up to {capacity:.6g} {unit} it "
-              f"could carry, because {why_en}. Forcing builds a link, it does not size it: state a quantity "
-              f"(--force {hint}) to plan a real project")
-        zh = (f"强制链接但几乎为空：仅按最小链接规模 {link.quantity:.6g} {unit} 建立（净减排 "
-              f"{link.net_tco2e(model.settings.include_scope2):.3g} tCO2e/a），而最多可输送 {capacity:.6g} {unit}；"
-              f"原因：{why_zh}。强制只保证建立链接，不决定其规模：如要规划实际项目，请指定数量（--force {hint_zh}）")
+        hint = _pair("force_hint", supplier=link.supplier_id, receiver=link.receiver_id, key=link.material_in)
+        en, zh = _pair("token_forced", quantity=link.quantity, unit=link.unit,
+                       net=link.net_tco2e(model.settings.include_scope2), capacity=capacity,
+                       **_both("why", _why_token(model, r, link, links)), **_both("hint", hint))
         out.append(replace(link, notes=(en, *link.notes), notes_zh=(zh, *link.notes_zh)))
-        messages.append((f"link {link.link_id} ({link.supplier_id} -> {link.receiver_id}, {link.material_out} -> "
-                         f"{link.material_in}) is {en}",
-                         f"链接 {link.link_id}（{link.supplier_id} -> {link.receiver_id}，{_zh(link.material_out)} -> "
-                         f"{_zh(link.material_in)}）：{zh}"))
+        messages.append(_pair("token_message", link_id=link.link_id, supplier=link.supplier_id,
+                              receiver=link.receiver_id, **_materials(link), **_both("text", (en, zh))))
     return out, messages
 
 
-def _zh(material: str) -> str:
-    from symbiosis.core.taxonomy import materials
-
-    found = materials().get(material)
-    return found.name_zh if found is not None else material
+def _materials(link: Link) -> dict[str, str]:
+    """A link's two materials as parameters, the Chinese text naming them by their Chinese names."""
+    zh = ZH_NAMES["material"]
+    return {"material_out": link.material_out, "material_out_zh": zh(link.material_out),
+            "material_in": link.material_in, "material_in_zh": zh(link.material_in)}
 
 
 def _per_unit(link: Link, include2: bool) -> float:
@@ -168,36 +215,22 @@ def _why_token(model: MatchModel, r: pd.Series, link: Link, links: list[Link]) -
     mine = _per_unit(link, include2)
     unit = link.unit
     if float(r["net_coef"]) <= 0 or mine <= 0:
-        return ("each further unit would avoid nothing net (it adds at least as much as it avoids), so the optimiser "
-                "keeps it as small as allowed",
-                "每多输送一个单位都不能带来净减排（增加的排放不少于避免的排放），因此优化器将其保持在允许的最小规模")
+        return _pair("why_no_gain")
     sent = [x for x in links if x.supplier_stream_id == link.supplier_stream_id and x is not link]
     if sent and sum(x.quantity for x in sent) + link.quantity >= available[link.supplier_stream_id] * (1 - 1e-6):
         top = max(sent, key=lambda x: x.quantity)
-        return (f"the supplier's {link.material_out} is better used by link {top.link_id} to {top.receiver_id} "
-                f"({top.quantity:.6g} {unit}; net {_per_unit(top, include2):.4g} tCO2e per unit there vs "
-                f"{mine:.4g} here)",
-                f"供方的{_zh(link.material_out)}用于链接 {top.link_id}（至 {top.receiver_id}，{top.quantity:.6g} {unit}；"
-                f"该链接每单位净减排 {_per_unit(top, include2):.4g} tCO2e，此处为 {mine:.4g}）更优")
+        return _pair("why_supplier_better", material=link.material_out, link_id=top.link_id, receiver=top.receiver_id,
+                     quantity=top.quantity, unit=unit, better=_per_unit(top, include2), mine=mine)
     into = [x for x in links if x.receiver_stream_id == link.receiver_stream_id and x is not link]
     if float(r["max_share"]) < 1:
         same_rule = sum(x.quantity_in for x in into if x.rule_id == link.rule_id) + link.quantity_in
         if same_rule >= float(r["share_room"]) * (1 - 1e-6):
-            return (f"the share cap of rule {link.rule_id} ({float(r['max_share']):.0%} of the receiver's "
-                    f"{link.material_in}) is taken by better links",
-                    f"{link.rule_id} 规则的替代比例上限（需方{_zh(link.material_in)}的 {float(r['max_share']):.0%}）"
-                    f"已被更优的链接占用")
+            return _pair("why_share_cap", rule=link.rule_id, share=float(r["max_share"]), material=link.material_in)
     if into and sum(x.quantity_in for x in into) + link.quantity_in >= available[link.receiver_stream_id] * (1 - 1e-6):
         top = max(into, key=lambda x: x.quantity_in)
-        return (f"the receiver's demand for {link.material_in} is already served by a better supplier: link "
-                f"{top.link_id} from {top.supplier_id} ({top.quantity_in:.6g} {top.unit_in}; net "
-                f"{_per_unit(top, include2):.4g} tCO2e per unit there vs {mine:.4g} here)",
-                f"需方的{_zh(link.material_in)}需求已由更优的供方满足：来自 {top.supplier_id} 的链接 {top.link_id}"
-                f"（{top.quantity_in:.6g} {top.unit_in}；该链接每单位净减排 {_per_unit(top, include2):.4g} tCO2e，"
-                f"此处为 {mine:.4g}）")
-    return ("the optimiser found the supply, demand or fuel it would use better spent on other links (or, with the "
-            "cost objective, each further unit costs more than it earns)",
-            "优化器认为其所需的供给、需求或燃料用于其他链接更优（或在成本目标下，每多输送一个单位成本高于收益）")
+        return _pair("why_receiver_served", material=link.material_in, link_id=top.link_id, supplier=top.supplier_id,
+                     quantity=top.quantity_in, unit=top.unit_in, better=_per_unit(top, include2), mine=mine)
+    return _pair("why_other")
 
 
 def _with_rank(link: Link, rank: int) -> Link:
@@ -213,26 +246,16 @@ def part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]
     limit = model.settings.time_limit
     for p in solution.parts:
         if p.status == "time_limit" and not p.has_solution:
-            bound_en = "" if p.bound is None else f" (bound {p.bound:.6g})"
-            bound_zh = "" if p.bound is None else f"（上界 {p.bound:.6g}）"
-            out.append((f"sub-problem {p.component}: stopped at the time limit of {limit:g} s before finding any plan; "
-                        f"nothing is proposed for it{bound_en}",
-                        f"子问题 {p.component}：达到时间上限 {limit:g} 秒时尚未找到方案；该部分不提出链接{bound_zh}"))
+            note = ("", "") if p.bound is None else _pair("bound_note", bound=p.bound)
+            out.append(_pair("part_no_plan", component=p.component, limit=limit, **_both("note", note)))
         elif p.status == "time_limit":
             known = p.bound is not None and p.objective is not None
-            gap_en = f" (objective {p.objective:.6g}, bound {p.bound:.6g})" if known else ""
-            gap_zh = f"（目标值 {p.objective:.6g}，上界 {p.bound:.6g}）" if known else ""
-            out.append((f"sub-problem {p.component}: stopped at the time limit of {limit:g} s; the plan is the best "
-                        f"found, not proven optimal{gap_en}",
-                        f"子问题 {p.component}：达到时间上限 {limit:g} 秒后停止；方案为已找到的最好方案，"
-                        f"未证明最优{gap_zh}"))
+            note = _pair("gap_note", objective=p.objective, bound=p.bound) if known else ("", "")
+            out.append(_pair("part_time_limit", component=p.component, limit=limit, **_both("note", note)))
         elif p.status == "feasible":
-            out.append((f"sub-problem {p.component}: stopped within the requested relative gap "
-                        f"{model.settings.gap:g}; not proven optimal",
-                        f"子问题 {p.component}：在要求的相对间隙 {model.settings.gap:g} 内停止；未证明最优"))
+            out.append(_pair("part_feasible", component=p.component, gap=model.settings.gap))
         elif p.status == "error":
-            out.append((f"sub-problem {p.component}: the solver failed ({p.solver_status})",
-                        f"子问题 {p.component}：求解器出错（求解器状态：{p.solver_status}）"))
+            out.append(_pair("part_error", component=p.component, solver_status=p.solver_status))
     return out
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from symbiosis.core.datasets import read_records
 from symbiosis.core.factors import Factor, FactorTable
+from symbiosis.core.i18n import register, render
 from symbiosis.core.taxonomy import Material, baselines, materials
 
 GJ_PER_MWH = 3.6
@@ -69,12 +70,13 @@ def biogenic_materials() -> frozenset[str]:
     return frozenset(r["key"] for r in rows if r["category"] == "organic")
 
 
-# --- notes: why an item is zero or assumed (codes with parameters; the text is the same in both languages) -------
-NOTES: dict[str, tuple[str, str]] = {
+# --- notes: why an item is zero or assumed (codes "note.<code>" with parameters; the text is the same in both
+# languages; in Chinese, material, baseline and factor keys are shown by their Chinese names) --------------------
+NOTES = register("note", {
     "output_no_baseline": ("the supplier's output has no baseline: no disposal avoided is counted",
                            "供方产出未填写现状去向：不计避免的处置排放"),
     "output_nothing_avoided": ("baseline '{baseline}' of the output: nothing avoided ({why})",
-                               "产出现状“{baseline}”：不计避免排放（{why_zh}）"),
+                               "产出现状“{baseline}”：不计避免排放（{why}）"),
     "input_no_baseline": ("the receiver's input has no baseline: nothing avoided is counted on its side",
                           "需方投入未填写现状来源：需方不计避免排放"),
     "input_nothing_avoided": ("baseline '{baseline}' of the input: nothing avoided", "投入现状“{baseline}”：不计避免排放"),
@@ -92,7 +94,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "fuel_counted_at_entry": ("{material} is made in the park from fuels counted where they entered it: burning it "
                               "at the receiver instead of flaring, venting or selling it adds nothing",
                               "{material}由园区内已在输入处计量的燃料产生：改由需方燃烧（而非火炬、放散或外售）不新增排放"),
-}
+}, localize=("material", "baseline", "factor_id"))
 
 SOLD_WHY = {"sold": ("already sold; a park link only redirects it", "已外售，园区内链接只是改变去向"),
             "stored": ("stored on site; no disposal emission to avoid", "厂内贮存，无可避免的处置排放"),
@@ -100,34 +102,10 @@ SOLD_WHY = {"sold": ("already sold; a park link only redirects it", "已外售�
             "self_supplied": ("own supply; nothing counted", "自备，不计")}
 
 
-def _zh_param(name: str, value: str) -> str:
-    """A note parameter as the Chinese text shows it: material and baseline keys by their Chinese names
-    (materials.csv / baselines.csv name_zh), factor ids by the factor's Chinese name; anything else as is."""
-    if name == "material":
-        found = materials().get(value)
-        return found.name_zh if found is not None else value
-    if name == "baseline":
-        row = baselines().get(value)
-        return row.name_zh if row is not None else value
-    if name == "factor_id":
-        return _factor_names_zh().get(value, value)
-    return value
-
-
-@cache
-def _factor_names_zh() -> dict[str, str]:
-    return {r["factor_id"]: r["name_zh"] for r in read_records("emission_factors")}
-
-
 def note_text(code: str, lang: str = "en", **params: str) -> str:
-    """A note in English or Chinese. In Chinese, keys are shown by their Chinese names, and a parameter `x_zh`
-    given next to `x` is used for it."""
-    en, zh = NOTES[code]
-    if lang != "zh":
-        return en.format(**params)
-    shown = {k: _zh_param(k, v) for k, v in params.items()}
-    shown.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
-    return zh.format(**shown)
+    """A note in English or Chinese (render of "note.<code>"): in Chinese, keys are shown by their Chinese names,
+    and a parameter `x_zh` given next to `x` is used for it."""
+    return render(NOTES.code(code), lang, **params)
 
 
 @dataclass(frozen=True)
