@@ -9,6 +9,7 @@ so, and the exchange edge is still drawn with its stated quantity.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity, tr
+from flows.labels import BOUNDARY_NODES, Lang, boundary_node_id, fmt_quantity
+from flows.tables import validate_edges
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.exchanges import (
     HEAT_RULE_ID,
@@ -27,6 +29,7 @@ from symbiosis.core.exchanges import (
     substitution_rules,
 )
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import pair, pick, register, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import AccountingLine, Link, Plan
 from symbiosis.core.rulebook import BOILER_FUEL, GJ_PER_KWH, boiler_efficiency, link_kwh_per_unit
@@ -41,6 +44,29 @@ EDGE_COLUMNS: tuple[str, ...] = (
 GJ_PER_MWH = 3.6
 GRID_ELECTRICITY = frozenset({"electricity"})  # materials bought from the grid when no baseline says otherwise
 _REL_EPS = 1e-9  # residuals below this share of a row are rounding, not flow
+# Set to "1" (tests/conftest.py does) to check every edge table against flows.tables.EDGE_SCHEMA; off by default:
+# the check costs about a third of what building the graph does.
+CHECK_TABLES_ENV = "SYMBIOSIS_CHECK_TABLES"
+
+# What building the graph found (FlowWarning codes; "no_baseline" is an assumption, graph.graph["assumptions"]).
+WARNINGS = register("flows.warning", {
+    "link_unknown_stream": ("Plan link {link_id}: {role} stream {stream_id} is not in the ledger",
+                            "方案链接 {link_id}：{role}流 {stream_id} 不在台账中"),
+    "link_exceeds_stream": ("Plan link {link_id}: takes {amount} from {role} stream {stream_id}, which has only "
+                            "{left} left after existing exchanges and earlier links",
+                            "方案链接 {link_id}：自{role}流 {stream_id} 取 {amount}，扣除现有交换和其他链接后仅余 {left}"),
+    "link_electricity_unknown": ("Plan link {link_id}: no grid factor to turn its added electricity emissions into "
+                                 "electricity; left out of the after-state energy use",
+                                 "方案链接 {link_id}：缺少电网排放因子，无法将其新增用电排放折算为电量；未计入方案后能耗"),
+    "boiler_efficiency_missing": ("Plan link {link_id}: no boiler efficiency ({efficiency_id}) to turn the heat it "
+                                  "replaces into fuel saved; the fuel row is left as it is",
+                                  "方案链接 {link_id}：缺少锅炉效率（{efficiency_id}），无法折算节省的燃料；燃料行未扣减"),
+    "link_exceeds_fuel": ("Plan link {link_id}: saves {amount} GJ of boiler fuel, more than the receiver's fuel rows "
+                          "have left ({left})",
+                          "方案链接 {link_id}：节省锅炉燃料 {amount} GJ，超过需方燃料行余量（{left}）"),
+    "no_baseline": ("no baseline given: taken as {node}", "未填现状：按{node}计"),
+})
+ROLE_NAMES = register("flows.role", {"supplier": ("supplier", "供方"), "receiver": ("receiver", "需方")})
 
 
 @dataclass(frozen=True)
@@ -69,7 +95,7 @@ class FlowWarning:
     ref: str = ""
 
     def text(self, lang: Lang | str = "en") -> str:
-        return tr(self.message_en, self.message_zh, lang)
+        return pick(self.message_en, self.message_zh, lang)
 
     def as_record(self, lang: Lang | str = "en") -> dict[str, Any]:
         return {"code": self.code, "file": self.file, "row": self.row, "ref": self.ref, "message": self.text(lang)}
@@ -121,8 +147,18 @@ class _Where:
     row: int | None
     ref: str
 
-    def warn(self, code: str, message_en: str, message_zh: str) -> FlowWarning:
+    def warn(self, code: str, **params: Any) -> FlowWarning:
+        """The warning `code` of WARNINGS here, in both languages."""
+        return self.note(code, *pair(WARNINGS.code(code), **params))
+
+    def note(self, code: str, message_en: str, message_zh: str) -> FlowWarning:
+        """A warning whose two texts come ready-made (an exchange's shortfall, symbiosis.core.exchanges)."""
         return FlowWarning(code, message_en, message_zh, self.file, self.row, self.ref)
+
+
+def _role(role: str) -> dict[str, str]:
+    """A link end ("supplier"/"receiver") as a message parameter, with its Chinese name."""
+    return {"role": role, "role_zh": word(ROLE_NAMES, role, "zh")}
 
 
 class _Ledger:
@@ -166,7 +202,8 @@ def _temperature(ledger: _Ledger, stream_ids: list[str], column: str) -> float |
     return max(known) if known else None
 
 
-def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | None = None) -> nx.MultiDiGraph:
+def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | None = None,
+                allocation: ExchangeAllocation | None = None) -> nx.MultiDiGraph:
     """The metabolism graph of `park`; with `plan`, the after-state with the plan's links in place.
 
     Nodes: one per enterprise (kind "enterprise") and one per boundary node used (kind "boundary", id
@@ -183,24 +220,15 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
 
     Existing exchanges come off the rows symbiosis.core.exchanges.allocate_exchanges picks, the same rule and the same
     rows the matcher subtracts before it sizes a plan. `factors` (default: the park's) and, with a plan, the plan's
-    Scope 2 setting rank the inputs a rule could feed, as the matcher ranks them.
+    Scope 2 setting rank the inputs a rule could feed, as the matcher ranks them. `allocation`: that allocation
+    already made (with the same factors and Scope 2 setting), e.g. a session's one allocation; None: allocate here.
     """
-    graph = nx.MultiDiGraph(park_name=park.name, park_name_zh=park.config.name_zh or park.name, config=park.config, state="after" if plan else "before",
-                            plan_status=plan.status if plan else "", warnings=[], assumptions=[])
+    graph = _new_graph(park, plan)
     warnings: list[FlowWarning] = graph.graph["warnings"]
-    ents = park.enterprises
-    for _, e in ents.iterrows():
-        eid = str(e["enterprise_id"])
-        if eid.startswith("boundary:"):
-            raise ValueError(f"enterprise id {eid!r} clashes with the boundary node names")
-        name = str(e.get("name", "") or eid)
-        graph.add_node(eid, kind="enterprise", name=name, name_en=str(e.get("name_en", "") or name),
-                       name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
-                       x_km=as_float(e.get("x_km")), y_km=as_float(e.get("y_km")),
-                       notes=str(e.get("notes", "") or ""))
     ledger = _Ledger(park.streams)
     table = factors if factors is not None else FactorTable(park.config)
-    allocation = allocate_exchanges(park, table, include_scope2=plan.include_scope2 if plan is not None else False)
+    if allocation is None:
+        allocation = allocate_exchanges(park, table, include_scope2=plan.include_scope2 if plan is not None else False)
     for sid, amount in allocation.taken().items():
         ledger.residual[sid] -= amount
     for _, x in park.exchanges.iterrows():
@@ -210,7 +238,30 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
             _add_link(graph, ledger, link, plan.include_scope2, warnings, table)
             _add_link_electricity(graph, link, warnings, table)
     _route_sewer(graph, ledger)
+    _add_boundary_edges(graph, ledger)
+    return graph
 
+
+def _new_graph(park: Park, plan: Plan | None) -> nx.MultiDiGraph:
+    """The graph with its attributes and one node per enterprise (boundary nodes are added as edges need them)."""
+    graph = nx.MultiDiGraph(park_name=park.name, park_name_zh=park.config.name_zh or park.name, config=park.config, state="after" if plan else "before",
+                            plan_status=plan.status if plan else "", warnings=[], assumptions=[])
+    for _, e in park.enterprises.iterrows():
+        eid = str(e["enterprise_id"])
+        if eid.startswith("boundary:"):
+            raise ValueError(f"enterprise id {eid!r} clashes with the boundary node names")
+        name = str(e.get("name", "") or eid)
+        graph.add_node(eid, kind="enterprise", name=name, name_en=str(e.get("name_en", "") or name),
+                       name_zh=str(e.get("name_zh", "") or name), sector=str(e.get("sector", "") or ""),
+                       x_km=as_float(e.get("x_km")), y_km=as_float(e.get("y_km")),
+                       notes=str(e.get("notes", "") or ""))
+    return graph
+
+
+def _add_boundary_edges(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
+    """What is left of each ledger row, once exchanges, links and the sewer have taken theirs, as one edge between
+    its enterprise and the boundary node of its baseline (an output's fate, an input's source). A source assumed
+    for a blank baseline is noted in graph.graph["assumptions"]."""
     for sid, row in ledger.rows.items():
         left = ledger.residual[sid]
         total = as_float(row["quantity"]) or 0.0
@@ -224,9 +275,10 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
             key, assumed = source_key(row)
             u, v, kind = boundary_node_id(key), enterprise, "supply"
             if assumed:
-                graph.graph["assumptions"].append(
-                    {"stream_id": sid, "message_en": f"no baseline given: taken as {BOUNDARY_NODES[key].name_en}",
-                     "message_zh": f"未填现状：按{BOUNDARY_NODES[key].name_zh}计"})
+                node = BOUNDARY_NODES[key]
+                message_en, message_zh = pair(WARNINGS.code("no_baseline"), node=node.name_en, node_zh=node.name_zh)
+                graph.graph["assumptions"].append({"stream_id": sid, "message_en": message_en,
+                                                   "message_zh": message_zh})
         _ensure_boundary(graph, key)
         graph.add_edge(u, v, key=f"s:{sid}", kind=kind, material=row["material"], category=row["category"],
                        dimension=row["dimension"], unit=row["unit"], quantity=left,
@@ -237,7 +289,6 @@ def build_graph(park: Park, plan: Plan | None = None, *, factors: FactorTable | 
                        enterprise_id=enterprise, stream_ids=(sid,), exchange_id="", link_id="", net_tco2e=None,
                        hazardous_code=str(row.get("hazardous_code", "") or ""), rows=(_ref(row),),
                        boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]))))
-    return graph
 
 
 def _route_sewer(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
@@ -311,10 +362,7 @@ def _stated_electricity(link: Link, warnings: list[FlowWarning], factors: Factor
             except SymbiosisError:
                 grid = None
         if grid is None or grid.value <= 0:
-            warnings.append(_Where("plan", None, link.link_id).warn(
-                "link_electricity_unknown", f"Plan link {link.link_id}: no grid factor to turn its added "
-                "electricity emissions into electricity; left out of the after-state energy use",
-                f"方案链接 {link.link_id}：缺少电网排放因子，无法将其新增用电排放折算为电量；未计入方案后能耗"))
+            warnings.append(_Where("plan", None, link.link_id).warn("link_electricity_unknown", link_id=link.link_id))
             continue
         out.append((line.enterprise_id, line.tco2e / grid.value * GJ_PER_MWH))
     return out
@@ -356,7 +404,7 @@ def _add_exchange(graph: nx.MultiDiGraph, ledger: _Ledger, x: pd.Series, allocat
     where = _Where(str(x.get("source_file", "")), _row_number(x.get("source_row")), xid)
     for message in allocation.messages:
         if message.exchange_id == xid:
-            warnings.append(where.warn(f"exchange_{message.code}", message.en, message.zh))
+            warnings.append(where.note(f"exchange_{message.code}", message.en, message.zh))
     sup = allocation.of(xid, SUPPLIER)
     rec = allocation.of(xid, RECEIVER)
     sup_rows = [str(s) for s in sup["stream_id"]]
@@ -391,18 +439,12 @@ def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope
     for sid, role, amount in ((link.supplier_stream_id, "supplier", link.quantity),
                               (link.receiver_stream_id, "receiver", link.quantity_in)):
         if sid not in ledger.rows:
-            warnings.append(where.warn(
-                "link_unknown_stream", f"Plan link {link.link_id}: {role} stream {sid} is not in the ledger",
-                f"方案链接 {link.link_id}：{'供方' if role == 'supplier' else '需方'}流 {sid} 不在台账中"))
+            warnings.append(where.warn("link_unknown_stream", link_id=link.link_id, stream_id=sid, **_role(role)))
             continue
         _, short = ledger.take([sid], amount)
         if short > _REL_EPS * max(amount, 1.0):
-            warnings.append(where.warn(
-                "link_exceeds_stream",
-                f"Plan link {link.link_id}: takes {fmt_quantity(amount)} from {role} stream {sid}, which has only "
-                f"{fmt_quantity(amount - short)} left after existing exchanges and earlier links",
-                f"方案链接 {link.link_id}：自{'供方' if role == 'supplier' else '需方'}流 {sid} 取 {fmt_quantity(amount)}，"
-                f"扣除现有交换和其他链接后仅余 {fmt_quantity(amount - short)}"))
+            warnings.append(where.warn("link_exceeds_stream", link_id=link.link_id, stream_id=sid,
+                                       amount=fmt_quantity(amount), left=fmt_quantity(amount - short), **_role(role)))
     supplier_row = ledger.rows.get(link.supplier_stream_id)
     fuel_saved = _boiler_fuel_saved(ledger, link, warnings, factors, where)
     mat = materials().get(link.material_out)
@@ -439,19 +481,14 @@ def _boiler_fuel_saved(ledger: _Ledger, link: Link, warnings: list[FlowWarning],
     eff_id = baselines()[row["baseline"]].efficiency_factor_id
     efficiency = boiler_efficiency(str(row["baseline"]), factors)
     if efficiency is None:
-        warnings.append(where.warn(
-            "boiler_efficiency_missing", f"Plan link {link.link_id}: no boiler efficiency ({eff_id}) to turn the "
-            "heat it replaces into fuel saved; the fuel row is left as it is",
-            f"方案链接 {link.link_id}：缺少锅炉效率（{eff_id}），无法折算节省的燃料；燃料行未扣减"))
+        warnings.append(where.warn("boiler_efficiency_missing", link_id=link.link_id, efficiency_id=eff_id))
         return {}
     before = {s: ledger.residual[s] for s in fuel_rows}
     amount = float(link.quantity_in) / efficiency.value
     _, short = ledger.take(fuel_rows, amount)
     if short > _REL_EPS * max(amount, 1.0):
-        warnings.append(where.warn(
-            "link_exceeds_fuel", f"Plan link {link.link_id}: saves {fmt_quantity(amount)} GJ of boiler fuel, more than the "
-            f"receiver's fuel rows have left ({fmt_quantity(amount - short)})",
-            f"方案链接 {link.link_id}：节省锅炉燃料 {fmt_quantity(amount)} GJ，超过需方燃料行余量（{fmt_quantity(amount - short)}）"))
+        warnings.append(where.warn("link_exceeds_fuel", link_id=link.link_id, amount=fmt_quantity(amount),
+                                   left=fmt_quantity(amount - short)))
     return {s: before[s] - ledger.residual[s] for s in fuel_rows if before[s] > ledger.residual[s]}
 
 
@@ -465,13 +502,17 @@ def as_graph(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None) ->
 
 
 def edges_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """All edges as a table (one row per flow), columns EDGE_COLUMNS."""
+    """All edges as a table (one row per flow), columns EDGE_COLUMNS (declared in flows.tables.EDGE_SCHEMA and
+    checked against it when the environment sets SYMBIOSIS_CHECK_TABLES=1)."""
     records = []
     for u, v, k, d in graph.edges(keys=True, data=True):
         record = {c: d.get(c) for c in EDGE_COLUMNS}
         record.update(source=u, target=v, key=k)
         records.append(record)
-    return pd.DataFrame.from_records(records, columns=list(EDGE_COLUMNS))
+    frame = pd.DataFrame.from_records(records, columns=list(EDGE_COLUMNS))
+    if os.environ.get(CHECK_TABLES_ENV) == "1":
+        validate_edges(frame)
+    return frame
 
 
 def enterprise_nodes(graph: nx.MultiDiGraph) -> list[str]:

@@ -9,6 +9,7 @@ the pipe reach, where the temperature levels allow it. Each candidate row then g
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
+from matching.tables import validate_candidate_links
 from symbiosis.core.accounting import ITEMS, net_per_unit, unit_coefficients
 from symbiosis.core.exchanges import (
     HEAT_RULE_ID,
@@ -44,6 +46,9 @@ DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
 # A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
 # cuts between alternative plans then differ in real links, never in an empty one).
 MIN_SHARE_OF_CAPACITY = 1e-6
+# Set to "1" (tests/conftest.py does) to check every candidate table against matching.tables.CANDIDATE_LINK_SCHEMA;
+# off by default: the check costs about half of what building the links does.
+CHECK_TABLES_ENV = "SYMBIOSIS_CHECK_TABLES"
 LINK_COLUMNS: tuple[str, ...] = (
     "lid", "kind", "supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id", "material_out",
     "material_in", "category", "category_in", "unit_out", "unit_in", "baseline_out", "baseline_in", "rule_id",
@@ -75,8 +80,12 @@ def _grade_limits() -> tuple[int, int]:
     return (min(ranks), max(ranks)) if ranks else (0, 0)
 
 
-def prepare_streams(park: Park, settings: Settings) -> Context:
-    """Streams with positions, effective water ranks and what remains after existing exchanges."""
+def prepare_streams(park: Park, settings: Settings, *, allocation: ExchangeAllocation | None = None) -> Context:
+    """Streams with positions, effective water ranks and what remains after existing exchanges.
+
+    `allocation`: the existing exchanges already taken off the ledger (symbiosis.core.exchanges.allocate_exchanges
+    with these settings' factor table and Scope 2 setting), e.g. a session's one allocation; None: allocate here.
+    """
     factors = FactorTable(park.config, settings.factor_overrides)
     s = park.streams.copy()
     pos = park.enterprises.set_index("enterprise_id")[["x_km", "y_km"]]
@@ -92,22 +101,24 @@ def prepare_streams(park: Park, settings: Settings) -> Context:
     price = s["price_cny_per_unit"] if "price_cny_per_unit" in s.columns else pd.Series(np.nan, index=s.index)
     s["price_cny_per_unit"] = pd.to_numeric(price, errors="coerce")
     ctx = Context(park=park, settings=settings, factors=factors, streams=s)
-    s["available"] = _after_exchanges(ctx)
+    s["available"] = _after_exchanges(ctx, allocation)
     s.index = pd.Index(s["stream_id"].to_numpy(), dtype=object)  # look-ups by stream id; no index name, so
     ctx.streams = s  # merges on the stream_id column stay unambiguous
     return ctx
 
 
-def _after_exchanges(ctx: Context) -> np.ndarray:
+def _after_exchanges(ctx: Context, allocation: ExchangeAllocation | None = None) -> np.ndarray:
     """Quantities left once the park's existing exchanges have taken their share (supplier and receiver sides).
 
     Which rows an exchange comes off is decided in one place, symbiosis.core.exchanges.allocate_exchanges, which the
     metabolism graph (flows/) uses too: so a plan is sized on exactly what the graph shows as left. The ranking of
     the inputs a rule feeds uses this run's factors and Scope 2 setting, as the links are ranked. What an exchange
-    gives an input under a rule counts against that rule's share cap (`existing_rule_use`).
+    gives an input under a rule counts against that rule's share cap (`existing_rule_use`). A prebuilt
+    `allocation` is used as given (the caller made it with the same factors and Scope 2 setting).
     """
     s = ctx.streams
-    allocation = allocate_exchanges(ctx.park, ctx.factors, include_scope2=ctx.settings.include_scope2)
+    if allocation is None:
+        allocation = allocate_exchanges(ctx.park, ctx.factors, include_scope2=ctx.settings.include_scope2)
     ctx.allocation = allocation
     ctx.messages.extend(allocation.message_pairs())
     ctx.existing_rule_use.update(allocation.rule_use())
@@ -153,7 +164,19 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
 
     The joins run on narrow frames of keys and row positions; the stream attributes are gathered at the end.
     """
-    s = ctx.streams
+    rules = substitution_rules().reset_index(drop=True)
+    outs, ins = _material_ends(ctx.streams)
+    c = _rule_pairs_within_reach(ctx, outs, ins, rules)
+    if c.empty:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    orow, irow, rrow = c["orow"].to_numpy(), c["irow"].to_numpy(), c["rrow"].to_numpy()
+    keep = _quality_allows(ctx.streams, rules, orow, irow, rrow)
+    return _material_links(ctx, rules, c[keep], orow[keep], irow[keep], rrow[keep])
+
+
+def _material_ends(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The non-heat outputs (orow, supplier_id, material) and inputs (irow, receiver_id, input_material) with
+    something left after existing exchanges, by position in the stream table."""
     position = np.arange(len(s))
     non_heat = (s["category"] != "heat").to_numpy() & (s["available"] > 0).to_numpy()
     is_out = (s["direction"] == "output").to_numpy()
@@ -163,12 +186,20 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
     ins = pd.DataFrame({"irow": position[non_heat & ~is_out]})
     ins["receiver_id"] = s["enterprise_id"].to_numpy()[ins["irow"]]
     ins["input_material"] = s["material"].to_numpy()[ins["irow"]]
-    rules = substitution_rules().reset_index(drop=True)
+    return outs, ins
+
+
+def _rule_pairs_within_reach(ctx: Context, outs: pd.DataFrame, ins: pd.DataFrame,
+                             rules: pd.DataFrame) -> pd.DataFrame:
+    """Outputs joined to the rules on their material (hazardous only where a rule allows it), to the enterprises
+    within the rule mode's reach, then to those receivers' inputs of the rule's input material: one row per
+    (orow, rrow, irow) with mode and distance_km. Empty when nothing joins."""
+    s = ctx.streams
     rules_slim = pd.DataFrame({"rrow": np.arange(len(rules)), "material": rules["output_material"],
                                "input_material": rules["input_material"]})
     o = outs.merge(rules_slim, on="material")
     if o.empty or ins.empty:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
+        return pd.DataFrame()
     category = s["category"].to_numpy()[o["orow"]]
     o["mode"] = [rule_mode(m, c) for m, c in zip(rules["rule_mode"].to_numpy()[o["rrow"]], category, strict=True)]
     hazardous = s["hazardous_code"].to_numpy()[o["orow"]] != ""
@@ -180,18 +211,25 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
         near = pairs_within_reach(ctx, group, str(mode))
         parts.append(group.merge(near, on="supplier_id"))
     if not parts:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
-    o = pd.concat(parts, ignore_index=True)
-    c = o.merge(ins, on=["receiver_id", "input_material"])
-    if c.empty:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
-    orow, irow, rrow = c["orow"].to_numpy(), c["irow"].to_numpy(), c["rrow"].to_numpy()
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True).merge(ins, on=["receiver_id", "input_material"])
+
+
+def _quality_allows(s: pd.DataFrame, rules: pd.DataFrame, orow: np.ndarray, irow: np.ndarray,
+                    rrow: np.ndarray) -> np.ndarray:
+    """Which pairs the water grades allow: a water supply at least the demand's grade and the rule's minimum; any
+    other material passes."""
     water = np.isin(s["category"].to_numpy()[orow], list(WATER_CATEGORIES))
     supply_rank = s["supply_rank"].to_numpy()[orow]
     min_rank = rules["min_quality_rank"].to_numpy()[rrow]
     quality_ok = (supply_rank >= s["demand_rank"].to_numpy()[irow]) & (np.isnan(min_rank) | (supply_rank >= min_rank))
-    keep = ~water | quality_ok
-    c, orow, irow, rrow = c[keep], orow[keep], irow[keep], rrow[keep]
+    return ~water | quality_ok
+
+
+def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np.ndarray, irow: np.ndarray,
+                    rrow: np.ndarray) -> pd.DataFrame:
+    """The candidate rows of the joined pairs: both ends' stream attributes, the rule's terms and the room its
+    share cap leaves."""
     g = _gather(ctx, orow, irow)
     rule_ids = rules["rule_id"].to_numpy()[rrow]
     max_share = rules["max_share"].to_numpy(dtype=float)[rrow]
@@ -331,7 +369,10 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     links["capacity"] = cap
     min_q = links["category"].map(ctx.settings.min_link_quantity).fillna(0.0).to_numpy(dtype=float)
     links["min_quantity"] = np.maximum(min_q, MIN_SHARE_OF_CAPACITY * cap)
-    return links.reset_index(drop=True), levels
+    links = links.reset_index(drop=True)
+    if os.environ.get(CHECK_TABLES_ENV) == "1":  # the declared columns (matching.tables); costly, so on demand
+        validate_candidate_links(links)
+    return links, levels
 
 
 def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:

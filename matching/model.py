@@ -96,6 +96,18 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
     settings = resolve(park, options)
     ctx = prepare_streams(park, settings)
     links, levels = build_links(ctx)
+    forced_unmatched = classify_links(links, settings, together=together)
+    t1 = time.perf_counter()
+    return MatchModel(ctx=ctx, settings=settings, links=links, levels=levels, forced_unmatched=forced_unmatched,
+                      candidate_seconds=t1 - t0, build_seconds=t1 - t0)
+
+
+def classify_links(links: pd.DataFrame, settings: Settings, *, together: bool = False) -> tuple[int, ...]:
+    """The model's view of the candidate links under `settings`, added to `links` in place: the objective
+    coefficients (obj, fixed), each candidate's pruning status (status; forced, forced_sized) and its independent
+    component (component, -1 when pruned). Returns the forced selectors that pick no candidate left in the model.
+    The one copy of this step: `prepare` runs it on fresh candidates, matching.propose.prepare_model on prebuilt
+    ones."""
     obj, fixed = objective_coefficients(links, settings)
     links["obj"] = obj
     links["fixed"] = fixed
@@ -108,9 +120,7 @@ def prepare(park: Park, options: MatchOptions | None = None, *, together: bool =
     links["component"] = -1
     if not active.empty:
         links.loc[active.index, "component"] = _components(active, settings, together=together)
-    t1 = time.perf_counter()
-    return MatchModel(ctx=ctx, settings=settings, links=links, levels=levels, forced_unmatched=forced_unmatched,
-                      candidate_seconds=t1 - t0, build_seconds=t1 - t0)
+    return forced_unmatched
 
 
 def _prune(links: pd.DataFrame, settings: Settings, obj: np.ndarray, fixed: np.ndarray) -> np.ndarray:

@@ -6,19 +6,64 @@ import math
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
-from matching.candidates import Context, build_links, objective_coefficients, prepare_streams, selector_mask
+from matching.candidates import Context, build_links, prepare_streams, selector_mask
 from matching.heat import HeatLevels
-from matching.model import ComponentModel, MatchModel, _components, build_component, build_model
+from matching.model import ComponentModel, MatchModel, build_component, build_model, classify_links
 from matching.options import LinkSelector, MatchOptions, Settings, candidate_key
 from matching.read import Solution, combine, part_messages, read_values
 from matching.solve import PartResult, solve_part
+from symbiosis.core.exchanges import ExchangeAllocation
+from symbiosis.core.i18n import pair, register, render
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 
 DIAGNOSIS_TIME_LIMIT = 10.0  # seconds per feasibility check while isolating conflicting forced links
+
+# Why forced links cannot be met (codes "matching.propose.<key>"; a plan carries them in both languages).
+MESSAGES = register("matching.propose", {
+    "infeasible_without_forced": ("sub-problem {component} is infeasible even without forced links: check {causes}",
+                                  "子问题 {component} 即使不强制任何链接也无可行解：请检查{causes}"),
+    "cause_cost_cap": ("the cost cap (epsilon) of {epsilon:g} CNY/a", "成本上限 {epsilon:g} 元/年"),
+    "cause_options": ("the options", "选项"),
+    "cause_firm_cap": (", the cap of {cap} links per enterprise", "、每家企业最多 {cap} 条链接"),
+    "forced_beyond_capacity": ("forced link [{name}] cannot carry the stated {quantity:.6g} {unit}: the links it "
+                               "picks can carry at most {most:.6g} {unit} (the supplier's output left, the "
+                               "receiver's demand, the share cap)",
+                               "强制链接 [{name}] 无法输送指定的 {quantity:.6g} {unit}：所选链接最多只能输送 "
+                               "{most:.6g} {unit}（受供方剩余产出、需方需求和替代比例上限限制）"),
+    "forced_beyond_limits": ("forced link [{name}] cannot carry the stated {quantity:.6g} {unit} together with the "
+                             "other limits (supply and demand shared with other forced links, share caps, fuel rows, "
+                             "the cost cap)",
+                             "强制链接 [{name}] 在其他约束下（与其他强制链接共用的供给和需求、替代比例上限、"
+                             "燃料平衡、成本上限）无法输送指定的 {quantity:.6g} {unit}"),
+    "forced_below_minimum": ("forced link [{name}] cannot be built: its largest possible flow {capacity:.6g} {unit} "
+                             "is below the minimum link size {minimum:.6g}",
+                             "强制链接 [{name}] 无法建立：其最大可能流量 {capacity:.6g} {unit} "
+                             "低于最小链接规模 {minimum:.6g}"),
+    "forced_conflict": ("these forced links conflict: {links}. They cannot all be built together (dropping any one "
+                        "of them makes the rest feasible); they compete for the same supply or demand, the minimum "
+                        "link size{cap}",
+                        "以下强制链接相互冲突：{links}。它们无法同时建立（去掉其中任意一条其余即可行）；"
+                        "原因在于争用同一供给或需求、最小链接规模{cap}"),
+    "forced_forbidden": ("forced link [{name}] is also forbidden", "强制链接 [{name}] 同时被禁止"),
+    "forced_no_candidate": ("forced link [{name}] matches no candidate link: {reason}",
+                            "强制链接 [{name}] 没有对应的候选链接：{reason}"),
+    "unknown_id": ("forced link [{name}]: the {role} {kind} '{value}' is unknown: the park has no {kind} with this "
+                   "id (nearest known ids: {near})",
+                   "强制链接 [{name}]：{role}{kind} '{value}' 不存在：园区内没有该编号的{kind}（最接近的已知编号：{near}）"),
+})
+# What a forced selector names (its `role` and `kind` in unknown_id).
+SELECTOR_WORDS = register("matching.selector", {
+    "supplier": ("supplier", "供方"), "receiver": ("receiver", "需方"),
+    "enterprise": ("enterprise", "企业"), "stream": ("stream", "物料流"),
+})
+
+
+def _message(key: str, **params: object) -> tuple[str, str]:
+    """Message `key` of MESSAGES in English and Chinese."""
+    return pair(MESSAGES.code(key), **params)
 
 
 def solve_model(model: MatchModel) -> Solution:
@@ -76,10 +121,11 @@ class Candidates:
     seconds: float = 0.0
 
 
-def build_candidates(park: Park, settings: Settings) -> Candidates:
-    """Streams after existing exchanges and every candidate link, for these (resolved) settings."""
+def build_candidates(park: Park, settings: Settings, *, allocation: ExchangeAllocation | None = None) -> Candidates:
+    """Streams after existing exchanges and every candidate link, for these (resolved) settings. `allocation`: the
+    existing exchanges already allocated with these settings' factors and Scope 2 setting (None: allocate here)."""
     t0 = time.perf_counter()
-    ctx = prepare_streams(park, settings)
+    ctx = prepare_streams(park, settings, allocation=allocation)
     links, levels = build_links(ctx)
     return Candidates(ctx=ctx, links=links, levels=levels, seconds=time.perf_counter() - t0)
 
@@ -94,37 +140,7 @@ def prepare_model(candidates: Candidates, settings: Settings, *, together: bool 
     t0 = time.perf_counter()
     ctx = replace(candidates.ctx, settings=settings, messages=list(candidates.ctx.messages))
     links = candidates.links.copy()
-    obj, fixed = objective_coefficients(links, settings)
-    links["obj"] = obj
-    links["fixed"] = fixed
-    links["status"] = "model"
-    forced_any = np.zeros(len(links), dtype=bool)
-    forced_sized = np.zeros(len(links), dtype=bool)
-    for sel in settings.forced:
-        picked = selector_mask(links, sel)
-        forced_any |= picked
-        if sel.quantity is not None:
-            forced_sized |= picked
-    links["forced"] = forced_any
-    links["forced_sized"] = forced_sized
-    forbidden = np.zeros(len(links), dtype=bool)
-    for sel in settings.forbidden:
-        forbidden |= selector_mask(links, sel)
-    keep_for_constraints = forced_any | (settings.epsilon_cost is not None)
-    capacity = links["capacity"].to_numpy(dtype=float)
-    best = obj * capacity + fixed
-    no_benefit = (obj <= 0) | (best <= 0)
-    below = capacity < links["min_quantity"].to_numpy(dtype=float) * (1 - 1e-9)
-    zero = capacity <= 0
-    status = np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
-                      np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
-    links["status"] = status
-    forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
-                             if not (selector_mask(links, sel) & (status == "model")).any())
-    active = links[links["status"] == "model"]
-    links["component"] = -1
-    if not active.empty:
-        links.loc[active.index, "component"] = _components(active, settings, together=together)
+    forced_unmatched = classify_links(links, settings, together=together)
     seconds = time.perf_counter() - t0
     return MatchModel(ctx=ctx, settings=settings, links=links, levels=candidates.levels,
                       forced_unmatched=forced_unmatched, candidate_seconds=seconds, build_seconds=seconds)
@@ -208,59 +224,55 @@ def conflicting_forced(model: MatchModel, comp: ComponentModel) -> list[int] | N
 
 
 def explain_infeasible(model: MatchModel, comp: ComponentModel) -> tuple[str, str]:
+    """Why a sub-problem has no feasible plan, in English and Chinese: the options alone, one forced selector that
+    cannot be met (its stated size, its minimum size), or a minimal set of forced selectors in conflict."""
     conflict = conflicting_forced(model, comp)
     settings = model.settings
     if conflict is None:
-        causes_en, causes_zh = [], []
-        if settings.epsilon_cost is not None:
-            causes_en.append(f"the cost cap (epsilon) of {settings.epsilon_cost:g} CNY/a")
-            causes_zh.append(f"成本上限 {settings.epsilon_cost:g} 元/年")
-        return (f"sub-problem {comp.component} is infeasible even without forced links: check "
-                f"{', '.join(causes_en) or 'the options'}",
-                f"子问题 {comp.component} 即使不强制任何链接也无可行解：请检查{'、'.join(causes_zh) or '选项'}")
+        causes = [pair(MESSAGES.code("cause_cost_cap"), epsilon=settings.epsilon_cost)] \
+            if settings.epsilon_cost is not None else []
+        return _message("infeasible_without_forced", component=comp.component,
+                        causes=", ".join(en for en, _ in causes) or render(MESSAGES.code("cause_options"), "en"),
+                        causes_zh="、".join(zh for _, zh in causes) or render(MESSAGES.code("cause_options"), "zh"))
     names = [settings.forced[k].describe() for k in conflict]
     if len(conflict) == 1:
-        from matching.candidates import selector_mask
-
-        sel = settings.forced[conflict[0]]
-        rows = comp.links[selector_mask(comp.links, sel)]
-        if sel.quantity is not None:
-            most = float(rows["capacity"].sum())
-            unit = str(rows["unit_out"].iloc[0]) if len(rows) else ""
-            if not _feasible(model, comp, conflict, sized=False):
-                pass  # infeasible even at any size: the minimum-size reasons below
-            elif most < sel.quantity:
-                return (f"forced link [{names[0]}] cannot carry the stated {sel.quantity:.6g} {unit}: the links it "
-                        f"picks can carry at most {most:.6g} {unit} (the supplier's output left, the receiver's "
-                        f"demand, the share cap)",
-                        f"强制链接 [{names[0]}] 无法输送指定的 {sel.quantity:.6g} {unit}：所选链接最多只能输送 "
-                        f"{most:.6g} {unit}（受供方剩余产出、需方需求和替代比例上限限制）")
-            else:
-                return (f"forced link [{names[0]}] cannot carry the stated {sel.quantity:.6g} {unit} together with "
-                        f"the other limits (supply and demand shared with other forced links, share caps, fuel "
-                        f"rows, the cost cap)",
-                        f"强制链接 [{names[0]}] 在其他约束下（与其他强制链接共用的供给和需求、替代比例上限、"
-                        f"燃料平衡、成本上限）无法输送指定的 {sel.quantity:.6g} {unit}")
-        if (rows["capacity"] < rows["min_quantity"]).all():
-            r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
-            return (f"forced link [{names[0]}] cannot be built: its largest possible flow {r['capacity']:.6g} "
-                    f"{r['unit_out']} is below the minimum link size {r['min_quantity']:.6g}",
-                    f"强制链接 [{names[0]}] 无法建立：其最大可能流量 {r['capacity']:.6g} {r['unit_out']} "
-                    f"低于最小链接规模 {r['min_quantity']:.6g}")
+        single = _single_forced_infeasible(model, comp, conflict, names[0])
+        if single is not None:
+            return single
     cap = settings.max_links_per_enterprise
-    cap_en = f", the cap of {cap} links per enterprise" if cap is not None else ""
-    cap_zh = f"、每家企业最多 {cap} 条链接" if cap is not None else ""
-    joined = "; ".join(f"[{n}]" for n in names)
-    return (f"these forced links conflict: {joined}. They cannot all be built together (dropping any one of "
-            f"them makes the rest feasible); they compete for the same supply or demand, the minimum link "
-            f"size{cap_en}",
-            f"以下强制链接相互冲突：{joined}。它们无法同时建立（去掉其中任意一条其余即可行）；"
-            f"原因在于争用同一供给或需求、最小链接规模{cap_zh}")
+    cap_en, cap_zh = pair(MESSAGES.code("cause_firm_cap"), cap=cap) if cap is not None else ("", "")
+    return _message("forced_conflict", links="; ".join(f"[{n}]" for n in names), cap=cap_en, cap_zh=cap_zh)
+
+
+def _single_forced_infeasible(model: MatchModel, comp: ComponentModel, conflict: list[int],
+                              name: str) -> tuple[str, str] | None:
+    """Why one forced selector alone cannot be met: its stated size beyond what its links carry or beyond the
+    other limits, or every link it picks below the minimum size. None when neither explains it."""
+    sel = model.settings.forced[conflict[0]]
+    rows = comp.links[selector_mask(comp.links, sel)]
+    if sel.quantity is not None:
+        most = float(rows["capacity"].sum())
+        unit = str(rows["unit_out"].iloc[0]) if len(rows) else ""
+        if not _feasible(model, comp, conflict, sized=False):
+            pass  # infeasible even at any size: the minimum-size reasons below
+        elif most < sel.quantity:
+            return _message("forced_beyond_capacity", name=name, quantity=sel.quantity, unit=unit, most=most)
+        else:
+            return _message("forced_beyond_limits", name=name, quantity=sel.quantity, unit=unit)
+    if (rows["capacity"] < rows["min_quantity"]).all():
+        return _below_minimum(name, rows)
+    return None
+
+
+def _below_minimum(name: str, rows: pd.DataFrame) -> tuple[str, str]:
+    """A forced selector whose largest candidate is below the minimum link size."""
+    r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
+    return _message("forced_below_minimum", name=name, capacity=r["capacity"], unit=r["unit_out"],
+                    minimum=r["min_quantity"])
 
 
 def forced_unmatched_message(model: MatchModel, k: int) -> tuple[str, str]:
     """Why a forced selector picks no link the model can build."""
-    from matching.candidates import selector_mask
     from matching.explain import pair_reason
 
     sel = model.settings.forced[k]
@@ -270,15 +282,11 @@ def forced_unmatched_message(model: MatchModel, k: int) -> tuple[str, str]:
         return unknown
     rows = model.links[selector_mask(model.links, sel)]
     if (rows["status"] == "forbidden").any():
-        return (f"forced link [{name}] is also forbidden", f"强制链接 [{name}] 同时被禁止")
+        return _message("forced_forbidden", name=name)
     if len(rows):
-        r = rows.iloc[int(rows["capacity"].to_numpy().argmax())]
-        return (f"forced link [{name}] cannot be built: its largest possible flow {r['capacity']:.6g} "
-                f"{r['unit_out']} is below the minimum link size {r['min_quantity']:.6g}",
-                f"强制链接 [{name}] 无法建立：其最大可能流量 {r['capacity']:.6g} {r['unit_out']} "
-                f"低于最小链接规模 {r['min_quantity']:.6g}")
+        return _below_minimum(name, rows)
     en, zh = pair_reason(model, sel)
-    return (f"forced link [{name}] matches no candidate link: {en}", f"强制链接 [{name}] 没有对应的候选链接：{zh}")
+    return _message("forced_no_candidate", name=name, reason=en, reason_zh=zh)
 
 
 def nearest_ids(name: str, known: list[str], n: int = 3) -> list[str]:
@@ -295,18 +303,18 @@ def unknown_ids(model: MatchModel, sel: LinkSelector) -> tuple[str, str] | None:
     park = model.ctx.park
     enterprises = [str(e) for e in park.enterprises["enterprise_id"]]
     streams = [str(s) for s in park.streams["stream_id"]]
-    checks = ((sel.supplier_id, "supplier", "供方", "enterprise", "企业", enterprises),
-              (sel.receiver_id, "receiver", "需方", "enterprise", "企业", enterprises),
-              (sel.supplier_stream_id, "supplier", "供方", "stream", "物料流", streams),
-              (sel.receiver_stream_id, "receiver", "需方", "stream", "物料流", streams))
-    for value, role, role_zh, kind, kind_zh, known in checks:
+    checks = ((sel.supplier_id, "supplier", "enterprise", enterprises),
+              (sel.receiver_id, "receiver", "enterprise", enterprises),
+              (sel.supplier_stream_id, "supplier", "stream", streams),
+              (sel.receiver_stream_id, "receiver", "stream", streams))
+    for value, role, kind, known in checks:
         if value is None or value in known:
             continue
         near = nearest_ids(value, known)
-        return (f"forced link [{sel.describe()}]: the {role} {kind} '{value}' is unknown: the park has no "
-                f"{kind} with this id (nearest known ids: {', '.join(near)})",
-                f"强制链接 [{sel.describe()}]：{role_zh}{kind_zh} '{value}' 不存在：园区内没有该编号的{kind_zh}"
-                f"（最接近的已知编号：{'、'.join(near)}）")
+        role_en, role_zh = pair(SELECTOR_WORDS.code(role))
+        kind_en, kind_zh = pair(SELECTOR_WORDS.code(kind))
+        return _message("unknown_id", name=sel.describe(), role=role_en, role_zh=role_zh, kind=kind_en,
+                        kind_zh=kind_zh, value=value, near=", ".join(near), near_zh="、".join(near))
     return None
 
 

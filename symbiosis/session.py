@@ -14,17 +14,21 @@ Each part is built lazily, once per what it depends on, and kept:
     part          depends on                                                   cached on
     settings      the options (matching.resolve)                               — (cheap)
     factors       the factor overrides                                         the overrides
+    allocation    the factor table and the Scope 2 setting (which rows the     the overrides, include_scope2
+                  existing exchanges take: symbiosis.core.exchanges)
     candidates    matching.options.CANDIDATE_FIELDS: streams after existing     candidate_key(settings)
-                  exchanges (allocation) and every candidate link
+                  exchanges (the allocation) and every candidate link
     model         + MODEL_FIELDS: objective, pruning, components (no PuLP)     model_key(settings)
     plan          + SOLVE_FIELDS: PuLP models, solve, read                     not kept: the caller keeps plans
-    graph         the factor table (the park as it is)                         the factor overrides
+    graph         the factor table and the allocation (the park as it is)      the factor overrides
     graph(plan)   + the plan: the after-state                                  not kept: the caller keeps it
                                                                                with its plan (hashing a plan
                                                                                costs about what building it does)
 
 So a re-solve after a change of the objective, the carbon price, the gap or the time limit reuses the candidate
-links (and, unless the objective's coefficients change, the prepared model). A Session is safe to share between
+links (and, unless the objective's coefficients change, the prepared model). The existing exchanges are allocated
+once per factor table and Scope 2 setting, and that one allocation is handed to the candidates, the graph before
+and the graph after: one full analysis allocates once. A Session is safe to share between
 threads (the app's sessions share one per park): every cache is filled under a lock, and what it hands out is
 never changed afterwards.
 """
@@ -47,7 +51,7 @@ import flows
 import matching
 from matching import Candidates, MatchModel, MatchOptions, Settings
 from matching.explain import explain_model
-from symbiosis.core.exchanges import ExchangeAllocation
+from symbiosis.core.exchanges import ExchangeAllocation, allocate_exchanges
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.loader import load_park
 from symbiosis.core.park import Park
@@ -86,6 +90,7 @@ class Session:
         self.park = park
         self._lock = threading.RLock()
         self._factors = _Cache(self._lock)
+        self._allocations = _Cache(self._lock)
         self._candidates = _Cache(self._lock)
         self._models = _Cache(self._lock, entries=2 * CACHE_ENTRIES)
         self._graphs = _Cache(self._lock)
@@ -105,21 +110,31 @@ class Session:
     def factors(self, options: MatchOptions | Settings | None = None) -> FactorTable:
         """The park's factor table with the options' factor overrides (None: the park's own)."""
         overrides = dict(self.settings(options).factor_overrides) if options is not None else {}
-        key = json.dumps(overrides, sort_keys=True)
-        return self._factors.get(key, lambda: FactorTable(self.park.config, overrides))
+        return self._factors.get(self._factors_key(options),
+                                 lambda: FactorTable(self.park.config, overrides))
+
+    def _factors_key(self, options: MatchOptions | Settings | None) -> str:
+        """The factor overrides the options' factor table is built with, as a cache key (None: the park's own)."""
+        return json.dumps(dict(self.settings(options).factor_overrides) if options is not None else {}, sort_keys=True)
+
+    def allocation(self, options: MatchOptions | Settings | None = None, *,
+                   include_scope2: bool | None = None) -> ExchangeAllocation:
+        """Which ledger rows the existing exchanges take (symbiosis.core.exchanges.allocate_exchanges), ranked with
+        the options' factor table (None: the park's own) and Scope 2 setting (`include_scope2`, default: the
+        options'; without options: Scope 1 + 3): one allocation per those two, shared (do not change it)."""
+        if include_scope2 is None:
+            include_scope2 = self.settings(options).include_scope2 if options is not None else False
+        factors = self.factors(options)
+        key = (self._factors_key(options), include_scope2)
+        return self._allocations.get(key, lambda: allocate_exchanges(self.park, factors,
+                                                                     include_scope2=include_scope2))
 
     # --- matching ------------------------------------------------------------------------------------------------
     def candidates(self, options: MatchOptions | Settings | None = None) -> Candidates:
         """Streams after existing exchanges and every candidate link, built once per candidate settings."""
         settings = self.settings(options)
-        return self._candidates.get(matching.candidate_key(settings),
-                                    lambda: matching.build_candidates(self.park, settings))
-
-    def allocation(self, options: MatchOptions | Settings | None = None) -> ExchangeAllocation:
-        """Which ledger rows the existing exchanges take (symbiosis.core.exchanges), as the candidates used it."""
-        allocation = self.candidates(options).ctx.allocation
-        assert allocation is not None  # prepare_streams always sets it
-        return allocation
+        return self._candidates.get(matching.candidate_key(settings), lambda: matching.build_candidates(
+            self.park, settings, allocation=self.allocation(settings)))
 
     def model(self, options: MatchOptions | Settings | None = None) -> MatchModel:
         """The prepared model (candidates with objective, pruning status and component; no PuLP yet) for these
@@ -151,15 +166,17 @@ class Session:
         """flows.build_graph of the park, counted with the options' factor table (None: the park's own): kept, and
         shared (do not change it). With `plan`, the after-state, built each time (the caller keeps it)."""
         factors = self.factors(options)
-        if plan is not None:
-            return flows.build_graph(self.park, plan, factors=factors)
-        key = json.dumps(self.settings(options).factor_overrides if options is not None else {}, sort_keys=True)
-        return self._graphs.get(key, lambda: flows.build_graph(self.park, None, factors=factors))
+        if plan is not None:  # the after-state ranks the exchanges' inputs with the plan's Scope 2 setting
+            allocation = self.allocation(options, include_scope2=plan.include_scope2)
+            return flows.build_graph(self.park, plan, factors=factors, allocation=allocation)
+        key = self._factors_key(options)
+        return self._graphs.get(key, lambda: flows.build_graph(
+            self.park, None, factors=factors, allocation=self.allocation(options, include_scope2=False)))
 
     def counts(self) -> dict[str, int]:
         """How many times each part was built in this session."""
-        return {"factors": self._factors.builds, "candidates": self._candidates.builds,
-                "models": self._models.builds, "graphs": self._graphs.builds}
+        return {"factors": self._factors.builds, "allocations": self._allocations.builds,
+                "candidates": self._candidates.builds, "models": self._models.builds, "graphs": self._graphs.builds}
 
 
 __all__ = ["Session"]

@@ -4,7 +4,8 @@
 - the app, the report and the command resolve the same park.toml / scenario to the same Settings;
 - the candidate links depend on CANDIDATE_FIELDS only, and a Session builds them once per those;
 - one analysis of the demo park builds the candidate links once (it built them twice) and allocates the existing
-  exchanges three times (it did four times); a re-solve after an option change builds and allocates nothing.
+  exchanges once (it did four times): the session hands its one allocation to the candidates and to the graphs
+  before and after; a re-solve after an option change builds and allocates nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import flows.graph
 import matching
 import matching.candidates
 import matching.model
+import symbiosis.session
 from matching import LinkSelector, MatchOptions, resolve
 from matching.model import prepare
 from matching.options import (
@@ -202,7 +204,7 @@ def counter(monkeypatch: pytest.MonkeyPatch) -> Counter:
     c = Counter()
     from symbiosis.core.exchanges import allocate_exchanges
 
-    for module in (flows.graph, matching.candidates):
+    for module in (flows.graph, matching.candidates, symbiosis.session):
         monkeypatch.setattr(module, "allocate_exchanges", c.wrap("allocate_exchanges", allocate_exchanges))
     for module in (matching.model, importlib.import_module("matching.propose")):  # the package's `propose` is
         # the function of that name
@@ -227,11 +229,12 @@ def test_one_analysis_builds_the_candidates_once(demo: Park, counter: Counter) -
     assert counter.take() == {"allocate_exchanges": 4, "build_links": 2}
     session = Session(demo)
     analyse(demo, Scenario(), session=session)
-    # the candidates (and their allocation) once; flows.build_graph allocates by itself for the graph before and
-    # after (it takes no prebuilt allocation: flows/ is another layer's)
-    assert counter.take() == {"allocate_exchanges": 3, "build_links": 1}
+    # the candidates once, and the exchanges once: the session's allocation goes to the candidates and to
+    # flows.build_graph for the graph before and after
+    assert counter.take() == {"allocate_exchanges": 1, "build_links": 1}
+    assert session.counts()["allocations"] == 1
     analyse(demo, Scenario(), session=session)  # the same park and options again: the plan is solved again only
-    assert counter.take() == {"allocate_exchanges": 1, "build_links": 0}  # the new plan's after-graph
+    assert counter.take() == {"allocate_exchanges": 0, "build_links": 0}  # the new plan's after-graph reuses it
 
 
 def test_a_resolve_after_an_option_change_reuses_the_candidates(demo: Park, counter: Counter) -> None:
@@ -247,8 +250,8 @@ def test_a_resolve_after_an_option_change_reuses_the_candidates(demo: Park, coun
         session.explain(plan, options)
         session.candidate_table(options)
         assert counter.take() == {"allocate_exchanges": 0, "build_links": 0}, change
-    session.plan(MatchOptions(dt_min_k=15.0))  # a candidate setting: the candidates are built again, once
-    assert counter.take() == {"allocate_exchanges": 1, "build_links": 1}
+    session.plan(MatchOptions(dt_min_k=15.0))  # a candidate setting: the candidates are built again, once, on the
+    assert counter.take() == {"allocate_exchanges": 0, "build_links": 1}  # same allocation (same factors, Scope 2)
     session.graph()
     session.graph()
-    assert counter.take() == {"allocate_exchanges": 1, "build_links": 0}
+    assert counter.take() == {"allocate_exchanges": 0, "build_links": 0}

@@ -53,7 +53,7 @@ SolveStatus = Literal["optimal", "feasible", "infeasible", "time_limit", "error"
 class AccountingLine:
     """One item of a link's emission accounting: what, which scope, whose books it falls in, how much."""
 
-    item: str  # avoided_scope1, avoided_scope1_supplier, avoided_scope2, avoided_scope3_cat1, avoided_scope3_cat5,
+    item: str  # avoided_scope1, avoided_scope2, avoided_scope3_cat1, avoided_scope3_cat5,
     # added_transport, added_energy, added_combustion (see symbiosis.core.accounting)
     scope: str  # scope1, scope2, scope3_cat1, scope3_cat4, scope3_cat5
     enterprise_id: str
