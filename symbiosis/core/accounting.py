@@ -22,10 +22,12 @@ receiver-side item is scaled by it. docs/accounting-rules.md maps each item onto
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from symbiosis.core.factors import FactorTable
+from symbiosis.core.factors import Factor, FactorTable
 from symbiosis.core.rulebook import (
     GJ_PER_MWH,
     NOTES,
@@ -74,45 +76,104 @@ def unit_coefficients(pairs: pd.DataFrame, factors: FactorTable) -> pd.DataFrame
     column per item of ITEMS, `ids_<item>` (the factor rows behind each item), `factor_ids` (all of them) and
     `notes` (tuple of Note: why an item is zero or assumed).
     """
-    n = len(pairs)
     out = pd.DataFrame(index=pairs.index)
-    if n == 0:
-        for item in ITEMS:
-            out[item] = pd.Series(dtype=float)
-        for item in ITEMS:
-            out[f"ids_{item}"] = pd.Series(dtype=object)
-        out["factor_ids"] = pd.Series(dtype=object)
-        out["notes"] = pd.Series(dtype=object)
-        return out
-    sup_keys = list(zip(pairs["material_out"], pairs["baseline_out"], pairs["unit_out"], strict=True))
-    rec_keys = list(zip(pairs["material_in"], pairs["baseline_in"], pairs["unit_in"], strict=True))
-    sup = {k: supplier_side(*k, factors) for k in set(sup_keys)}
-    rec = {k: receiver_side(*k, factors) for k in set(rec_keys)}
-    sup_rows = [sup[k] for k in sup_keys]
-    rec_rows = [rec[k] for k in rec_keys]
+    if len(pairs) == 0:
+        return _no_coefficients(out)
+    t = _PairTerms.of(pairs, factors)
+    out["avoided_scope1"] = np.array([r.scope1 for r in t.rec_rows]) * t.q_in
+    out["avoided_scope2"] = np.array([r.scope2 for r in t.rec_rows]) * t.q_in
+    out["avoided_scope3_cat1"] = np.array([r.scope3_cat1 for r in t.rec_rows]) * t.q_in
+    out["avoided_scope3_cat5"] = np.array([s.scope3_cat5 for s in t.sup_rows])
+    out["added_combustion"] = t.combustion
+    out["added_transport"] = t.tonnes * t.dist * t.per_tkm  # t x km x factor (Scope 3 category 4)
+    out["added_energy"] = (t.pre_kwh + t.pump_kwh) * t.kwh
+    _add_provenance(out, t)
+    return out
 
-    ratio = pairs["ratio"].to_numpy(dtype=float)
-    delivered = pairs["delivered_fraction"].to_numpy(dtype=float)
-    q_in = ratio * delivered  # units of R's input replaced per unit of S's output
-    dist = pairs["distance_km"].to_numpy(dtype=float)
-    modes = pairs["mode"].to_numpy(dtype=object)
-    grid = factors.grid()
-    kwh = grid_per_kwh(factors)  # tCO2 per kWh
 
-    out["avoided_scope1"] = np.array([r.scope1 for r in rec_rows]) * q_in
-    out["avoided_scope2"] = np.array([r.scope2 for r in rec_rows]) * q_in
-    out["avoided_scope3_cat1"] = np.array([r.scope3_cat1 for r in rec_rows]) * q_in
-    out["avoided_scope3_cat5"] = np.array([s.scope3_cat5 for s in sup_rows])
+def _no_coefficients(out: pd.DataFrame) -> pd.DataFrame:
+    """The columns of unit_coefficients for no pairs."""
+    for item in ITEMS:
+        out[item] = pd.Series(dtype=float)
+    for item in ITEMS:
+        out[f"ids_{item}"] = pd.Series(dtype=object)
+    out["factor_ids"] = pd.Series(dtype=object)
+    out["notes"] = pd.Series(dtype=object)
+    return out
 
-    # A substitute fuel burned at R: its own combustion is added (the rule-book says how much: nothing for an
-    # energy carrier made in the park, whose carbon was counted where its fuel entered).
+
+@dataclass(frozen=True)
+class _PairTerms:
+    """What the rule-book says about each pair, row by row: both sides' per-unit rows, the quantities the items
+    multiply, and the factors behind them (which `_provenance` names)."""
+
+    sup_keys: list[tuple[str, str, str]]  # (material, baseline, unit) of the supplier's output
+    rec_keys: list[tuple[str, str, str]]  # (material, baseline, unit) of the receiver's input
+    sup_rows: list[SupplierSide]
+    rec_rows: list[ReceiverSide]
+    q_in: np.ndarray  # units of R's input replaced per unit of S's output (ratio x delivered fraction)
+    delivered: np.ndarray
+    dist: np.ndarray
+    modes: np.ndarray
+    grid: Factor
+    kwh: float  # tCO2 per kWh of grid electricity
+    combustion: np.ndarray  # the substitute fuel's own combustion per unit
+    extra_ids: list[tuple[str, ...]]  # its factor rows
+    extra_notes: list[tuple[Note, ...]]
+    carrier: dict[str, Factor | None]  # mode -> truck factor (None: a pipe)
+    per_tkm: np.ndarray
+    tonnes: np.ndarray
+    is_truck: np.ndarray
+    pre_kwh: np.ndarray  # the rule's pre-treatment per unit of output
+    pump_kwh: np.ndarray  # pumping through a pipe per unit
+    pumping: dict[str, Factor | None]
+    loss: dict[str, Factor | None]
+
+    @classmethod
+    def of(cls, pairs: pd.DataFrame, factors: FactorTable) -> _PairTerms:
+        # the expensive look-ups once per distinct (material, baseline, unit) of each side
+        sup_keys = list(zip(pairs["material_out"], pairs["baseline_out"], pairs["unit_out"], strict=True))
+        rec_keys = list(zip(pairs["material_in"], pairs["baseline_in"], pairs["unit_in"], strict=True))
+        sup = {k: supplier_side(*k, factors) for k in set(sup_keys)}
+        rec = {k: receiver_side(*k, factors) for k in set(rec_keys)}
+        rec_rows = [rec[k] for k in rec_keys]
+        delivered = pairs["delivered_fraction"].to_numpy(dtype=float)
+        q_in = pairs["ratio"].to_numpy(dtype=float) * delivered
+        dist = pairs["distance_km"].to_numpy(dtype=float)
+        modes = pairs["mode"].to_numpy(dtype=object)
+        grid = factors.grid()
+        kwh = grid_per_kwh(factors)
+        combustion, extra_ids, extra_notes = _substitute_fuel(pairs, rec_rows, q_in, factors)
+        # Transport by road: t x km x factor (Scope 3 category 4); pipes carry no t x km.
+        mode_keys = {str(m) for m in modes}
+        carrier = {m: transport_factor(m, factors) for m in mode_keys}
+        per_tkm = np.array([(f.value if (f := carrier[str(m)]) else 0.0) for m in modes], dtype=float)
+        tonnes = np.array([tonnes_per_unit(m, u) or 0.0
+                           for m, u in zip(pairs["material_out"], pairs["unit_out"], strict=True)])
+        is_truck = np.array([carrier[str(m)] is not None for m in modes], dtype=bool)
+        # Electricity: the rule's pre-treatment per unit of output, and pumping through a pipe per unit and km.
+        pre_kwh = pairs["pretreatment_kwh_per_unit"].fillna(0.0).to_numpy(dtype=float)
+        pump_kwh = link_kwh_per_unit(0.0, modes, dist, factors)
+        pumping = {m: pumping_factor(m, factors) for m in mode_keys}
+        loss = {m: heat_loss_factor(m, factors) for m in ("pipe_heat", "pipe_steam")}
+        return cls(sup_keys=sup_keys, rec_keys=rec_keys, sup_rows=[sup[k] for k in sup_keys], rec_rows=rec_rows,
+                   q_in=q_in, delivered=delivered, dist=dist, modes=modes, grid=grid, kwh=kwh, combustion=combustion,
+                   extra_ids=extra_ids, extra_notes=extra_notes, carrier=carrier, per_tkm=per_tkm, tonnes=tonnes,
+                   is_truck=is_truck, pre_kwh=pre_kwh, pump_kwh=pump_kwh, pumping=pumping, loss=loss)
+
+
+def _substitute_fuel(pairs: pd.DataFrame, rec_rows: list[ReceiverSide], q_in: np.ndarray, factors: FactorTable
+                     ) -> tuple[np.ndarray, list[tuple[str, ...]], list[tuple[Note, ...]]]:
+    """A substitute fuel burned at R: its own combustion is added (the rule-book says how much: nothing for an
+    energy carrier made in the park, whose carbon was counted where its fuel entered). Per row: tCO2e per unit of
+    output, the factor rows and the notes; once per distinct (substitute, replaced fuel factor)."""
+    n = len(rec_rows)
     combustion = np.zeros(n)
     extra_ids: list[tuple[str, ...]] = [()] * n
     extra_notes: list[tuple[Note, ...]] = [()] * n
-    fuel_rows = [i for i, r in enumerate(rec_rows) if r.fuel_factor is not None]
     combos: dict[tuple[str, str], tuple[float, tuple[str, ...], tuple[Note, ...]]] = {}
     material_out = pairs["material_out"].to_numpy(dtype=object)
-    for i in fuel_rows:
+    for i in (i for i, r in enumerate(rec_rows) if r.fuel_factor is not None):
         replaced = rec_rows[i].fuel_factor
         assert replaced is not None
         key = (str(material_out[i]), replaced.factor_id)
@@ -121,65 +182,53 @@ def unit_coefficients(pairs: pd.DataFrame, factors: FactorTable) -> pd.DataFrame
         per_gj, fuel_ids, notes = combos[key]
         combustion[i] = per_gj * q_in[i]
         extra_ids[i], extra_notes[i] = fuel_ids, notes
-    out["added_combustion"] = combustion
+    return combustion, extra_ids, extra_notes
 
-    # Transport by road: t x km x factor (Scope 3 category 4); pipes carry no t x km.
-    mode_keys = {str(m) for m in modes}
-    carrier = {m: transport_factor(m, factors) for m in mode_keys}
-    per_tkm = np.array([(f.value if (f := carrier[str(m)]) else 0.0) for m in modes], dtype=float)
-    tonnes = np.array([tonnes_per_unit(m, u) or 0.0
-                       for m, u in zip(pairs["material_out"], pairs["unit_out"], strict=True)])
-    is_truck = np.array([carrier[str(m)] is not None for m in modes], dtype=bool)
-    out["added_transport"] = tonnes * dist * per_tkm
 
-    # Electricity: the rule's pre-treatment per unit of output, and pumping through a pipe per unit and km.
-    pre_kwh = pairs["pretreatment_kwh_per_unit"].fillna(0.0).to_numpy(dtype=float)
-    pump_kwh = link_kwh_per_unit(0.0, modes, dist, factors)
-    out["added_energy"] = (pre_kwh + pump_kwh) * kwh
-    pumping = {m: pumping_factor(m, factors) for m in mode_keys}
+_RECEIVER_ITEM = {"scope1": "avoided_scope1", "scope2": "avoided_scope2", "scope3_cat1": "avoided_scope3_cat1"}
 
-    loss = {m: heat_loss_factor(m, factors) for m in ("pipe_heat", "pipe_steam")}
-    receiver_item = {"scope1": "avoided_scope1", "scope2": "avoided_scope2", "scope3_cat1": "avoided_scope3_cat1"}
 
-    def provenance(i: int) -> tuple[dict[str, tuple[str, ...]], tuple[Note, ...]]:
-        ids: dict[str, list[str]] = {item: [] for item in ITEMS}
-        r = rec_rows[i]
-        scope = "scope1" if r.scope1 else "scope2" if r.scope2 else "scope3_cat1" if r.scope3_cat1 else ""
-        lf = loss.get(str(modes[i]))
-        if scope:
-            ids[receiver_item[scope]] += list(r.factor_ids)
-            if lf is not None and delivered[i] < 1.0:  # less heat arrives: every receiver item is scaled by it
-                ids[receiver_item[scope]].append(lf.factor_id)
-        ids["avoided_scope3_cat5"] += list(sup_rows[i].factor_ids)
-        if combustion[i] or extra_ids[i]:
-            ids["added_combustion"] += list(extra_ids[i])
-        truck = carrier[str(modes[i])]
-        if truck is not None and dist[i] > 0:
-            ids["added_transport"].append(truck.factor_id)
-        if pre_kwh[i] > 0 or pump_kwh[i] > 0:
-            ids["added_energy"].append(grid.factor_id)
-            pump = pumping[str(modes[i])]
-            if pump_kwh[i] > 0 and pump is not None:
-                ids["added_energy"].append(pump.factor_id)
-        return ({item: tuple(dict.fromkeys(v)) for item, v in ids.items()},
-                (*r.notes, *sup_rows[i].notes, *extra_notes[i]))
+def _provenance(t: _PairTerms, i: int) -> tuple[dict[str, tuple[str, ...]], tuple[Note, ...]]:
+    """The factor rows behind each item of pair `i`, and its notes."""
+    ids: dict[str, list[str]] = {item: [] for item in ITEMS}
+    r = t.rec_rows[i]
+    scope = "scope1" if r.scope1 else "scope2" if r.scope2 else "scope3_cat1" if r.scope3_cat1 else ""
+    lf = t.loss.get(str(t.modes[i]))
+    if scope:
+        ids[_RECEIVER_ITEM[scope]] += list(r.factor_ids)
+        if lf is not None and t.delivered[i] < 1.0:  # less heat arrives: every receiver item is scaled by it
+            ids[_RECEIVER_ITEM[scope]].append(lf.factor_id)
+    ids["avoided_scope3_cat5"] += list(t.sup_rows[i].factor_ids)
+    if t.combustion[i] or t.extra_ids[i]:
+        ids["added_combustion"] += list(t.extra_ids[i])
+    truck = t.carrier[str(t.modes[i])]
+    if truck is not None and t.dist[i] > 0:
+        ids["added_transport"].append(truck.factor_id)
+    if t.pre_kwh[i] > 0 or t.pump_kwh[i] > 0:
+        ids["added_energy"].append(t.grid.factor_id)
+        pump = t.pumping[str(t.modes[i])]
+        if t.pump_kwh[i] > 0 and pump is not None:
+            ids["added_energy"].append(pump.factor_id)
+    return ({item: tuple(dict.fromkeys(v)) for item, v in ids.items()},
+            (*r.notes, *t.sup_rows[i].notes, *t.extra_notes[i]))
 
-    # Which factor rows and notes apply depends on a handful of things per row; work them out once per
-    # distinct combination and share the result (a park has many pairs but few combinations).
-    signature = list(zip(sup_keys, rec_keys, modes, is_truck & (dist > 0), pre_kwh > 0, pump_kwh > 0,
-                         delivered < 1.0, combustion != 0, strict=True))
+
+def _add_provenance(out: pd.DataFrame, t: _PairTerms) -> None:
+    """The columns ids_<item>, factor_ids and notes. Which factor rows and notes apply depends on a handful of
+    things per row; they are worked out once per distinct combination and shared (a park has many pairs but few
+    combinations)."""
+    signature = list(zip(t.sup_keys, t.rec_keys, t.modes, t.is_truck & (t.dist > 0), t.pre_kwh > 0, t.pump_kwh > 0,
+                         t.delivered < 1.0, t.combustion != 0, strict=True))
     first: dict[tuple[object, ...], int] = {}
     for i, key in enumerate(signature):
         first.setdefault(key, i)
-    solved = {key: provenance(i) for key, i in first.items()}
+    solved = {key: _provenance(t, i) for key, i in first.items()}
     per_row = [solved[key] for key in signature]
     for item in ITEMS:
-        out[f"ids_{item}"] = pd.Series([ids[item] for ids, _ in per_row], index=pairs.index, dtype=object)
+        out[f"ids_{item}"] = pd.Series([ids[item] for ids, _ in per_row], index=out.index, dtype=object)
     out["factor_ids"] = pd.Series([tuple(dict.fromkeys(x for item in ITEMS for x in ids[item])) for ids, _ in per_row],
-                                  index=pairs.index, dtype=object)
-    notes_col = [notes for _, notes in per_row]
-    out["notes"] = pd.Series(notes_col, index=pairs.index, dtype=object)
-    return out
+                                  index=out.index, dtype=object)
+    out["notes"] = pd.Series([notes for _, notes in per_row], index=out.index, dtype=object)
 
 
 def net_per_unit(coefficients: pd.DataFrame, include_scope2: bool = False) -> np.ndarray:

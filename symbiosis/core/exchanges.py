@@ -41,6 +41,7 @@ from symbiosis.core.accounting import net_per_unit, unit_coefficients
 from symbiosis.core.datasets import read_table
 from symbiosis.core.errors import DatasetError
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import pick
 from symbiosis.core.park import DEFAULT_REACH_KM, Park
 from symbiosis.core.taxonomy import materials
 from symbiosis.core.units import as_float
@@ -142,7 +143,7 @@ class ExchangeMessage:
     zh: str
 
     def text(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
+        return pick(self.en, self.zh, lang)
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,19 +288,62 @@ def allocate_exchanges(park: Park, factors: FactorTable | None = None, *,
 
 def _allocate_one(ledger: _Ledger, e: dict[str, Any], factors: FactorTable, include_scope2: bool,
                   rows: list[dict[str, Any]], shorts: list[dict[str, Any]], messages: list[ExchangeMessage]) -> None:
-    xid, supplier, receiver = str(e["exchange_id"]), str(e["supplier_id"]), str(e["receiver_id"])
-    material, unit = str(e["material"]), str(e["unit"])
-    q = as_float(e["quantity"]) or 0.0
-    eps = _REL_EPS * max(q, 1.0)
-    name_zh = _name_zh(material)
+    """One exchange against what the earlier ones left: the supplier's rows, then the receiver's (module
+    docstring); rows taken go to `rows`, what the ledger cannot cover to `shorts` and `messages`."""
+    x = _Exchange.of(e, shorts, messages)
+    candidates, used_out = _take_supplier(ledger, x, rows)
+    inputs = ledger.rows_of(x.receiver, "input")
+    targets, t_supply = _receiver_targets(ledger, x, e.get("category"), inputs, candidates, used_out, factors,
+                                          include_scope2)
+    if not targets:
+        if t_supply is not None and any(ledger.category[i] == "heat" for i in inputs):
+            x.short(RECEIVER, "no_receiver_stream", x.q,
+                    f"receiver {x.receiver} has no heat input whose target temperature the supplied heat "
+                    f"({t_supply:g} °C) reaches; only the supplier's side is subtracted",
+                    f"需方 {x.receiver} 没有目标温度在供热温度（{t_supply:g} °C）以内的热投入；仅扣减供方")
+        else:
+            x.short(RECEIVER, "no_receiver_stream", x.q,
+                    f"receiver {x.receiver} has no input row of {x.material} nor of a material it can replace; only "
+                    f"the supplier's side is subtracted",
+                    f"需方 {x.receiver} 没有{x.name_zh}或其可替代物料的投入行；仅扣减供方")
+        return
+    _take_receiver(ledger, x, targets, rows)
 
-    def short(side: str, code: str, amount: float, en: str, zh: str) -> None:
-        shorts.append({"exchange_id": xid, "side": side, "code": code, "short": amount, "unit": unit})
-        messages.append(ExchangeMessage(xid, code, f"existing exchange {xid}: {en}", f"现有交换 {xid}：{zh}"))
 
-    # supplier: its rows of the material, in ledger order
-    candidates = [i for i in ledger.rows_of(supplier, "output") if ledger.material[i] == material]
-    todo = q
+@dataclass
+class _Exchange:
+    """One exchange being allocated, and where its shortfalls go."""
+
+    xid: str
+    supplier: str
+    receiver: str
+    material: str
+    unit: str
+    q: float
+    eps: float  # what is left below this is rounding, not a shortfall
+    name_zh: str
+    shorts: list[dict[str, Any]]
+    messages: list[ExchangeMessage]
+
+    @classmethod
+    def of(cls, e: dict[str, Any], shorts: list[dict[str, Any]], messages: list[ExchangeMessage]) -> _Exchange:
+        q = as_float(e["quantity"]) or 0.0
+        material = str(e["material"])
+        return cls(xid=str(e["exchange_id"]), supplier=str(e["supplier_id"]), receiver=str(e["receiver_id"]),
+                   material=material, unit=str(e["unit"]), q=q, eps=_REL_EPS * max(q, 1.0),
+                   name_zh=_name_zh(material), shorts=shorts, messages=messages)
+
+    def short(self, side: str, code: str, amount: float, en: str, zh: str) -> None:
+        self.shorts.append({"exchange_id": self.xid, "side": side, "code": code, "short": amount, "unit": self.unit})
+        self.messages.append(ExchangeMessage(self.xid, code, f"existing exchange {self.xid}: {en}",
+                                             f"现有交换 {self.xid}：{zh}"))
+
+
+def _take_supplier(ledger: _Ledger, x: _Exchange, rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+    """Take the exchange off the supplier's output rows of its material, in ledger order. Returns those rows and
+    the ones actually used; a shortfall when it has none or they have too little left."""
+    candidates = [i for i in ledger.rows_of(x.supplier, "output") if ledger.material[i] == x.material]
+    todo = x.q
     used_out: list[int] = []
     for i in candidates:
         step = min(ledger.left[i], todo)
@@ -308,70 +352,69 @@ def _allocate_one(ledger: _Ledger, e: dict[str, Any], factors: FactorTable, incl
         ledger.left[i] -= step
         todo -= step
         used_out.append(i)
-        rows.append({"exchange_id": xid, "side": SUPPLIER, "stream_id": ledger.ids[i], "quantity": step,
+        rows.append({"exchange_id": x.xid, "side": SUPPLIER, "stream_id": ledger.ids[i], "quantity": step,
                      "ratio": 1.0, "rule_id": ""})
-        if todo <= eps:
+        if todo <= x.eps:
             break
+    q, unit = x.q, x.unit
     if not candidates:
-        short(SUPPLIER, "no_supplier_stream", q,
-              f"supplier {supplier} has no output row of {material}; {_fmt(q)} {unit} are not taken off its ledger",
-              f"供方 {supplier} 没有{name_zh}产出行；{_fmt(q)} {unit} 未从其台账扣减")
-    elif todo > eps:
-        short(SUPPLIER, "exceeds_supply", todo,
-              f"{_fmt(q)} {unit} of {material} is more than supplier {supplier}'s output rows have left "
-              f"({_fmt(q - todo)} {unit}); {_fmt(todo)} {unit} are not taken off its ledger",
-              f"{name_zh} {_fmt(q)} {unit} 超过供方 {supplier} 产出行余量（{_fmt(q - todo)} {unit}）；"
-              f"{_fmt(todo)} {unit} 未从其台账扣减")
+        x.short(SUPPLIER, "no_supplier_stream", q,
+                f"supplier {x.supplier} has no output row of {x.material}; {_fmt(q)} {unit} are not taken off its "
+                f"ledger",
+                f"供方 {x.supplier} 没有{x.name_zh}产出行；{_fmt(q)} {unit} 未从其台账扣减")
+    elif todo > x.eps:
+        x.short(SUPPLIER, "exceeds_supply", todo,
+                f"{_fmt(q)} {unit} of {x.material} is more than supplier {x.supplier}'s output rows have left "
+                f"({_fmt(q - todo)} {unit}); {_fmt(todo)} {unit} are not taken off its ledger",
+                f"{x.name_zh} {_fmt(q)} {unit} 超过供方 {x.supplier} 产出行余量（{_fmt(q - todo)} {unit}）；"
+                f"{_fmt(todo)} {unit} 未从其台账扣减")
+    return candidates, used_out
 
-    # receiver: same material; else heat by temperature; else rule inputs, best first
-    inputs = ledger.rows_of(receiver, "input")
-    same = [i for i in inputs if ledger.material[i] == material]
-    t_supply: float | None = None
-    targets: list[tuple[int, float, str]]
-    if same:
-        targets = [(i, 1.0, IDENTITY_PREFIX + material) for i in same]
-    elif _category(material, e.get("category")) == "heat":
+
+def _receiver_targets(ledger: _Ledger, x: _Exchange, stated_category: Any, inputs: list[int], candidates: list[int],
+                      used_out: list[int], factors: FactorTable,
+                      include_scope2: bool) -> tuple[list[tuple[int, float, str]], float | None]:
+    """The receiver's input rows the exchange may feed, in the order it feeds them, as (position, ratio, rule_id):
+    the same material; else heat by temperature; else rule inputs, best first. And, for heat, the temperature of
+    the heat supplied (None otherwise, or when no row says)."""
+    material = x.material
+    if same := [i for i in inputs if ledger.material[i] == material]:
+        return [(i, 1.0, IDENTITY_PREFIX + material) for i in same], None
+    if _category(material, stated_category) == "heat":
         # the supplied heat is as hot as the hottest row it comes from (the rows of that material, if it came
         # from none: an exchange the supplier's ledger does not cover still feeds the receiver's demand)
         source = used_out or candidates
         known = [t for t in (ledger.temperature[i] for i in source) if t is not None]
         t_supply = max(known) if known else None
-        targets = [(i, 1.0, HEAT_RULE_ID) for i in _reachable_heat(ledger, inputs, t_supply)]
-    else:
-        first = candidates[0] if candidates else None
-        baseline_out = "" if first is None else _text(ledger.frame.at[first, "baseline"])
-        unit_out = unit if first is None else str(ledger.frame.at[first, "unit"])
-        targets = _rule_targets(ledger, inputs, material, baseline_out, unit_out, factors, include_scope2)
-    if not targets:
-        if t_supply is not None and any(ledger.category[i] == "heat" for i in inputs):
-            short(RECEIVER, "no_receiver_stream", q,
-                  f"receiver {receiver} has no heat input whose target temperature the supplied heat "
-                  f"({t_supply:g} °C) reaches; only the supplier's side is subtracted",
-                  f"需方 {receiver} 没有目标温度在供热温度（{t_supply:g} °C）以内的热投入；仅扣减供方")
-        else:
-            short(RECEIVER, "no_receiver_stream", q,
-                  f"receiver {receiver} has no input row of {material} nor of a material it can replace; only "
-                  f"the supplier's side is subtracted",
-                  f"需方 {receiver} 没有{name_zh}或其可替代物料的投入行；仅扣减供方")
-        return
-    todo = q  # in units of the exchanged material
+        return [(i, 1.0, HEAT_RULE_ID) for i in _reachable_heat(ledger, inputs, t_supply)], t_supply
+    first = candidates[0] if candidates else None
+    baseline_out = "" if first is None else _text(ledger.frame.at[first, "baseline"])
+    unit_out = x.unit if first is None else str(ledger.frame.at[first, "unit"])
+    return _rule_targets(ledger, inputs, material, baseline_out, unit_out, factors, include_scope2), None
+
+
+def _take_receiver(ledger: _Ledger, x: _Exchange, targets: list[tuple[int, float, str]],
+                   rows: list[dict[str, Any]]) -> None:
+    """Take ratio x the exchanged quantity off the receiver's target rows in order, each up to what it has left;
+    a shortfall for what none has room for."""
+    todo = x.q  # in units of the exchanged material
     for i, ratio, rule_id in targets:
         used_in = min(ledger.left[i], todo * ratio)
         if used_in <= 0:
             continue
         ledger.left[i] -= used_in
         todo -= used_in / ratio
-        rows.append({"exchange_id": xid, "side": RECEIVER, "stream_id": ledger.ids[i], "quantity": used_in,
+        rows.append({"exchange_id": x.xid, "side": RECEIVER, "stream_id": ledger.ids[i], "quantity": used_in,
                      "ratio": ratio, "rule_id": rule_id})
-        if todo <= eps:
+        if todo <= x.eps:
             break
-    if todo > eps:
+    if todo > x.eps:
         held = list(dict.fromkeys(ledger.material[i] for i, _, _ in targets))
-        short(RECEIVER, "exceeds_demand", todo,
-              f"the {', '.join(held)} input of receiver {receiver} has no room left for {_fmt(todo)} {unit} of it; "
-              f"that rest is not subtracted on the receiver's side",
-              f"需方 {receiver} 的{'、'.join(_name_zh(m) for m in held)}投入不足以接收其中 {_fmt(todo)} {unit}；"
-              f"这部分在需方不扣减")
+        x.short(RECEIVER, "exceeds_demand", todo,
+                f"the {', '.join(held)} input of receiver {x.receiver} has no room left for {_fmt(todo)} {x.unit} of "
+                f"it; that rest is not subtracted on the receiver's side",
+                f"需方 {x.receiver} 的{'、'.join(_name_zh(m) for m in held)}投入不足以接收其中 {_fmt(todo)} {x.unit}；"
+                f"这部分在需方不扣减")
 
 
 __all__ = ["ALLOCATION_COLUMNS", "HEAT_RULE_ID", "IDENTITY_MODES", "IDENTITY_PREFIX", "PIPE_BY_CATEGORY",
