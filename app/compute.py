@@ -27,6 +27,7 @@ import flows
 from app.keys import files_key, options_key, plan_key
 from app.opportunities import CANDIDATE_COLUMNS
 from app.options import SolveRequest
+from symbiosis.core.i18n import as_lang, pick
 from symbiosis.core.loader import load_files
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
@@ -61,12 +62,12 @@ def graph(park_key: str, plan_key: str, _park: Park, _plan: Plan | None) -> nx.M
 def sankey_links(park_key: str, plan_key: str, basis: str, level: str, lang: str, _park: Park,
                  _plan: Plan | None) -> pd.DataFrame:
     return flows.sankey_links(graph(park_key, plan_key, _park, _plan), basis=basis, level=level,
-                              lang="zh" if lang == "zh" else "en")
+                              lang=as_lang(lang))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def network_dot(park_key: str, plan_key: str, lang: str, _park: Park, _plan: Plan | None) -> str:
-    return flows.network_dot(graph(park_key, plan_key, _park, _plan), lang="zh" if lang == "zh" else "en")
+    return flows.network_dot(graph(park_key, plan_key, _park, _plan), lang=as_lang(lang))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -95,7 +96,7 @@ def flow_warnings(park_key: str, plan_key: str, lang: str, _park: Park, _plan: P
     records = [w.as_record(lang) for w in g.graph.get("warnings", [])]
     for a in g.graph.get("assumptions", []):
         records.append({"code": "assumption", "file": "", "row": None, "ref": a.get("stream_id", ""),
-                        "message": a.get("message_zh" if lang == "zh" else "message_en", "")})
+                        "message": pick(a.get("message_en", ""), a.get("message_zh", ""), lang)})
     return pd.DataFrame(records, columns=["code", "file", "row", "ref", "message"])
 
 

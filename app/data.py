@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
+from app.i18n import pick, t, word
 from app.keys import files_key, park_key
 from app.state import Workspace
 from symbiosis.commands.common import problems_frame
@@ -23,7 +24,7 @@ from symbiosis.core.i18n import Lang
 from symbiosis.core.loader import FILE_NAMES, load_files, load_park
 from symbiosis.core.park import Park
 from symbiosis.core.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
-from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns, template
+from symbiosis.core.schema import HEADINGS, TABLE_NAMES_ZH, TABLES, columns, template
 from symbiosis.core.taxonomy import materials
 
 MAX_UPLOAD_MB = 50  # the same number as server.maxUploadSize in .streamlit/config.toml
@@ -39,9 +40,7 @@ EDITOR_SHOWN: tuple[str, ...] = ("stream_id", "enterprise_id", "direction", "mat
 
 # --- opening a park ---------------------------------------------------------------------------------------------
 def park_label(park: Park, lang: Lang) -> str:
-    if lang == "zh" and park.config.name_zh:
-        return park.config.name_zh
-    return park.config.name
+    return pick(park.config.name, park.config.name_zh, lang)
 
 
 def open_park(ws: Workspace, park: Park, label: str) -> None:
@@ -180,7 +179,7 @@ def problems_table(ws: Workspace, lang: Lang) -> pd.DataFrame:
     frame = problems_frame(ws.problems, lang)
     if ws.problem_streams:
         stream = [ws.problem_streams.get(p.row, "") if p.row is not None else "" for p in ws.problems]
-        frame.insert(2, "流编号" if lang == "zh" else "stream_id", stream)
+        frame.insert(2, t("col_stream_id", lang), stream)
     return frame
 
 
@@ -190,7 +189,8 @@ def warnings_table(park: Park, lang: Lang) -> pd.DataFrame:
 
 # --- templates --------------------------------------------------------------------------------------------------
 def _template_name(table: str, lang: Lang) -> str:
-    return FILE_NAMES[table][1] if lang == "zh" else FILE_NAMES[table][0]
+    en, zh = FILE_NAMES[table][:2]
+    return pick(en, zh, lang)
 
 
 PARK_TOML_TEMPLATE = """# park.toml (optional) / 园区配置（可选）
@@ -222,29 +222,25 @@ def template_zip(lang: Lang) -> bytes:
 
 def template_xlsx(lang: Lang) -> bytes:
     """A blank workbook: one sheet per table (English or Chinese sheet names and headers) and a `park` sheet."""
-    sheets = {TABLE_NAMES_ZH[table] if lang == "zh" else table: template(table, lang) for table in TABLES}
-    sheets["园区" if lang == "zh" else "park"] = pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()})
+    sheets = {pick(table, TABLE_NAMES_ZH[table], lang): template(table, lang) for table in TABLES}
+    sheets[t("sheet_park", lang)] = pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()})
     return excel.xlsx_bytes(sheets)
 
 
 def ledger_view(park: Park, table: str, lang: Lang) -> pd.DataFrame:
     """A ledger table as entered, with the Chinese headers of the schema when lang is zh."""
     frame = park.ledger_tables()[table].reset_index(drop=True)
-    if lang != "zh":
-        return frame
-    headers = {c.name: c.header_zh for c in columns(table)}
-    return frame.rename(columns=headers)
+    return frame.rename(columns={c.name: pick(c.name, c.header_zh, lang) for c in columns(table)})
 
 
 def column_help(table: str, lang: Lang) -> pd.DataFrame:
     """What goes in each column of a table, from the declared schema."""
     rows = []
     for c in columns(table):
-        desc = c.description_zh if lang == "zh" else c.description_en
-        required = {"yes": ("yes", "是"), "no": ("no", "否")}.get(c.required, (c.required, c.required))
-        rows.append((c.name, c.header_zh, c.canonical_unit, required[1 if lang == "zh" else 0], desc))
-    head = (["列", "中文表头", "单位", "必填", "说明"] if lang == "zh"
-            else ["column", "Chinese header", "unit", "required", "description"])
+        required = t(c.required, lang) if c.required in ("yes", "no") else c.required
+        rows.append((c.name, c.header_zh, c.canonical_unit, required, pick(c.description_en, c.description_zh, lang)))
+    head = [word(HEADINGS, "column", lang), t("help_header_zh", lang), word(HEADINGS, "unit", lang),
+            word(HEADINGS, "required", lang), word(HEADINGS, "description", lang)]
     return pd.DataFrame(rows, columns=head)
 
 
@@ -259,8 +255,7 @@ def editor_frame(park: Park, lang: Lang = "en") -> pd.DataFrame:
     out = pd.DataFrame(index=ledger.index)
     for col in EDITOR_SHOWN:
         out[col] = ledger[col] if col in ledger.columns else ""
-    if lang == "zh":
-        out["direction"] = out["direction"].map({"output": "产出", "input": "投入"}).fillna(out["direction"])
+    out["direction"] = out["direction"].map(lambda d: t(f"dir_{d}", lang) if d in ("output", "input") else d)
     names = materials()
     out["material"] = out["material"].map(lambda m: names[m].name(lang) if m in names else m)
     for col in ("quantity", "temperature_c", "temperature_return_c", "hours_per_year"):
@@ -350,5 +345,5 @@ def undo_edits(ws: Workspace) -> bool:
 
 
 def edits_table(scenario: Scenario, lang: Lang) -> pd.DataFrame:
-    head = ["流编号", "列", "新值"] if lang == "zh" else ["stream_id", "column", "new value"]
+    head = [t("col_stream_id", lang), word(HEADINGS, "column", lang), t("col_new_value", lang)]
     return pd.DataFrame([(e.stream_id, e.column, e.value) for e in scenario.edits], columns=head).astype(str)

@@ -92,6 +92,10 @@ S = register("app", {
     "template_headers": ("Headers", "表头"),
     "headers_zh": ("Chinese headers", "中文表头"),
     "headers_en": ("English headers", "英文表头"),
+    "sheet_park": ("park", "园区"),  # the park.toml sheet of the Excel template
+    "help_header_zh": ("Chinese header", "中文表头"),  # column reference; the other headings are schema.heading.*
+    "col_stream_id": ("stream_id", "流编号"),
+    "col_new_value": ("new value", "新值"),
     "template_csv": ("Download CSV templates (.zip)", "下载 CSV 模板（.zip）"),
     "template_xlsx": ("Download the Excel template (.xlsx)", "下载 Excel 模板（.xlsx）"),
     "open_park_now": ("Open park: {park}", "当前园区：{park}"),

@@ -9,13 +9,14 @@ import pandas as pd
 
 from app import data as dh
 from app import options as opts
-from app.i18n import pick, t
+from app.i18n import pick, t, word
 from app.opportunities import encode, link_key
 from app.state import Saved, StateLike, Workspace
 from flows.labels import material_label
 from symbiosis.core.i18n import Lang
 from symbiosis.core.plan import Link, Plan
 from symbiosis.core.scenario import LinkKey, Scenario, ScenarioError
+from symbiosis.core.taxonomy import CATEGORY_NAMES
 
 
 def result_summary(plan: Plan | None) -> dict[str, Any]:
@@ -184,9 +185,9 @@ def _flat_options(options: dict[str, Any], lang: Lang) -> dict[str, str]:
                 value = t("yes" if value else "no", lang)
             out[t(key, lang)] = str(value)
     for mode, km in (options.get("reach_km") or {}).items():
-        out[f"{t('sc_reach', lang)}: {t(f'mode_{mode}', lang)}"] = f"{km:g} km"
+        out[f"{t('sc_reach', lang)}: {word('mode', mode, lang)}"] = f"{km:g} km"
     for category, q in (options.get("min_link_quantity") or {}).items():
-        out[f"{t('sc_min', lang)}: {t(f'cat_{category}', lang)}"] = f"{q:g} {t(f'unit_of_{category}', lang)}"
+        out[f"{t('sc_min', lang)}: {word(CATEGORY_NAMES, category, lang)}"] = f"{q:g} {t(f'unit_of_{category}', lang)}"
     return out
 
 

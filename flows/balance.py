@@ -20,7 +20,8 @@ import pandas as pd
 from scipy import linalg, stats
 
 from flows.graph import as_graph, enterprise_nodes
-from flows.labels import fmt_quantity, tr
+from flows.labels import fmt_quantity
+from symbiosis.core.i18n import LANGS, Lang, pair, register, render, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
@@ -35,18 +36,47 @@ DEFAULT_UNCERTAINTY = 0.10  # relative standard uncertainty for rows that state 
 # reported: water moves between them (wet sludge is made of the wastewater, a digester's liquor of its wet feed,
 # a drying acid takes up water), so out > in on either alone is no sign of a missing row. Energy is not checked
 # either: exothermic processes (sulphuric acid, coke ovens) and heat pumps give off heat no input row accounts for.
-CHECKED: dict[str, tuple[str, str, str]] = {
-    "total_mass": ("t/a", "mass rows, fuels by calorific value, water and wastewater at their density (gases left "
-                   "out)", "质量行、燃料按热值折算、水与废水按密度折算（不含气体）"),
-}
-REPORTED: dict[str, tuple[str, str, str]] = {
-    "mass": ("t/a", "mass without gases and water, fuels counted by mass where the material table gives a "
-             "calorific value per t (not flagged: water moves between mass and volume)",
-             "质量（不含气体与水；燃料按单位质量热值折算；不作标记：水在质量与体积之间转移）"),
-    "volume": ("m3/a", "water and wastewater (not flagged: see total mass)", "水与废水（不作标记，见总质量）"),
-    "energy": ("GJ/a", "heat, energy carriers and fuel gases (not flagged: see docs)",
-               "热、能源与燃气（不作标记，见文档）"),
-}
+# dimension -> unit; what each dimension row counts is TEXTS "covers_<dimension>".
+CHECKED: dict[str, str] = {"total_mass": "t/a"}
+REPORTED: dict[str, str] = {"mass": "t/a", "volume": "m3/a", "energy": "GJ/a"}
+# What the balances say (codes "flows.balance.<key>"): the dimension rows' names, the notes, the reconciliation.
+TEXTS = register("flows.balance", {
+    "total_mass": ("total mass", "总质量"),  # the other dimensions are named by the taxonomy (dimension.<key>)
+    "dimension_row": ("{dimension}: {covers}", "{dimension}：{covers}"),
+    "covers_total_mass": ("mass rows, fuels by calorific value, water and wastewater at their density (gases left out)",
+                          "质量行、燃料按热值折算、水与废水按密度折算（不含气体）"),
+    "covers_mass": ("mass without gases and water, fuels counted by mass where the material table gives a calorific "
+                    "value per t (not flagged: water moves between mass and volume)",
+                    "质量（不含气体与水；燃料按单位质量热值折算；不作标记：水在质量与体积之间转移）"),
+    "covers_volume": ("water and wastewater (not flagged: see total mass)", "水与废水（不作标记，见总质量）"),
+    "covers_energy": ("heat, energy carriers and fuel gases (not flagged: see docs)", "热、能源与燃气（不作标记，见文档）"),
+    "note_flagged": ("{gap} {unit} more leaves than enters: an input row is missing or a number is wrong",
+                     "产出比投入多 {gap} {unit}：缺少投入行或数值有误"),
+    "note_explained": ("{gap} {unit} more leaves than enters, explained: the enterprise's notes declare inputs the "
+                       "ledger leaves out ({declared})",
+                       "产出比投入多 {gap} {unit}，已说明：企业备注声明台账未列出部分投入（{declared}）"),
+    "note_dimension_out": ("more leaves than enters in this dimension alone: water moves between mass and volume, heat "
+                           "is made by reactions; see total mass",
+                           "仅此维度产出多于投入：水在质量与体积之间转移、反应放热；见总质量"),
+    "note_dimension_in": ("more enters than leaves: products, losses or emissions not in the ledger",
+                          "投入多于产出：台账未列出的产品、损耗或排放"),
+    "consistent": ("consistent with the balances", "与平衡约束一致"),
+    "not_consistent": ("not consistent: look for a gross error or a missing row", "不一致：请检查粗大误差或缺失的行"),
+    "reconciled": ("reconciled {rows} rows of {enterprises} enterprise(s) ({dimension}); chi2 = {chi2:.3g}, dof = "
+                   "{dof}, p = {p:.3g}: {verdict}",
+                   "协调 {enterprises} 家企业的 {rows} 行（{dimension}）；chi2 = {chi2:.3g}，自由度 = {dof}，p = {p:.3g}："
+                   "{verdict}"),
+})
+
+
+def _dimension_row_name(dimension: str, lang: Lang) -> str:
+    """A dimension row's name: the dimension, then what it counts."""
+    if dimension == "total_mass":
+        name = render(TEXTS.code("total_mass"), lang)
+    else:
+        name = word(DIMENSION_NAMES, dimension, lang)
+    return render(TEXTS.code("dimension_row"), lang, dimension=name,
+                  covers=render(TEXTS.code(f"covers_{dimension}"), lang))
 # An enterprise's notes (enterprises.csv 备注) that declare inputs the ledger leaves out, e.g. raw materials with no
 # key in the material table: "电石等原料未逐项列出", "inputs not listed: calcium carbide".
 DECLARED_UNLISTED = re.compile(r"未逐项列出|未列出|未列入台账|not listed|not in the ledger", re.IGNORECASE)
@@ -125,17 +155,16 @@ def balances(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, *,
                 slot = by_category.setdefault((d["category"], d["unit"]), [0.0, 0.0])
                 slot[side] += float(d["quantity"])
         for (category, unit), (inflow, outflow) in sorted(by_category.items()):
-            en, zh = CATEGORY_NAMES.get(category, (category, category))
+            en, zh = (word(CATEGORY_NAMES, category, lg) for lg in LANGS)
             records.append(_row(node, name, "category", category, en, zh, unit, inflow, outflow, rel_tol, abs_tol,
                                 flag=False))
-        for dimension, (unit, en, zh) in {**CHECKED, **REPORTED}.items():
+        for dimension, unit in {**CHECKED, **REPORTED}.items():
             ins = [x for x in (_dimension_value(d, dimension) for d in in_edges) if x is not None]
             outs = [x for x in (_dimension_value(d, dimension) for d in out_edges) if x is not None]
             if not ins and not outs:
                 continue
-            dim_en, dim_zh = DIMENSION_NAMES.get(dimension, ("total mass", "总质量") if dimension == "total_mass"
-                                                 else (dimension, dimension))
-            records.append(_row(node, name, "dimension", dimension, f"{dim_en}: {en}", f"{dim_zh}：{zh}", unit,
+            en, zh = (_dimension_row_name(dimension, lg) for lg in LANGS)
+            records.append(_row(node, name, "dimension", dimension, en, zh, unit,
                                 sum(ins), sum(outs), rel_tol, abs_tol, flag=dimension in CHECKED,
                                 declared=declared))
     return pd.DataFrame.from_records(records, columns=list(BALANCE_COLUMNS))
@@ -150,18 +179,13 @@ def _row(node: str, name: str, level: str, key: str, en: str, zh: str, unit: str
     scale = max(inflow, outflow)
     note = ("", "")
     if flagged:
-        note = (f"{fmt_quantity(outflow - inflow)} {unit} more leaves than enters: an input row is missing or a number is "
-                "wrong", f"产出比投入多 {fmt_quantity(outflow - inflow)} {unit}：缺少投入行或数值有误")
+        note = pair(TEXTS.code("note_flagged"), gap=fmt_quantity(outflow - inflow), unit=unit)
     elif explained:
-        note = (f"{fmt_quantity(outflow - inflow)} {unit} more leaves than enters, explained: the enterprise's notes "
-                f"declare inputs the ledger leaves out ({declared})",
-                f"产出比投入多 {fmt_quantity(outflow - inflow)} {unit}，已说明：企业备注声明台账未列出部分投入（{declared}）")
+        note = pair(TEXTS.code("note_explained"), gap=fmt_quantity(outflow - inflow), unit=unit, declared=declared)
     elif status == "out_exceeds_in" and level == "dimension":
-        note = ("more leaves than enters in this dimension alone: water moves between mass and volume, heat is made "
-                "by reactions; see total mass", "仅此维度产出多于投入：水在质量与体积之间转移、反应放热；见总质量")
+        note = pair(TEXTS.code("note_dimension_out"))
     elif status == "in_exceeds_out" and level == "dimension":
-        note = ("more enters than leaves: products, losses or emissions not in the ledger",
-                "投入多于产出：台账未列出的产品、损耗或排放")
+        note = pair(TEXTS.code("note_dimension_in"))
     return {"enterprise_id": node, "enterprise_name": name, "level": level, "key": key, "name_en": en, "name_zh": zh,
             "unit": unit, "inflow": inflow, "outflow": outflow, "gap": inflow - outflow,
             "relative_gap": (inflow - outflow) / scale if scale > 0 else 0.0, "tolerance": tolerance,
@@ -220,13 +244,9 @@ class Reconciliation:
     p_value: float
 
     def summary(self, lang: str = "en") -> str:
-        verdict = (tr("consistent with the balances", "与平衡约束一致", lang) if self.p_value >= 0.05
-                   else tr("not consistent: look for a gross error or a missing row",
-                           "不一致：请检查粗大误差或缺失的行", lang))
-        return tr(f"reconciled {len(self.flows)} rows of {len(self.enterprises)} enterprise(s) ({self.dimension}); "
-                  f"chi2 = {self.chi2:.3g}, dof = {self.dof}, p = {self.p_value:.3g}: {verdict}",
-                  f"协调 {len(self.enterprises)} 家企业的 {len(self.flows)} 行（{self.dimension}）；"
-                  f"chi2 = {self.chi2:.3g}，自由度 = {self.dof}，p = {self.p_value:.3g}：{verdict}", lang)
+        verdict = render(TEXTS.code("consistent" if self.p_value >= 0.05 else "not_consistent"), lang)
+        return render(TEXTS.code("reconciled"), lang, rows=len(self.flows), enterprises=len(self.enterprises),
+                      dimension=self.dimension, chi2=self.chi2, dof=self.dof, p=self.p_value, verdict=verdict)
 
 
 def reconcile(park: Park, *, enterprises: Iterable[str] | None = None, dimension: str = "mass",

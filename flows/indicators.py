@@ -16,10 +16,10 @@ import pandas as pd
 
 from flows.accounting import energy_items, factor_table, scope12_items, tce
 from flows.graph import RowRef, as_graph
-from flows.labels import fmt_quantity, tr
+from flows.labels import fmt_quantity
 from symbiosis.core.datasets import read_records
 from symbiosis.core.factors import FactorTable
-from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import LANGS, Lang, pair, pick, register, render
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 
@@ -28,6 +28,46 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "needs_zh", "source", "reliability", "framework", "rows", "factor_ids", "numerator", "denominator",
     "threshold_condition", "note", "note_zh",
 )
+# What the indicators say (codes "flows.indicator.<key>"): what a value not computable needs, notes, explanations.
+TEXTS = register("flows.indicator", {
+    "needs_energy": ("energy inputs (energy-category rows, purchased steam/heat or boiler-raised heat inputs)",
+                     "能源投入（能源类投入行、外购蒸汽/热力或自有锅炉供热的投入行）"),
+    "needs_solid": ("solid-waste output rows (category solid)", "固体废物产出行（固体类）"),
+    "needs_heat": ("waste-heat output rows (category heat)", "余热产出行（热类）"),
+    "needs_water": ("water input rows (category water)", "用水投入行（水类）"),
+    "needs_reclaimed": ("wastewater or treated-effluent output rows", "废水或处理后出水产出行"),
+    "needs_calculation": ("a calculation for this indicator (none is defined in flows/indicators.py)",
+                          "该指标的计算方法（flows/indicators.py 中未定义）"),
+    "list_sep": ("; ", "；"),
+    "no_threshold": ("threshold applies only where {condition}; this park uses {energy_tce:,.0f} tce/a, for which no "
+                     "threshold was found",
+                     "阈值仅适用于 {condition}；本园区年综合能耗 {energy_tce:,.0f} 吨标煤，未找到适用阈值"),
+    "not_computable": ("not computable: needs {needs}", "无法计算：需要{needs}"),
+    "intensity_rises": ("intensity rises ({i0:.4g} → {i1:.4g} tCO2/tce) because energy use falls faster ({pct_e}, "
+                        "{d_e} tce/a) than CO2 ({pct_c}): the energy the plan saves emits {saved} tCO2/tce, less than "
+                        "the park's average {i0:.4g} — total CO2 (Scope 1 + 2) falls by {d_c} tCO2e/a",
+                        "强度上升（{i0:.4g} → {i1:.4g} tCO2/tce），因为能耗下降（{pct_e}，{d_e} 吨标煤/年）快于 CO2 下降"
+                        "（{pct_c}）：方案节省的能源排放强度为 {saved} tCO2/tce，低于园区平均的 {i0:.4g}；"
+                        "二氧化碳总量（范围一 + 二）减少 {d_c} tCO2e/年"),
+    "intensity_falls": ("intensity falls ({i0:.4g} → {i1:.4g} tCO2/tce) only because energy use rises faster "
+                        "({pct_e}) than CO2 ({pct_c}) — total CO2 (Scope 1 + 2) rises by {d_c} tCO2e/a",
+                        "强度下降（{i0:.4g} → {i1:.4g} tCO2/tce）只是因为能耗上升（{pct_e}）快于 CO2 上升（{pct_c}）；"
+                        "二氧化碳总量（范围一 + 二）增加 {d_c} tCO2e/年"),
+})
+
+
+def _pair(key: str, /, **params: object) -> tuple[str, str]:
+    """Message "flows.indicator.<key>" in English and Chinese, for a record that carries both."""
+    return pair(TEXTS.code(key), **params)
+
+
+def _joined(what_en: Iterable[str], what_zh: Iterable[str]) -> tuple[str, str]:
+    """Two lists of texts (English, Chinese), each joined as a list in its language."""
+    en, zh = (render(TEXTS.code("list_sep"), lg).join(_unique(items)) for lg, items in zip(LANGS, (what_en, what_zh),
+                                                                                          strict=True))
+    return en, zh
+
+
 UTILISED_FATES = frozenset({"sold"})  # a fate that is use by someone else; landfill, storage, incineration are not
 CORE_PREFIX = "zc_co2_per_tce"
 
@@ -91,12 +131,10 @@ def energy_and_emissions(graph: nx.MultiDiGraph, factors: FactorTable) -> dict[s
     gj = sum(i.gj for i in energy)
     energy_rows = _unique(r for i in energy for r in _ids(i.rows, "in"))
     energy_factors = _unique(f for i in energy for f in i.factor_ids)
-    needs_energy = ("energy inputs (energy-category rows, purchased steam/heat or boiler-raised heat inputs)",
-                    "能源投入（能源类投入行、外购蒸汽/热力或自有锅炉供热的投入行）")
+    needs_energy = _pair("needs_energy")
     out: dict[str, Result] = {}
     gap = missing_e + missing
-    gap_needs = (("; ".join(_unique(m.what_en for m in gap)), "；".join(_unique(m.what_zh for m in gap)))
-                 if gap else ("", ""))
+    gap_needs = _joined((m.what_en for m in gap), (m.what_zh for m in gap)) if gap else ("", "")
     if gj <= 0:
         for name in ("energy", "clean_share", "scope1", "scope2", "co2_per_tce"):
             out[name] = Result(needs=needs_energy)
@@ -118,7 +156,7 @@ def energy_and_emissions(graph: nx.MultiDiGraph, factors: FactorTable) -> dict[s
                      factor_ids=_unique(f for e in items for f in e.factor_ids))
         if gaps:
             res.value = math.nan
-            res.needs = ("; ".join(_unique(m.what_en for m in gaps)), "；".join(_unique(m.what_zh for m in gaps)))
+            res.needs = _joined((m.what_en for m in gaps), (m.what_zh for m in gaps))
         out[scope] = res
     total = by_scope["scope1"] + by_scope["scope2"]
     core = Result(value=total / tce(gj), numerator=total, denominator=tce(gj),
@@ -135,21 +173,21 @@ def solid_waste_utilisation(graph: nx.MultiDiGraph) -> Result:
     """Solid outputs used (exchanges, plan links, or sold) / solid outputs generated, t/a."""
     out = [d for *_, d in _edges(graph, into_enterprise=False) if d["category"] == "solid"]
     used = [d for d in out if d["kind"] in ("exchange", "link") or d["baseline"] in UTILISED_FATES]
-    return _ratio(used, out, ("solid-waste output rows (category solid)", "固体废物产出行（固体类）"), "out")
+    return _ratio(used, out, _pair("needs_solid"), "out")
 
 
 def waste_heat_utilisation(graph: nx.MultiDiGraph) -> Result:
     """Heat outputs recovered (exchanges, plan links, or sold) / heat outputs available, GJ/a."""
     out = [d for *_, d in _edges(graph, into_enterprise=False) if d["category"] == "heat"]
     used = [d for d in out if d["kind"] in ("exchange", "link") or d["baseline"] in UTILISED_FATES]
-    return _ratio(used, out, ("waste-heat output rows (category heat)", "余热产出行（热类）"), "out")
+    return _ratio(used, out, _pair("needs_heat"), "out")
 
 
 def water_reuse(graph: nx.MultiDiGraph) -> Result:
     """Reused water (water received from other enterprises, plus reclaimed water bought) / total water use, m3/a."""
     water_in = [d for *_, d in _edges(graph, into_enterprise=True) if d["category"] == "water"]
     reused = [d for d in water_in if d["kind"] in ("exchange", "link") or d["material"] == "reclaimed_water"]
-    return _ratio(reused, water_in, ("water input rows (category water)", "用水投入行（水类）"), "in")
+    return _ratio(reused, water_in, _pair("needs_water"), "in")
 
 
 def reclaimed_water_reuse(graph: nx.MultiDiGraph) -> Result:
@@ -158,7 +196,7 @@ def reclaimed_water_reuse(graph: nx.MultiDiGraph) -> Result:
     used = [d for *_, d in _edges(graph, into_enterprise=True) if d["material"] in reclaimed]
     produced = [d for *_, d in _edges(graph, into_enterprise=False)
                 if d["category"] == "wastewater" or d["material"] in reclaimed]
-    return _ratio(used, produced, ("wastewater or treated-effluent output rows", "废水或处理后出水产出行"), "all")
+    return _ratio(used, produced, _pair("needs_reclaimed"), "all")
 
 
 def eco_chain_links(graph: nx.MultiDiGraph) -> Result:
@@ -245,9 +283,7 @@ def indicators(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = None, 
                 core_done = True
             continue
         name = COMPUTATIONS.get(row["indicator_id"])
-        res = results[name] if name else Result(needs=(
-            "a calculation for this indicator (none is defined in flows/indicators.py)",
-            "该指标的计算方法（flows/indicators.py 中未定义）"))
+        res = results[name] if name else Result(needs=_pair("needs_calculation"))
         records.append(_record(row, res, _threshold(row["threshold"])))
     return pd.DataFrame.from_records(records, columns=list(INDICATOR_COLUMNS))
 
@@ -283,18 +319,15 @@ def _core_record(bands: list[dict[str, str]], res: Result) -> dict[str, object]:
     if chosen is None:
         chosen = bands[0]
         if res.computable:
-            note = (f"threshold applies only where {chosen['threshold_condition']}; this park uses "
-                    f"{energy_tce:,.0f} tce/a, for which no threshold was found",
-                    f"阈值仅适用于 {chosen['threshold_condition']}；本园区年综合能耗 {energy_tce:,.0f} 吨标煤，"
-                    f"未找到适用阈值")
+            note = _pair("no_threshold", condition=chosen["threshold_condition"], energy_tce=energy_tce)
     return _record(chosen, res, _threshold(chosen["threshold"]), note)
 
 
 def format_value(row: pd.Series | dict[str, object], lang: Lang | str = "en") -> str:
     """An indicator's value as shown to a user: the number with its unit, or what it would need."""
     if not row["computable"]:
-        needs = row["needs_zh"] if lang == "zh" else row["needs"]
-        return tr(f"not computable: needs {needs}", f"无法计算：需要{needs}", lang)
+        needs = pick(str(row["needs"]), str(row["needs_zh"]), lang)
+        return render(TEXTS.code("not_computable"), lang, needs=needs)
     value = float(row["value"])  # type: ignore[arg-type]
     unit = str(row["unit"])
     if unit == "fraction":
@@ -364,19 +397,11 @@ def intensity_explanation(row: dict[str, object]) -> tuple[str, str]:
         return "", ""
     saved = f"{abs(d_c) / abs(d_e):.3g}" if d_e else "—"
     if d_i > 0 and d_c < 0:
-        return (f"intensity rises ({i0:.4g} → {i1:.4g} tCO2/tce) because energy use falls faster "
-                f"({_pct(d_e, e0)}, {fmt_quantity(d_e)} tce/a) than CO2 ({_pct(d_c, c0)}): the energy the plan saves "
-                f"emits {saved} tCO2/tce, less than the park's average {i0:.4g} — total CO2 (Scope 1 + 2) falls by "
-                f"{fmt_quantity(-d_c)} tCO2e/a",
-                f"强度上升（{i0:.4g} → {i1:.4g} tCO2/tce），因为能耗下降（{_pct(d_e, e0)}，{fmt_quantity(d_e)} 吨标煤/年）"
-                f"快于 CO2 下降（{_pct(d_c, c0)}）：方案节省的能源排放强度为 {saved} tCO2/tce，低于园区平均的 "
-                f"{i0:.4g}；二氧化碳总量（范围一 + 二）减少 {fmt_quantity(-d_c)} tCO2e/年")
+        return _pair("intensity_rises", i0=i0, i1=i1, pct_e=_pct(d_e, e0), d_e=fmt_quantity(d_e),
+                     pct_c=_pct(d_c, c0), saved=saved, d_c=fmt_quantity(-d_c))
     if d_i < 0 and d_c > 0:
-        return (f"intensity falls ({i0:.4g} → {i1:.4g} tCO2/tce) only because energy use rises faster "
-                f"({_pct(d_e, e0)}) than CO2 ({_pct(d_c, c0)}) — total CO2 (Scope 1 + 2) rises by "
-                f"{fmt_quantity(d_c)} tCO2e/a",
-                f"强度下降（{i0:.4g} → {i1:.4g} tCO2/tce）只是因为能耗上升（{_pct(d_e, e0)}）快于 CO2 上升"
-                f"（{_pct(d_c, c0)}）；二氧化碳总量（范围一 + 二）增加 {fmt_quantity(d_c)} tCO2e/年")
+        return _pair("intensity_falls", i0=i0, i1=i1, pct_e=_pct(d_e, e0), pct_c=_pct(d_c, c0),
+                     d_c=fmt_quantity(d_c))
     return "", ""
 
 

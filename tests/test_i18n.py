@@ -27,7 +27,17 @@ NAMES_A_CHINESE_HEADER = {"hours_needed"}
 RENDERING_MODULES = ("symbiosis/core/errors.py", "app/i18n.py", "symbiosis/reporting/texts.py", "flows/labels.py",
                      "symbiosis/reporting/tables.py", "symbiosis/reporting/html.py", "flows/sankey.py",
                      "app/metabolism.py", "app/shell.py", "app/opportunities.py", "symbiosis/core/taxonomy.py",
-                     "symbiosis/core/schema.py")
+                     "symbiosis/core/schema.py",
+                     "symbiosis/commands/common.py", "symbiosis/commands/match.py", "symbiosis/commands/report.py",
+                     "symbiosis/commands/validate.py", "app/data.py", "app/pages/data.py", "app/compute.py",
+                     "app/scenarios.py", "symbiosis/reporting/analysis.py", "symbiosis/reporting/build.py",
+                     "symbiosis/core/rulebook.py", "symbiosis/core/exchanges.py", "flows/indicators.py",
+                     "flows/balance.py", "matching/explain.py", "matching/read.py")
+# Per module, the helpers that render a literal key of one of its tables: helper -> namespace of the code.
+KEY_HELPERS = {"symbiosis/commands/validate.py": {"say": "cli"}, "symbiosis/commands/match.py": {"say": "cli"},
+               "symbiosis/commands/report.py": {"say": "cli"}, "symbiosis/commands/common.py": {"say": "cli"},
+               "matching/explain.py": {"_text": "reason", "_part": "reason.part"},
+               "matching/read.py": {"_pair": "matching"}, "flows/indicators.py": {"_pair": "flows.indicator"}}
 
 
 def registering_modules() -> list[str]:
@@ -46,7 +56,9 @@ def registering_modules() -> list[str]:
 def catalogue() -> dict[str, tuple[str, str]]:
     modules = registering_modules()
     assert {"symbiosis.core.errors", "app.i18n", "symbiosis.reporting.texts", "flows.labels", "flows.sankey",
-            "symbiosis.core.taxonomy", "symbiosis.core.schema"} <= set(modules)
+            "symbiosis.core.taxonomy", "symbiosis.core.schema", "symbiosis.core.rulebook", "matching.explain",
+            "matching.read", "flows.indicators", "flows.balance", "symbiosis.commands.common",
+            "symbiosis.commands.validate", "symbiosis.commands.match"} <= set(modules)
     for name in modules:  # importing them all together is the duplicate check: a clash raises at import
         importlib.import_module(name)
     return dict(i18n.catalogue())
@@ -153,6 +165,12 @@ def test_the_codes_the_program_asks_for_exist(catalogue: dict[str, tuple[str, st
                 asked |= {"flows.sankey." + k for k in re.findall(r"(?<![.\w])_t\(\s*[\"']([a-z0-9_]+)[\"']", text)}
             if re.search(r"from symbiosis\.reporting\.texts import [^\n]*\bt\b", text):
                 asked |= {"report." + k for k in re.findall(r"(?<![.\w])t\(\s*\"([a-z0-9_]+)\"", text)}
+            # TABLE.code("key") of a table the module registers (TABLE = register("namespace", ...))
+            for var, namespace in re.findall(r"^(\w+) = register\(\"([a-z._]+)\"", text, flags=re.M):
+                asked |= {f"{namespace}.{k}" for k in re.findall(rf"\b{var}\.code\(\s*\"([a-z0-9_]+)\"", text)}
+            for helper, namespace in KEY_HELPERS.get(str(path.relative_to(ROOT)), {}).items():
+                asked |= {f"{namespace}.{k}"
+                          for k in re.findall(rf"(?<![.\w]){helper}\(\s*\"([a-z0-9_]+)\"", text)}
     assert len(asked) > 100
     assert sorted(asked - set(catalogue)) == []
 

@@ -9,12 +9,12 @@ import streamlit as st
 
 from app import compute
 from app import data as dh
-from app.i18n import t
+from app.i18n import pick, t
 from app.state import Workspace
 from app.ui import lang, show_table, workspace
 from symbiosis.commands.validate import summary
 from symbiosis.core.datasets import demo_park_path
-from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import Lang, as_lang
 from symbiosis.core.park import Park
 from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns
 from symbiosis.core.taxonomy import baselines
@@ -66,15 +66,15 @@ def _templates(lg: Lang) -> None:
     """Blank templates (CSV zip or workbook, Chinese or English headers) and what goes in each column."""
     with st.expander(t("templates", lg), icon=":material/download:"):
         st.markdown(t("templates_explain", lg))
-        tl: Lang = "zh" if st.radio(t("template_headers", lg), options=["zh", "en"], key="template_lang", horizontal=True,
-                      format_func=lambda c: t(f"headers_{c}", lg)) == "zh" else "en"
+        tl: Lang = as_lang(st.radio(t("template_headers", lg), options=["zh", "en"], key="template_lang",
+                                    horizontal=True, format_func=lambda c: t(f"headers_{c}", lg)))
         a, b = st.columns(2)
         a.download_button(t("template_csv", lg), data=partial(dh.template_zip, tl), file_name=f"park_template_{tl}_csv.zip",
                           mime="application/zip", key="dl_template_csv", on_click="ignore")
         b.download_button(t("template_xlsx", lg), data=partial(dh.template_xlsx, tl), file_name=f"park_template_{tl}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="dl_template_xlsx", on_click="ignore")
-        tabs = st.tabs([TABLE_NAMES_ZH[x] if lg == "zh" else x for x in TABLES])
+        tabs = st.tabs([pick(x, TABLE_NAMES_ZH[x], lg) for x in TABLES])
         for tab, table in zip(tabs, TABLES, strict=True):
             with tab:
                 show_table(dh.column_help(table, lg), key=f"column_help_{table}")
@@ -110,7 +110,7 @@ def _park_overview(ws: Workspace, park: Park, lg: Lang) -> None:
 
 def _editor_columns(lg: Lang) -> dict[str, Any]:
     """The editor's column settings: schema header and help per column; only dh.EDITOR_COLUMNS editable."""
-    helps = {c.name: (c.header_zh if lg == "zh" else c.name, c.description_zh if lg == "zh" else c.description_en)
+    helps = {c.name: (pick(c.name, c.header_zh, lg), pick(c.description_en, c.description_zh, lg))
              for c in columns("streams")}
     config: dict[str, Any] = {}
     for col in dh.EDITOR_SHOWN:

@@ -14,9 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from symbiosis.commands.common import add_park_argument, load_or_report, print_table
+from symbiosis.commands.common import add_park_argument, load_or_report, print_table, say
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.excel import write_csv
+from symbiosis.core.i18n import lang_column, pick, register, word
 from symbiosis.core.plan import SolveStatus
 
 LINK_COLUMNS: tuple[str, ...] = (
@@ -24,15 +25,12 @@ LINK_COLUMNS: tuple[str, ...] = (
     "quantity_in", "unit_in", "distance_km", "mode", "temperature_supply_c", "temperature_sink_c",
     "avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e",
     "annual_cost_cny", "cost_per_tco2e", "hazardous_code", "rule_id", "forced", "factor_ids", "notes")
-SHOWN_EN: dict[str, str] = {"rank": "#", "supplier_id": "from", "receiver_id": "to", "material_out": "output",
-                            "material_in": "replaces", "quantity": "quantity", "unit": "unit", "distance_km": "km",
-                            "net_tco2e": "net tCO2e/a"}
-SHOWN_ZH: dict[str, str] = {"rank": "序号", "supplier_id": "供方", "receiver_id": "需方", "material_out": "产出",
-                            "material_in": "替代", "quantity": "数量", "unit": "单位", "distance_km": "距离km",
-                            "net_tco2e": "净减排 tCO2e/a"}
-STATUS_ZH: dict[SolveStatus, str] = {"optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行解",
-                             "time_limit": "达到时间上限", "error": "求解出错", "empty": "无候选链接",
-                             "not_solved": "未求解"}
+# The columns of the links table printed (codes "cli.link.<column>").
+SHOWN = register("cli.link", {
+    "rank": ("#", "序号"), "supplier_id": ("from", "供方"), "receiver_id": ("to", "需方"),
+    "material_out": ("output", "产出"), "material_in": ("replaces", "替代"), "quantity": ("quantity", "数量"),
+    "unit": ("unit", "单位"), "distance_km": ("km", "距离km"), "net_tco2e": ("net tCO2e/a", "净减排 tCO2e/a"),
+})
 
 
 class _Pairs(argparse.Action):
@@ -123,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     except SymbiosisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    reason_col = "reason_zh" if args.lang == "zh" else "reason_en"
+    reason_col = lang_column("reason_en", "reason_zh", args.lang)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -146,40 +144,35 @@ def _fmt(value: float | None) -> str:
 
 
 def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: argparse.Namespace) -> None:
-    zh = args.lang == "zh"
-    status = STATUS_ZH.get(plan.status, plan.status) if zh else plan.status
+    lang = args.lang
     unit = plan.objective_unit
-    if zh:
-        print(f"状态：{status}；目标值 {_fmt(plan.objective_value)} {unit}，界 {_fmt(plan.bound_value)}，"
-              f"相对间隙 {_fmt(plan.gap)}；建模 {plan.build_seconds:.2f} 秒，求解 {plan.solve_seconds:.2f} 秒，"
-              f"子问题 {plan.subproblems} 个")
-        print(f"链接 {len(plan.links)} 条，净减排 {plan.net_tco2e:,.1f} tCO2e/a，回收热量 {plan.heat_recovered_gj:,.0f} GJ/a")
-    else:
-        print(f"Status: {status}; objective {_fmt(plan.objective_value)} {unit}, bound {_fmt(plan.bound_value)}, "
-              f"gap {_fmt(plan.gap)}; build {plan.build_seconds:.2f} s, solve {plan.solve_seconds:.2f} s, "
-              f"{plan.subproblems} sub-problem(s)")
-        print(f"{len(plan.links)} link(s), net avoided {plan.net_tco2e:,.1f} tCO2e/a, heat recovered "
-              f"{plan.heat_recovered_gj:,.0f} GJ/a")
-    for message in (plan.messages_zh if zh else plan.messages):
-        print(f"  - {message}")
+    print(say("status", lang, status=_status(plan.status, lang), objective=_fmt(plan.objective_value), unit=unit,
+              bound=_fmt(plan.bound_value), gap=_fmt(plan.gap), build=plan.build_seconds, solve=plan.solve_seconds,
+              subproblems=plan.subproblems))
+    print(say("totals", lang, links=len(plan.links), net=plan.net_tco2e, heat=plan.heat_recovered_gj))
+    messages = plan.messages_zh if len(plan.messages_zh) == len(plan.messages) else plan.messages
+    for en, zh in zip(plan.messages, messages, strict=True):
+        print(f"  - {pick(en, zh, lang)}")
     table = links_table(plan).head(args.top)
     if not table.empty:
-        names = SHOWN_ZH if zh else SHOWN_EN
-        shown = table[list(names)].rename(columns=names)
+        shown = table[list(SHOWN)].rename(columns={c: word(SHOWN, c, lang) for c in SHOWN})
         print()
         print_table(shown.round(2))
     if not unmatched.empty:
         print()
-        print("未匹配（原因）：" if zh else "Unmatched (why):")
+        print(say("unmatched_why", lang))
         counts = unmatched["reason"].value_counts()
         print_table(counts.rename_axis("reason").reset_index(name="streams"))
     base = {x.link_id for x in plan.links}
     for k, other in enumerate(others, start=2):
         mine = {x.link_id for x in other.links}
         dropped, added = len(base - mine), len(mine - base)
-        if zh:
-            print(f"备选方案 {k}：{status if other.status == plan.status else other.status}，"
-                  f"{_fmt(other.objective_value)} {unit}，链接 {len(other.links)} 条（少 {dropped} 条，多 {added} 条）")
-        else:
-            print(f"Alternative {k}: {other.status}, {_fmt(other.objective_value)} {unit}, {len(other.links)} link(s) "
-                  f"({dropped} dropped, {added} added vs the best plan)")
+        print(say("alternative", lang, k=k, status=_status(other.status, lang), objective=_fmt(other.objective_value),
+                  unit=unit, links=len(other.links), dropped=dropped, added=added))
+
+
+def _status(status: SolveStatus, lang: str) -> str:
+    """The solver's status by the report's names (report.status), in both languages."""
+    from symbiosis.reporting.texts import STATUS_NAMES
+
+    return word(STATUS_NAMES, status, lang)

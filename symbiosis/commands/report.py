@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from symbiosis.commands.common import load_or_report, print_table, problems_frame
+from symbiosis.commands.common import load_or_report, print_table, problems_frame, say
 from symbiosis.core.errors import ParkError
 from symbiosis.core.i18n import Lang
 
@@ -54,8 +54,9 @@ class ProgressPrinter:
 def run(args: argparse.Namespace) -> int:
     from symbiosis.core.scenario import Scenario
     from symbiosis.reporting import Stopwatch, analyse, report_files, scenario_options, write_report
+    from symbiosis.reporting.build import languages
 
-    msg_lang: Lang = "zh" if args.lang in ("zh", "both") else "en"
+    msg_lang: Lang = languages(args.lang)[0]  # messages in the report's (first) language
     stopwatch = Stopwatch(ProgressPrinter(msg_lang))
     # Read the scenario first: a bad file should fail before a long load and solve.
     scenario = Scenario.load(args.scenario) if args.scenario else Scenario()
@@ -67,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         analysis = analyse(park, scenario, stopwatch=stopwatch)
     except ParkError as exc:  # a scenario edit made the ledger invalid: say where, as validate does
-        head = "情景中的台账修改使数据包无效：" if msg_lang == "zh" else "the scenario's ledger edits make the park invalid:"
-        print(head, file=sys.stderr)
+        print(say("scenario_invalid", msg_lang), file=sys.stderr)
         print_table(problems_frame(exc.problems, msg_lang))
         return 1
     files = report_files(analysis, args.lang, stopwatch=stopwatch)

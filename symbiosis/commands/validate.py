@@ -9,14 +9,25 @@ import pandas as pd
 from symbiosis.commands.common import (
     add_park_argument,
     dump_json,
+    headers,
     load_or_report,
     print_table,
     problems_frame,
+    say,
 )
 from symbiosis.core.errors import ParkError
+from symbiosis.core.i18n import as_lang, pick, register, word
 from symbiosis.core.loader import FileAccount, build_park, read_package
 from symbiosis.core.park import Park
 from symbiosis.core.taxonomy import CATEGORY_NAMES
+
+# The columns of the summary (codes "cli.summary.<column>"; in English the column names themselves) and the
+# directions shown in it.
+SUMMARY_COLUMNS = register("cli.summary", {
+    "category": ("category", "类别"), "name": ("name", "名称"), "direction": ("direction", "方向"),
+    "unit": ("unit", "单位"), "streams": ("streams", "条数"), "total": ("total", "合计"),
+})
+DIRECTION_NAMES = register("cli.direction", {"output": ("output", "产出"), "input": ("input", "投入")})
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -31,32 +42,29 @@ def summary(park: Park, lang: str = "en") -> pd.DataFrame:
     table = (s.groupby(["category", "direction", "unit"], sort=True)
              .agg(streams=("stream_id", "size"), total=("quantity", "sum")).reset_index())
     table["total"] = table["total"].round(1)
-    names = table["category"].map(lambda c: CATEGORY_NAMES.get(c, (c, c))[1 if lang == "zh" else 0])
-    table.insert(1, "name", names)
-    if lang == "zh":
-        table = table.rename(columns={"category": "类别", "name": "名称", "direction": "方向", "unit": "单位",
-                                      "streams": "条数", "total": "合计"})
-        table["方向"] = table["方向"].map({"output": "产出", "input": "投入"})
-    return table
+    table.insert(1, "name", table["category"].map(lambda c: word(CATEGORY_NAMES, c, lang)))
+    table["direction"] = table["direction"].map(lambda d: word(DIRECTION_NAMES, d, lang))
+    return table.rename(columns={c: word(SUMMARY_COLUMNS, c, lang) for c in SUMMARY_COLUMNS})
 
 
-ACCOUNT_HEADERS = {
-    "en": ("file", "rows read", "rows loaded", "rows with errors", "rows with warnings", "blank rows", "file errors"),
-    "zh": ("文件", "读取行数", "载入行数", "有错误的行", "有警告的行", "空行", "文件级错误"),
-}
+ACCOUNT_HEADERS = register("cli.account", {
+    "file": ("file", "文件"), "rows_read": ("rows read", "读取行数"), "rows_loaded": ("rows loaded", "载入行数"),
+    "rows_with_errors": ("rows with errors", "有错误的行"), "rows_with_warnings": ("rows with warnings", "有警告的行"),
+    "blank_rows": ("blank rows", "空行"), "file_errors": ("file errors", "文件级错误"),
+})
 
 
 def accounts_frame(accounts: list[FileAccount], lang: str = "en") -> pd.DataFrame:
     """Per file: what became of its rows (header = row 1 is not counted)."""
     rows = [(a.file, a.rows_read, a.rows_loaded, a.rows_with_errors, a.rows_with_warnings, a.blank_rows,
              a.file_errors) for a in accounts]
-    return pd.DataFrame(rows, columns=list(ACCOUNT_HEADERS["zh" if lang == "zh" else "en"]))
+    return pd.DataFrame(rows, columns=headers(ACCOUNT_HEADERS, lang))
 
 
 def _print_accounts(accounts: list[FileAccount], lang: str) -> None:
     if accounts:
         print()
-        print("各文件的行：" if lang == "zh" else "Rows per file:")
+        print(say("rows_per_file", lang))
         print_table(accounts_frame(accounts, lang))
 
 
@@ -80,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     table = summary(park, args.lang)
     shown = table.copy()
-    total_col = "合计" if args.lang == "zh" else "total"
+    total_col = word(SUMMARY_COLUMNS, "total", args.lang)
     shown[total_col] = shown[total_col].map(lambda v: f"{v:,.1f}")
     if args.format == "json":
         print(dump_json({
@@ -90,20 +98,15 @@ def run(args: argparse.Namespace) -> int:
             "files": [a.as_record() for a in package.accounts],
         }))
         return 0
-    if args.lang == "zh":
-        print(f"园区：{park.config.name_zh or park.name}（{park.source}）— 有效")
-        print(f"企业 {len(park.enterprises)} 家，物料流 {len(park.streams)} 条，现有交换 {len(park.exchanges)} 条；"
-              f"警告 {len(park.warnings)} 条")
-    else:
-        print(f"Park: {park.name} ({park.source}) — valid")
-        print(f"{len(park.enterprises)} enterprises, {len(park.streams)} streams, {len(park.exchanges)} existing "
-              f"exchanges; {len(park.warnings)} warning(s)")
+    print(say("park_valid", args.lang, park=pick(park.name, park.config.name_zh, args.lang), source=park.source))
+    print(say("park_counts", args.lang, enterprises=len(park.enterprises), streams=len(park.streams),
+              exchanges=len(park.exchanges), warnings=len(park.warnings)))
     print()
     print_table(shown)
     _print_accounts(package.accounts, args.lang)
     if park.warnings:
         print()
-        print("警告：" if args.lang == "zh" else "Warnings:")
+        print(say("warnings", args.lang))
         print_table(problems_frame(list(park.warnings), args.lang))
     return 0
 
@@ -112,7 +115,5 @@ def load_or_report_problems(exc: ParkError, lang: str) -> None:
     """The problems of a failed load, printed as every command prints them (stderr head, table on stdout)."""
     import sys
 
-    errors = len(exc.errors)
-    head = f"{errors} 个错误，数据包未加载：" if lang == "zh" else f"{errors} error(s); the park was not loaded:"
-    print(head, file=sys.stderr)
-    print_table(problems_frame(exc.problems, "zh" if lang == "zh" else "en"))
+    print(say("not_loaded", lang, errors=len(exc.errors)), file=sys.stderr)
+    print_table(problems_frame(exc.problems, as_lang(lang)))

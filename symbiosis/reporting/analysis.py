@@ -26,6 +26,7 @@ from matching.options import SCENARIO_OPTION_KEYS as SCENARIO_OPTION_KEYS
 from matching.options import scenario_options as scenario_options
 from symbiosis.core.errors import Problem
 from symbiosis.core.factors import Factor, FactorTable
+from symbiosis.core.i18n import LANGS, lang_column, pick, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario, apply_edits
@@ -79,7 +80,7 @@ class Finding:
     accepted: str = ""
 
     def message(self, lang: str) -> str:
-        return self.message_zh if lang == "zh" else self.message_en
+        return pick(self.message_en, self.message_zh, lang)
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,13 @@ class Analysis:
         return t("default_scenario", lang) if self.scenario == Scenario() else self.scenario.name
 
     def park_title(self, lang: str) -> str:
-        return self.park.config.name_zh if lang == "zh" and self.park.config.name_zh else self.park.name
+        return pick(self.park.name, self.park.config.name_zh, lang)
 
     def enterprise_names(self, lang: str) -> dict[str, str]:
         """enterprise_id -> name, the ledger's name_zh/name_en column when it has one for the language."""
         e = self.park.enterprises
-        column = f"name_{lang}" if f"name_{lang}" in e.columns else "name"
+        column = lang_column("name_en", "name_zh", lang)
+        column = column if column in e.columns else "name"
         out: dict[str, str] = {}
         for eid, name, fallback in zip(e["enterprise_id"], e[column], e["name"], strict=True):
             text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
@@ -240,11 +242,10 @@ def _balance_findings(table: pd.DataFrame) -> list[Finding]:
     """Flagged balances (more leaves than enters): a missing input row or a wrong number, worth a look."""
     out: list[Finding] = []
     for r in flows.unbalanced(table).to_dict("records"):
-        words = DIMENSION_NAMES.get(str(r["key"]), (str(r["key"]), str(r["key"])))
         params = {"enterprise": f"{r['enterprise_id']} {r['enterprise_name']}", "unit": r["unit"],
                   "gap": fmt_quantity(abs(float(r["gap"]))), "tolerance": fmt_quantity(float(r["tolerance"]))}
-        out.append(Finding("balance", t("w_balance", "en", dimension=words[0], **params),
-                           t("w_balance", "zh", dimension=words[1], **params), ref=str(r["enterprise_id"])))
+        en, zh = (t("w_balance", lg, dimension=word(DIMENSION_NAMES, str(r["key"]), lg), **params) for lg in LANGS)
+        out.append(Finding("balance", en, zh, ref=str(r["enterprise_id"])))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 import flows
 from matching import MatchOptions
-from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import Lang, as_lang
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario
@@ -31,7 +31,7 @@ def languages(lang: str) -> tuple[Lang, ...]:
     if lang == "both":
         return LANGS
     if lang in LANGS:
-        return ("zh",) if lang == "zh" else ("en",)
+        return (as_lang(lang),)
     raise ValueError(f"report language must be zh, en or both, got {lang!r}")
 
 
