@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from app import compute
 from app import metabolism as mb
 from app.data import park_label
 from app.i18n import t
+from app.state import Workspace
 from app.ui import keep, lang, need_park, remember, show_table, workspace
 from flows import sankey_figure
+from symbiosis.core.i18n import Lang
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
 
 
 def render() -> None:
@@ -22,10 +28,48 @@ def render() -> None:
     park = ws.park
     assert park is not None
     plan = ws.plan if ws.plan is not None and ws.plan_park_key == ws.park_key else None
-    pkey = compute.plan_key(plan)
 
-    # --- the Sankey ----------------------------------------------------------------------------------------
+    pkey = compute.plan_key(plan)
+    state = _sankey(ws, park, plan, pkey, lg)
+    shown_plan = plan if state == "after" else None
+    shown_key = pkey if state == "after" else ""
+    _network(ws, park, shown_key, shown_plan, lg)
+    _balances(ws, park, shown_key, shown_plan, lg)
+
+
+class _SankeyView(NamedTuple):
+    """What the Sankey's controls ask for."""
+
+    basis: str
+    level: str
+    state: str  # before / after
+    categories: list[str]
+    enterprises: list[str]
+    names: dict[str, str]  # enterprise id -> its label (the enterprises that can be chosen)
+    min_share: float
+    boundary: bool
+
+
+# --- the Sankey --------------------------------------------------------------------------------------------------
+def _sankey(ws: Workspace, park: Park, plan: Plan | None, pkey: str, lg: Lang) -> str:
+    """The Sankey with its controls (basis, level, before/after, filters); returns the state shown (before/after)."""
     st.subheader(t("sankey", lg))
+    view = _sankey_controls(park, plan, lg)
+    shown_plan = plan if view.state == "after" else None
+    shown_key = pkey if view.state == "after" else ""
+    with st.spinner(t("building_graph", lg)):
+        links = compute.sankey_links(ws.park_key, shown_key, view.basis, view.level, lg, park, shown_plan)
+    kept = mb.filter_links(links, view.categories, [e for e in view.enterprises if e in view.names], view.min_share,
+                           view.boundary)
+    title = mb.sankey_title(park_label(park, lg), view.basis, view.state, lg)
+    figure = sankey_figure(kept, basis=view.basis, lang=lg, title=title)
+    figure.update_layout(height=mb.sankey_height(kept))
+    st.plotly_chart(figure, key="sankey", width="stretch", config={"displaylogo": False})
+    st.caption(t("sankey_caption", lg, shown=len(kept), total=len(links)))
+    return view.state
+
+
+def _sankey_controls(park: Park, plan: Plan | None, lg: Lang) -> _SankeyView:
     keep("sk_basis", "mass")
     keep("sk_level", "category")
     keep("sk_state", "before")
@@ -55,19 +99,12 @@ def render() -> None:
                               format="%.3f")
         boundary = f4.checkbox(t("filter_boundary", lg), key="sk_boundary")
     remember("sk_basis", "sk_level", "sk_state", "sk_categories", "sk_enterprises", "sk_min_share", "sk_boundary")
+    return _SankeyView(basis=basis, level=level, state=state, categories=categories, enterprises=enterprises,
+                       names=names, min_share=min_share, boundary=boundary)
 
-    shown_plan = plan if state == "after" else None
-    shown_key = pkey if state == "after" else ""
-    with st.spinner(t("building_graph", lg)):
-        links = compute.sankey_links(ws.park_key, shown_key, basis, level, lg, park, shown_plan)
-    kept = mb.filter_links(links, categories, [e for e in enterprises if e in names], min_share, boundary)
-    title = mb.sankey_title(park_label(park, lg), basis, state, lg)
-    figure = sankey_figure(kept, basis=basis, lang=lg, title=title)
-    figure.update_layout(height=mb.sankey_height(kept))
-    st.plotly_chart(figure, key="sankey", width="stretch", config={"displaylogo": False})
-    st.caption(t("sankey_caption", lg, shown=len(kept), total=len(links)))
 
-    # --- the enterprise network ----------------------------------------------------------------------------
+# --- the enterprise network --------------------------------------------------------------------------------------
+def _network(ws: Workspace, park: Park, shown_key: str, shown_plan: Plan | None, lg: Lang) -> None:
     st.subheader(t("network", lg))
     st.caption(t("network_caption", lg))
     keep("net_linked_only", True)
@@ -85,7 +122,9 @@ def render() -> None:
         st.markdown(t("keystones", lg))
         show_table(mb.keystones_table(compute.keystones(ws.park_key, shown_key, park, shown_plan), lg), key="keystones_table")
 
-    # --- balances ------------------------------------------------------------------------------------------
+
+# --- balances ----------------------------------------------------------------------------------------------------
+def _balances(ws: Workspace, park: Park, shown_key: str, shown_plan: Plan | None, lg: Lang) -> None:
     st.subheader(t("balances", lg))
     st.caption(t("balances_caption", lg))
     table = compute.balances(ws.park_key, shown_key, park, shown_plan)

@@ -10,7 +10,11 @@ import streamlit as st
 from app import compute, opportunities
 from app import options as opts
 from app.i18n import t
+from app.state import Workspace
 from app.ui import attempt, keep, lang, need_park, remember, show_table, workspace
+from symbiosis.core.i18n import Lang, word
+from symbiosis.core.park import Park
+from symbiosis.core.plan import Link, Plan
 
 
 def render() -> None:
@@ -23,13 +27,41 @@ def render() -> None:
     park = ws.park
     assert park is not None
 
-    # --- options -------------------------------------------------------------------------------------------
+    request = _options(ws, park, lg)
+    request_key = request.key()
+    _run_matching(ws, park, request, request_key, lg)
+
+    plan = ws.plan
+    if plan is None:
+        st.info(t("no_plan_yet", lg), icon=":material/info:")
+        return
+    _plan_summary(ws, plan, park, request_key, lg)
+    selected_link = _link_detail(plan, park, lg)
+    _map(ws, park, plan, selected_link, lg)
+    _why_not(ws, park, plan, request, lg)
+
+
+# --- options -----------------------------------------------------------------------------------------------------
+def _options(ws: Workspace, park: Park, lg: Lang) -> opts.SolveRequest:
+    """The workshop options and the forced/forbidden links, kept in the scenario; the request they make."""
     current = opts.complete(ws.scenario.options, park)
     for key, value in current.widgets().items():
         keep(key, value)
     keep("forced_links", [opportunities.encode(k) for k in ws.scenario.forced])
     keep("forbidden_links", [opportunities.encode(k) for k in ws.scenario.forbidden])
 
+    _option_widgets(lg)
+    options = opts.from_widgets(st.session_state, park)
+    forced_sel, forbidden_sel, both = _force_forbid(ws, park, options, lg)
+    remember(*opts.option_keys(), "forced_links", "forbidden_links")
+    ws.scenario = replace(ws.scenario, options=options.table(),
+                          forced=tuple(opportunities.decode(k) for k in forced_sel),
+                          forbidden=tuple(opportunities.decode(k) for k in forbidden_sel if k not in both))
+    return opts.SolveRequest.of(ws.scenario, park)
+
+
+def _option_widgets(lg: Lang) -> None:
+    """Objective, carbon price, ΔTmin, Scope 2, reach per mode, minimum link sizes, solver limits."""
     st.subheader(t("options", lg))
     c1, c2, c3, c4 = st.columns(4)
     objective = c1.radio(t("opt_objective", lg), options=["emissions", "cost"], key="opt_objective",
@@ -41,7 +73,7 @@ def render() -> None:
     c4.checkbox(t("opt_scope2", lg), key="opt_scope2", help=t("opt_scope2_help", lg))
     st.markdown(t("opt_reach", lg))
     for col, mode in zip(st.columns(len(opts.MODES)), opts.MODES, strict=True):
-        col.number_input(t(f"mode_{mode}", lg), min_value=0.0, max_value=500.0, step=0.5, key=opts.reach_key(mode))
+        col.number_input(word("mode", mode, lg), min_value=0.0, max_value=500.0, step=0.5, key=opts.reach_key(mode))
     with st.expander(t("opt_min_links", lg)):
         st.caption(t("opt_min_links_help", lg))
         grid = st.columns(3)
@@ -55,7 +87,11 @@ def render() -> None:
         s2.number_input(t("opt_time_limit", lg), min_value=1.0, max_value=600.0, step=5.0, key="opt_time_limit",
                         help=t("opt_time_limit_help", lg))
 
-    options = opts.from_widgets(st.session_state, park)
+
+def _force_forbid(ws: Workspace, park: Park, options: opts.WorkshopOptions,
+                  lg: Lang) -> tuple[list[str], list[str], set[str]]:
+    """The links to force and to forbid, chosen among the candidate links of these options (and those already
+    named); returns both choices and the links named in both (forced wins)."""
     free_request = opts.SolveRequest(options)
     candidates = attempt(lambda: compute.candidates(ws.park_key, free_request.key(), park, free_request), lg,
                          "step_candidates")
@@ -76,13 +112,11 @@ def render() -> None:
     both = set(forced_sel) & set(forbidden_sel)
     if both:
         st.warning(t("forced_and_forbidden", lg, links=", ".join(sorted(both))), icon=":material/warning:")
-    remember(*opts.option_keys(), "forced_links", "forbidden_links")
-    ws.scenario = replace(ws.scenario, options=options.table(),
-                          forced=tuple(opportunities.decode(k) for k in forced_sel),
-                          forbidden=tuple(opportunities.decode(k) for k in forbidden_sel if k not in both))
-    request = opts.SolveRequest.of(ws.scenario, park)
-    request_key = request.key()
+    return forced_sel, forbidden_sel, both
 
+
+def _run_matching(ws: Workspace, park: Park, request: opts.SolveRequest, request_key: str, lg: Lang) -> None:
+    """The run button: solve, and keep the plan with the park and request it was solved for."""
     if st.button(t("run_matching", lg), key="run_matching", type="primary", icon=":material/play_arrow:"):
         with st.status(t("solving", lg), expanded=False) as status:
             solved = attempt(lambda: compute.plan(ws.park_key, request_key, park, request), lg, "step_solve")
@@ -94,11 +128,10 @@ def render() -> None:
                 status.update(label=t("solved", lg, links=len(solved.links), seconds=f"{solved.solve_seconds:.1f}"),
                               state="complete" if solved.status == "optimal" else "error")
 
-    # --- results -------------------------------------------------------------------------------------------
-    plan = ws.plan
-    if plan is None:
-        st.info(t("no_plan_yet", lg), icon=":material/info:")
-        return
+
+# --- results -----------------------------------------------------------------------------------------------------
+def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: Lang) -> None:
+    """Whether the plan is stale, the solver's status and messages, the totals and the ranked links."""
     if ws.plan_park_key != ws.park_key:
         st.warning(t("plan_stale_park", lg), icon=":material/history:")
     elif ws.plan_options_key != request_key:
@@ -127,7 +160,11 @@ def render() -> None:
     with st.container(key="ranked_links_box"):
         show_table(opportunities.links_table(plan, park, lg), key="ranked_links", height=380)
 
-    # --- one link in detail --------------------------------------------------------------------------------
+
+# --- one link in detail ------------------------------------------------------------------------------------------
+def _link_detail(plan: Plan, park: Park, lg: Lang) -> Link | None:
+    """Choose one of the plan's links and show its facts, scopes, factors and notes, with buttons to keep (force)
+    or forbid it. Returns the link chosen."""
     st.subheader(t("link_detail", lg))
     by_key = {opportunities.encode(opportunities.link_key(x)): x for x in sorted(plan.links, key=lambda x: x.rank)}
     selected_link = None
@@ -135,61 +172,70 @@ def render() -> None:
         chosen = st.selectbox(t("choose_link", lg), options=list(by_key), key="link_detail",
                               format_func=lambda k: opportunities.link_label(by_key[k], park, lg))
         selected_link = by_key.get(chosen) if chosen else None
-    if selected_link is not None:
-        link = selected_link
-        d1, d2 = st.columns([2, 3])
-        with d1:
-            show_table(opportunities.link_facts(link, park, plan, lg), key="link_facts")
-        with d2:
-            show_table(opportunities.scope_table(link, lg), key="link_scopes")
-        show_table(opportunities.factor_sources(link.factor_ids, park, lg), key="link_factors")
-        for note in opportunities.link_notes(link, lg):
-            st.caption(f"· {note}")
-        encoded = opportunities.encode(opportunities.link_key(link))
+    if selected_link is None:
+        return None
+    link = selected_link
+    d1, d2 = st.columns([2, 3])
+    with d1:
+        show_table(opportunities.link_facts(link, park, plan, lg), key="link_facts")
+    with d2:
+        show_table(opportunities.scope_table(link, lg), key="link_scopes")
+    show_table(opportunities.factor_sources(link.factor_ids, park, lg), key="link_factors")
+    for note in opportunities.link_notes(link, lg):
+        st.caption(f"· {note}")
+    encoded = opportunities.encode(opportunities.link_key(link))
+    b1, b2 = st.columns(2)
+    b1.button(t("keep_link", lg), key="force_this", on_click=_force, args=(encoded,), icon=":material/push_pin:",
+              disabled=encoded in st.session_state.get("forced_links", []))
+    b2.button(t("forbid_link", lg), key="forbid_this", on_click=_forbid, args=(encoded,), icon=":material/block:",
+              disabled=encoded in st.session_state.get("forbidden_links", []))
+    return link
 
-        def _force(key: str = encoded) -> None:
-            st.session_state["forced_links"] = [*st.session_state.get("forced_links", []), key]
-            st.session_state["forbidden_links"] = [k for k in st.session_state.get("forbidden_links", []) if k != key]
 
-        def _forbid(key: str = encoded) -> None:
-            st.session_state["forbidden_links"] = [*st.session_state.get("forbidden_links", []), key]
-            st.session_state["forced_links"] = [k for k in st.session_state.get("forced_links", []) if k != key]
+def _force(key: str) -> None:
+    st.session_state["forced_links"] = [*st.session_state.get("forced_links", []), key]
+    st.session_state["forbidden_links"] = [k for k in st.session_state.get("forbidden_links", []) if k != key]
 
-        b1, b2 = st.columns(2)
-        b1.button(t("keep_link", lg), key="force_this", on_click=_force, icon=":material/push_pin:",
-                  disabled=encoded in st.session_state.get("forced_links", []))
-        b2.button(t("forbid_link", lg), key="forbid_this", on_click=_forbid, icon=":material/block:",
-                  disabled=encoded in st.session_state.get("forbidden_links", []))
 
-    # --- the map -------------------------------------------------------------------------------------------
+def _forbid(key: str) -> None:
+    st.session_state["forbidden_links"] = [*st.session_state.get("forbidden_links", []), key]
+    st.session_state["forced_links"] = [k for k in st.session_state.get("forced_links", []) if k != key]
+
+
+# --- the map -----------------------------------------------------------------------------------------------------
+def _map(ws: Workspace, park: Park, plan: Plan, selected_link: Link | None, lg: Lang) -> None:
     st.subheader(t("map", lg))
     st.plotly_chart(opportunities.map_figure(park, plan if ws.plan_park_key == ws.park_key else None, lg,
                                              opportunities.link_key(selected_link) if selected_link else None),
                     key="link_map", width="stretch", config={"displaylogo": False})
 
-    # --- why not matched? ----------------------------------------------------------------------------------
+
+# --- why not matched? --------------------------------------------------------------------------------------------
+def _why_not(ws: Workspace, park: Park, plan: Plan, request: opts.SolveRequest, lg: Lang) -> None:
+    """Why a stream chosen is not (fully) matched, and every unmatched stream with its reason."""
     st.subheader(t("why_not", lg))
     st.caption(t("why_not_help", lg))
-    if ws.plan_park_key == ws.park_key:
-        with st.spinner(t("explaining", lg)):
-            explained = attempt(lambda: compute.explain(ws.park_key, ws.plan_options_key, compute.plan_key(plan),
-                                                        park, plan, ws.plan_request or request), lg, "step_explain")
-        if explained is None:
-            return
-        streams = opportunities.stream_choices(park, lg)
-        stream = st.selectbox(t("choose_stream", lg), options=list(streams), key="why_stream", index=None,
-                              format_func=lambda s: streams.get(s, s), placeholder=t("choose_stream_placeholder", lg))
-        if stream:
-            answer = opportunities.why_not(explained, stream, lg)
-            if answer is not None:
-                st.info(t("why_answer", lg, matched=f"{answer['matched']:,.6g}", total=f"{answer['quantity']:,.6g}",
-                          left=f"{answer['unmatched']:,.6g}", unit=answer["unit"], reason=answer["reason"]),
-                        icon=":material/help:")
-            else:
-                used = opportunities.links_of_stream(plan, stream)
-                st.success(t("fully_matched", lg, links=", ".join(used) or "—"), icon=":material/check_circle:")
-        with st.expander(t("all_unmatched", lg, n=len(explained))):
-            show_table(opportunities.unmatched_table(explained, park, lg), key="unmatched_table")
+    if ws.plan_park_key != ws.park_key:
+        return
+    with st.spinner(t("explaining", lg)):
+        explained = attempt(lambda: compute.explain(ws.park_key, ws.plan_options_key, compute.plan_key(plan),
+                                                    park, plan, ws.plan_request or request), lg, "step_explain")
+    if explained is None:
+        return
+    streams = opportunities.stream_choices(park, lg)
+    stream = st.selectbox(t("choose_stream", lg), options=list(streams), key="why_stream", index=None,
+                          format_func=lambda s: streams.get(s, s), placeholder=t("choose_stream_placeholder", lg))
+    if stream:
+        answer = opportunities.why_not(explained, stream, lg)
+        if answer is not None:
+            st.info(t("why_answer", lg, matched=f"{answer['matched']:,.6g}", total=f"{answer['quantity']:,.6g}",
+                      left=f"{answer['unmatched']:,.6g}", unit=answer["unit"], reason=answer["reason"]),
+                    icon=":material/help:")
+        else:
+            used = opportunities.links_of_stream(plan, stream)
+            st.success(t("fully_matched", lg, links=", ".join(used) or "—"), icon=":material/check_circle:")
+    with st.expander(t("all_unmatched", lg, n=len(explained))):
+        show_table(opportunities.unmatched_table(explained, park, lg), key="unmatched_table")
 
 
 render()

@@ -10,8 +10,10 @@ from app import scenarios as sc
 from app.data import park_label
 from app.i18n import t
 from app.keys import files_key
+from app.state import Saved, Workspace
 from app.ui import lang, need_park, show_table, workspace
 from flows import sankey_figure
+from symbiosis.core.i18n import Lang
 from symbiosis.core.scenario import ScenarioError, read_scenario_bytes, scenario_bytes
 
 
@@ -22,10 +24,24 @@ def render() -> None:
     st.caption(t("scenarios_intro", lg))
     if not need_park(ws, lg):
         return
-    park = ws.park
-    assert park is not None
+    assert ws.park is not None
 
-    # --- the current scenario ------------------------------------------------------------------------------
+    _current_scenario(ws, lg)
+    st.subheader(t("saved_scenarios", lg))
+    if not ws.saved:
+        st.info(t("none_saved", lg), icon=":material/info:")
+        return
+    _saved_scenarios(ws, lg)
+    st.subheader(t("compare", lg))
+    if len(ws.saved) < 2:
+        st.info(t("compare_needs_two", lg), icon=":material/info:")
+        return
+    _compare(ws, lg)
+
+
+# --- the current scenario ----------------------------------------------------------------------------------------
+def _current_scenario(ws: Workspace, lg: Lang) -> None:
+    """What the current scenario holds; save it under a name, download it, or open a scenario file."""
     st.subheader(t("current_scenario", lg))
     c = ws.scenario
     plan_text = (t("sc_plan_current", lg, status=t(f"short_{ws.plan.status}", lg), links=len(ws.plan.links))
@@ -48,26 +64,31 @@ def render() -> None:
         st.download_button(t("download_scenario", lg), data=lambda: scenario_bytes(sc.save_preview(ws)),
                            file_name="scenario.toml", mime="application/toml", key="dl_scenario_toml",
                            on_click="ignore", icon=":material/download:")
-        upload = st.file_uploader(t("open_scenario_file", lg), type=["toml"], key="scenario_upload")
-        if upload is not None:
-            data = upload.getvalue()
-            if files_key({"scenario.toml": data}) != ws.ui.get("_scenario_upload_key"):
-                ws.ui["_scenario_upload_key"] = files_key({"scenario.toml": data})
-                try:
-                    ok = sc.open_scenario_file(ws, read_scenario_bytes(data), st.session_state)
-                except ScenarioError as exc:
-                    st.error(t("scenario_file_bad", lg, reason=str(exc)))
-                else:
-                    if ok:
-                        st.success(t("scenario_file_opened", lg))
-                    else:
-                        st.error(t("scenario_file_failed", lg))
+        _open_scenario_file(ws, lg)
 
-    # --- saved scenarios -----------------------------------------------------------------------------------
-    st.subheader(t("saved_scenarios", lg))
-    if not ws.saved:
-        st.info(t("none_saved", lg), icon=":material/info:")
+
+def _open_scenario_file(ws: Workspace, lg: Lang) -> None:
+    """A scenario.toml uploaded: opened once per file content."""
+    upload = st.file_uploader(t("open_scenario_file", lg), type=["toml"], key="scenario_upload")
+    if upload is None:
         return
+    data = upload.getvalue()
+    if files_key({"scenario.toml": data}) == ws.ui.get("_scenario_upload_key"):
+        return
+    ws.ui["_scenario_upload_key"] = files_key({"scenario.toml": data})
+    try:
+        ok = sc.open_scenario_file(ws, read_scenario_bytes(data), st.session_state)
+    except ScenarioError as exc:
+        st.error(t("scenario_file_bad", lg, reason=str(exc)))
+    else:
+        if ok:
+            st.success(t("scenario_file_opened", lg))
+        else:
+            st.error(t("scenario_file_failed", lg))
+
+
+# --- saved scenarios ---------------------------------------------------------------------------------------------
+def _saved_scenarios(ws: Workspace, lg: Lang) -> None:
     show_table(sc.saved_table(ws, lg), key="saved_table")
     l1, l2 = st.columns([2, 1])
     to_load = l1.selectbox(t("choose_saved", lg), options=list(ws.saved), key="load_choice")
@@ -77,11 +98,10 @@ def render() -> None:
         else:
             st.error(t("scenario_file_failed", lg))
 
-    # --- compare two ---------------------------------------------------------------------------------------
-    st.subheader(t("compare", lg))
-    if len(ws.saved) < 2:
-        st.info(t("compare_needs_two", lg), icon=":material/info:")
-        return
+
+# --- compare two -------------------------------------------------------------------------------------------------
+def _compare(ws: Workspace, lg: Lang) -> None:
+    """Two saved scenarios side by side: totals, settings, indicators, links and Sankeys."""
     names = list(ws.saved)
     k1, k2, k3 = st.columns([2, 2, 3])
     a_name = k1.selectbox(t("scenario_a", lg), options=names, index=0, key="compare_a")
@@ -109,9 +129,13 @@ def render() -> None:
         st.caption(t("cmp_same_links", lg))
     else:
         show_table(changes, key="compare_links")
+    _compare_sankeys(basis, ((a_name, a), (b_name, b)), lg)
+
+
+def _compare_sankeys(basis: str, sides: tuple[tuple[str, Saved], tuple[str, Saved]], lg: Lang) -> None:
     st.markdown(t("cmp_sankeys", lg))
     s1, s2 = st.columns(2)
-    for col, side, label, saved in ((s1, "a", a_name, a), (s2, "b", b_name, b)):
+    for col, side, (label, saved) in zip((s1, s2), ("a", "b"), sides, strict=True):
         links = compute.sankey_links(saved.park_key, compute.plan_key(saved.plan), basis, "category", lg, saved.park,
                                      saved.plan)
         title = t("cmp_sankey_title", lg, name=label, park=park_label(saved.park, lg))
