@@ -194,3 +194,17 @@ def test_one_name_per_transport_mode(catalogue: dict[str, tuple[str, str]]) -> N
     """The app's mode_<mode> labels are the core's mode.<mode> names, not a second wording of them."""
     for mode in i18n.MODE_NAMES:
         assert catalogue[f"app.mode_{mode}"] == catalogue[f"mode.{mode}"]
+
+
+def test_one_wording_across_the_layers(catalogue: dict[str, tuple[str, str]]) -> None:
+    """Vocabularies a lower layer cannot import from the report (the commands, flows/, matching/) keep its
+    wording; the match command and the scenario comparison name statuses and categories as the report does."""
+    from symbiosis.commands.match import _status
+
+    same = {"cli.severity.error": "report.severity.error", "cli.severity.warning": "report.severity.warning",
+            "cli.direction.output": "report.direction.output", "cli.direction.input": "report.direction.input",
+            "flows.indicator.list_sep": "report.convention.list_sep", "reason.part.notes_sep": "report.convention.list_sep"}
+    assert {code: catalogue[code] for code in same} == {code: catalogue[other] for code, other in same.items()}
+    for status in ("optimal", "time_limit", "infeasible"):
+        for lang in i18n.LANGS:
+            assert _status(status, lang) == render(f"report.status.{status}", lang)
