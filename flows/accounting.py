@@ -32,6 +32,7 @@ import networkx as nx
 
 from flows.graph import RowRef
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import pair, register
 from symbiosis.core.rulebook import (
     BOILER_FUEL,
     ReceiverSide,
@@ -48,6 +49,14 @@ from symbiosis.core.units import TCE_GJ
 
 EdgeId = tuple[str, str, str]
 SCOPES: tuple[str, ...] = ("scope1", "scope2", "scope3_cat1", "scope3_cat2", "scope3_cat4", "scope3_cat5")
+# What a number that could not be computed lacks (codes "flows.missing.<key>"; Missing.what_en / what_zh). The keys
+# are shown as the ledger has them, in both languages, except a material given with its Chinese name (material_zh).
+MISSING_TEXTS = register("flows.missing", {
+    "boiler_efficiency": ("boiler efficiency for {baseline}", "{baseline} 的锅炉效率"),
+    "scope1_factor": ("Scope 1 factor for {material}", "{material}的范围一排放因子"),
+    "cradle_to_gate_factor": ("cradle-to-gate factor for {material}", "{material} 的上游排放因子"),
+    "disposal_factor": ("disposal factor for {baseline}", "{baseline} 的处置排放因子"),
+})
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,11 @@ class Missing:
     rows: tuple[RowRef, ...]
 
 
+def _pair(key: str, /, **params: str) -> tuple[str, str]:
+    """Message "flows.missing.<key>" in English and Chinese (a Missing's what_en, what_zh)."""
+    return pair(MISSING_TEXTS.code(key), **params)
+
+
 def is_energy_carrier(category: str, dimension: str) -> bool:
     return category == "energy" or (category == "gas" and dimension == "energy")
 
@@ -113,8 +127,7 @@ def energy_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Ene
             elif d["baseline"] in BOILER_FUEL and not d.get("boiler_fuel_listed"):
                 eff = boiler_efficiency(d["baseline"], factors)
                 if eff is None:
-                    missing.append(Missing("energy", f"boiler efficiency for {d['baseline']}",
-                                           f"{d['baseline']} 的锅炉效率", rows))
+                    missing.append(Missing("energy", *_pair("boiler_efficiency", baseline=d["baseline"]), rows))
                     continue
                 items.append(EnergyItem(edge, float(d["quantity"]) / eff.value, False, BOILER_FUEL[d["baseline"]],
                                         rows, (eff.factor_id,)))
@@ -167,8 +180,8 @@ def scope12_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Em
             mat = mats.get(d["material"])
             if (side.fuel_factor is None and mat is not None and mat.is_fossil_fuel and d["category"] == "energy"
                     and str(d["baseline"]) != "self_supplied" and graph.nodes[u].get("boundary") != "self_supply"):
-                missing.append(Missing("scope1", f"Scope 1 factor for {d['material']}",
-                                       f"{mat.name_zh}的范围一排放因子", rows))
+                missing.append(Missing("scope1", *_pair("scope1_factor", material=d["material"],
+                                                        material_zh=mat.name_zh), rows))
         elif d["kind"] in ("exchange", "link"):
             for material_in, unit_in, baseline_in, q_in in d.get("inputs", ()):
                 replaced = sides.of_input(material_in, baseline_in, unit_in).fuel_factor
@@ -193,15 +206,13 @@ def scope3_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Emi
             if side.scope3_cat1:
                 out.append(EmissionItem(edge, "scope3_cat1", q * side.scope3_cat1, rows, side.factor_ids, v))
             if any(n.code == "no_virgin_factor" for n in side.notes):
-                missing.append(Missing("scope3_cat1", f"cradle-to-gate factor for {d['material']}",
-                                       f"{d['material']} 的上游排放因子", rows))
+                missing.append(Missing("scope3_cat1", *_pair("cradle_to_gate_factor", material=d["material"]), rows))
         elif d["kind"] in ("fate", "sewer"):  # sewer: sent to the park's own treatment plant
             out_side = sides.of_output(d["material"], str(d["baseline"]), d["unit"])
             if out_side.scope3_cat5:
                 out.append(EmissionItem(edge, "scope3_cat5", q * out_side.scope3_cat5, rows, out_side.factor_ids, u))
             if any(n.code == "no_disposal_factor" for n in out_side.notes):
-                missing.append(Missing("scope3_cat5", f"disposal factor for {d['baseline']}",
-                                       f"{d['baseline']} 的处置排放因子", rows))
+                missing.append(Missing("scope3_cat5", *_pair("disposal_factor", baseline=d["baseline"]), rows))
         elif d["kind"] == "link":
             mode = str(d.get("mode", ""))
             per_unit = transport_per_unit(d["material"], d["unit"], mode, float(d.get("distance_km") or 0.0), factors)

@@ -17,10 +17,26 @@ import pandas as pd
 
 from flows.graph import as_graph, enterprise_nodes
 from flows.labels import BASES
+from symbiosis.core.i18n import pair, register
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 
 ENTERPRISE_KINDS = ("exchange", "link")
+# The names of the network metrics (codes "flows.metric.<metric>"; network_metrics' name_en / name_zh).
+METRIC_NAMES = register("flows.metric", {
+    "enterprises": ("Enterprises (N)", "企业数（N）"),
+    "links": ("Enterprise-to-enterprise links (L)", "企业间链接数（L）"),
+    "existing_links": ("of which existing", "其中现有"),
+    "proposed_links": ("of which new in the plan", "其中方案新增"),
+    "chain_links": ("Eco-industrial chain links", "生态工业链接数"),
+    "link_density": ("Link density (L/N)", "链接密度（L/N）"),
+    "connectance": ("Connectance (L/(N(N-1)))", "连通度（L/(N(N-1))）"),
+    "connected_enterprises": ("Enterprises in the network", "参与共生的企业数"),
+    "components": ("Separate sub-networks", "独立子网络数"),
+    "finn_mass": ("Finn cycling index (mass)", "Finn 循环指数（质量）"),
+    "finn_water": ("Finn cycling index (water)", "Finn 循环指数（水量）"),
+    "finn_energy": ("Finn cycling index (energy)", "Finn 循环指数（能量）"),
+})
 
 
 def in_basis(d: dict, basis: str) -> bool:
@@ -74,28 +90,22 @@ def network_metrics(park_or_graph: Park | nx.MultiDiGraph, plan: Plan | None = N
     triples = {t for e in net.edges for t in net.edges[e]["triples"]}
     connected = [node for node in net if net.degree(node) - (2 if net.has_edge(node, node) else 0) > 0]
     undirected = nx.Graph(pairs)
-    rows = [
-        ("enterprises", "Enterprises (N)", "企业数（N）", float(n), "count of enterprise nodes"),
-        ("links", "Enterprise-to-enterprise links (L)", "企业间链接数（L）", float(links),
-         "directed supplier-receiver pairs with an exchange or plan link"),
-        ("existing_links", "of which existing", "其中现有", float(existing), "pairs with an existing exchange"),
-        ("proposed_links", "of which new in the plan", "其中方案新增", float(proposed),
-         "pairs with only plan links"),
-        ("chain_links", "Eco-industrial chain links", "生态工业链接数", float(len(triples)),
-         "distinct supplier-receiver-material triples (HJ 274-2015 count)"),
-        ("link_density", "Link density (L/N)", "链接密度（L/N）", links / n if n else math.nan, "L / N"),
-        ("connectance", "Connectance (L/(N(N-1)))", "连通度（L/(N(N-1))）",
-         links / (n * (n - 1)) if n > 1 else math.nan, "L / (N (N-1)), directed, no self-loops"),
-        ("connected_enterprises", "Enterprises in the network", "参与共生的企业数", float(len(connected)),
-         "enterprises with at least one link to another"),
-        ("components", "Separate sub-networks", "独立子网络数",
-         float(nx.number_connected_components(undirected)) if pairs else 0.0,
+    values = [
+        ("enterprises", float(n), "count of enterprise nodes"),
+        ("links", float(links), "directed supplier-receiver pairs with an exchange or plan link"),
+        ("existing_links", float(existing), "pairs with an existing exchange"),
+        ("proposed_links", float(proposed), "pairs with only plan links"),
+        ("chain_links", float(len(triples)), "distinct supplier-receiver-material triples (HJ 274-2015 count)"),
+        ("link_density", links / n if n else math.nan, "L / N"),
+        ("connectance", links / (n * (n - 1)) if n > 1 else math.nan, "L / (N (N-1)), directed, no self-loops"),
+        ("connected_enterprises", float(len(connected)), "enterprises with at least one link to another"),
+        ("components", float(nx.number_connected_components(undirected)) if pairs else 0.0,
          "connected components among linked enterprises"),
     ]
     for basis in ("mass", "water", "energy"):
-        rows.append((f"finn_{basis}", f"Finn cycling index ({BASES[basis][1].split(' (')[0]})",
-                     f"Finn 循环指数（{BASES[basis][2].split('（')[0]}）", finn_cycling_index(graph, basis),
-                     f"share of throughflow cycled, {BASES[basis][0]} flows"))
+        values.append((f"finn_{basis}", finn_cycling_index(graph, basis),
+                       f"share of throughflow cycled, {BASES[basis][0]} flows"))
+    rows = [(metric, *pair(METRIC_NAMES.code(metric)), value, definition) for metric, value, definition in values]
     return pd.DataFrame(rows, columns=["metric", "name_en", "name_zh", "value", "definition"])
 
 

@@ -8,8 +8,14 @@ import pandas as pd
 from matching.model import build_model
 from matching.options import MatchOptions
 from matching.propose import propose, read_plan, solve_model
+from symbiosis.core.i18n import pair, register
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
+
+# The message an alternative plan carries (codes "matching.alternative.<key>").
+TEXTS = register("matching.alternative", {
+    "note": ("alternative {k} of {n}", "备选方案 {k}/{n}"),
+})
 
 
 def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) -> list[Plan]:
@@ -30,7 +36,7 @@ def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) ->
             plans.append(read_plan(model, solve_model(model)))
             break
         solution = solve_model(model)
-        note = (f"alternative {k + 1} of {n}", f"备选方案 {k + 1}/{n}")
+        note = pair(TEXTS.code("note"), k=k + 1, n=n)
         plan = read_plan(model, solution, [note])
         if plan.status in ("infeasible", "error"):
             break

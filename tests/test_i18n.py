@@ -32,12 +32,14 @@ RENDERING_MODULES = ("symbiosis/core/errors.py", "app/i18n.py", "symbiosis/repor
                      "symbiosis/commands/validate.py", "app/data.py", "app/pages/data.py", "app/compute.py",
                      "app/scenarios.py", "symbiosis/reporting/analysis.py", "symbiosis/reporting/build.py",
                      "symbiosis/core/rulebook.py", "symbiosis/core/exchanges.py", "flows/indicators.py",
-                     "flows/balance.py", "matching/explain.py", "matching/read.py")
+                     "flows/balance.py", "matching/explain.py", "matching/read.py", "symbiosis/core/limits.py",
+                     "flows/accounting.py", "flows/network.py", "matching/alternatives.py")
 # Per module, the helpers that render a literal key of one of its tables: helper -> namespace of the code.
 KEY_HELPERS = {"symbiosis/commands/validate.py": {"say": "cli"}, "symbiosis/commands/match.py": {"say": "cli"},
                "symbiosis/commands/report.py": {"say": "cli"}, "symbiosis/commands/common.py": {"say": "cli"},
                "matching/explain.py": {"_text": "reason", "_part": "reason.part"},
-               "matching/read.py": {"_pair": "matching"}, "flows/indicators.py": {"_pair": "flows.indicator"}}
+               "matching/read.py": {"_pair": "matching"}, "flows/indicators.py": {"_pair": "flows.indicator"},
+               "flows/accounting.py": {"_pair": "flows.missing"}}
 
 
 def registering_modules() -> list[str]:
@@ -58,7 +60,8 @@ def catalogue() -> dict[str, tuple[str, str]]:
     assert {"symbiosis.core.errors", "app.i18n", "symbiosis.reporting.texts", "flows.labels", "flows.sankey",
             "symbiosis.core.taxonomy", "symbiosis.core.schema", "symbiosis.core.rulebook", "matching.explain",
             "matching.read", "flows.indicators", "flows.balance", "symbiosis.commands.common",
-            "symbiosis.commands.validate", "symbiosis.commands.match"} <= set(modules)
+            "symbiosis.commands.validate", "symbiosis.commands.match", "symbiosis.core.exchanges",
+            "symbiosis.core.limits", "flows.accounting", "flows.network", "matching.alternatives"} <= set(modules)
     for name in modules:  # importing them all together is the duplicate check: a clash raises at import
         importlib.import_module(name)
     return dict(i18n.catalogue())
@@ -208,3 +211,38 @@ def test_one_wording_across_the_layers(catalogue: dict[str, tuple[str, str]]) ->
     for status in ("optimal", "time_limit", "infeasible"):
         for lang in i18n.LANGS:
             assert _status(status, lang) == render(f"report.status.{status}", lang)
+
+
+def test_codes_with_parameters_keep_the_wording_of_the_texts_they_replace() -> None:
+    """Exchange shortfalls (exchange.*), why nothing is avoided (note.why.*), what a limit bounds (limit.*), what a
+    missing number lacks (flows.missing.*), the network metrics' names (flows.metric.*) and an alternative plan's
+    note (matching.alternative.*) read as the inline texts they replaced."""
+    from dataclasses import fields
+
+    from flows.accounting import MISSING_TEXTS
+    from flows.network import METRIC_NAMES
+    from matching.alternatives import TEXTS as ALTERNATIVE
+    from symbiosis.core.exchanges import EXCHANGE_TEXTS, SHORTFALL_CODES
+    from symbiosis.core.limits import LIMIT_NAMES, LIMIT_WORDS, Limits
+    from symbiosis.core.rulebook import SOLD_WHY
+
+    why = pair(EXCHANGE_TEXTS.code("exceeds_supply"), material="fly_ash", quantity="30,000", unit="t/a",
+               supplier="P", left="10,000", short="20,000")
+    assert pair(EXCHANGE_TEXTS.code("message"), exchange_id="X1", why=why[0], why_zh=why[1]) == (
+        "existing exchange X1: 30,000 t/a of fly_ash is more than supplier P's output rows have left (10,000 t/a); "
+        "20,000 t/a are not taken off its ledger",
+        "现有交换 X1：粉煤灰 30,000 t/a 超过供方 P 产出行余量（10,000 t/a）；20,000 t/a 未从其台账扣减")
+    assert render(EXCHANGE_TEXTS.code("exceeds_demand"), "zh", materials="clinker, clay", receiver="C",
+                  short="7,000", unit="t/a") == "需方 C 的熟料、黏土投入不足以接收其中 7,000 t/a；这部分在需方不扣减"
+    assert render(EXCHANGE_TEXTS.code("no_heat_input"), "en", receiver="H", t_supply=200.0).startswith(
+        "receiver H has no heat input whose target temperature the supplied heat (200 °C) reaches")
+    assert set(SHORTFALL_CODES) < set(EXCHANGE_TEXTS)
+    assert pair(SOLD_WHY.code("nothing_counted")) == ("nothing counted", "不计")
+    assert set(LIMIT_NAMES) == {f.name for f in fields(Limits)}
+    assert LIMIT_WORDS["cell_chars"] == (("what", "the number of characters in one cell"), ("what_zh", "单元格的字符数"))
+    assert pair(MISSING_TEXTS.code("scope1_factor"), material="coal", material_zh="煤炭") == (
+        "Scope 1 factor for coal", "煤炭的范围一排放因子")
+    assert pair(MISSING_TEXTS.code("disposal_factor"), baseline="landfill") == (
+        "disposal factor for landfill", "landfill 的处置排放因子")
+    assert pair(METRIC_NAMES.code("finn_energy")) == ("Finn cycling index (energy)", "Finn 循环指数（能量）")
+    assert pair(ALTERNATIVE.code("note"), k=2, n=3) == ("alternative 2 of 3", "备选方案 2/3")

@@ -19,7 +19,8 @@ The rule, exchange by exchange in file order, each against what the earlier ones
      fuel less any combustion added; the supplier's side is the same for every input, so it does not reorder),
      then the larger share cap, then ledger order. ratio x quantity comes off the first; only what that input has
      no room for spills to the next.
-* What the ledger cannot cover is a shortfall with a message in English and Chinese; nothing is guessed away.
+* What the ledger cannot cover is a shortfall with a message in English and Chinese (codes "exchange.<key>");
+  nothing is guessed away.
 
 The substitution rules (datasets/substitutions.csv and the implicit same-material rules) live here as well: they
 are the one copy the matcher builds its candidates from, so the allocation and the candidates never disagree on
@@ -41,7 +42,7 @@ from symbiosis.core.accounting import net_per_unit, unit_coefficients
 from symbiosis.core.datasets import read_table
 from symbiosis.core.errors import DatasetError
 from symbiosis.core.factors import FactorTable
-from symbiosis.core.i18n import pick
+from symbiosis.core.i18n import pair, pick, register
 from symbiosis.core.park import DEFAULT_REACH_KM, Park
 from symbiosis.core.taxonomy import materials
 from symbiosis.core.units import as_float
@@ -131,6 +132,27 @@ ALLOCATION_COLUMNS: tuple[str, ...] = ("exchange_id", "side", "stream_id", "quan
 SHORTFALL_COLUMNS: tuple[str, ...] = ("exchange_id", "side", "code", "short", "unit")
 SHORTFALL_CODES: tuple[str, ...] = ("no_supplier_stream", "exceeds_supply", "no_receiver_stream", "exceeds_demand")
 _REL_EPS = 1e-9  # what is left below this share of an exchange is rounding, not a shortfall
+# Why (part of) an exchange is not covered by the ledger (codes "exchange.<key>"): "message" names the exchange
+# and says `why`, one of the others; in Chinese, material keys are shown by their Chinese names. Quantities come
+# formatted (`_fmt`), the same in both languages.
+EXCHANGE_TEXTS = register("exchange", {
+    "message": ("existing exchange {exchange_id}: {why}", "现有交换 {exchange_id}：{why}"),
+    "no_supplier_stream": ("supplier {supplier} has no output row of {material}; {quantity} {unit} are not taken off "
+                           "its ledger", "供方 {supplier} 没有{material}产出行；{quantity} {unit} 未从其台账扣减"),
+    "exceeds_supply": ("{quantity} {unit} of {material} is more than supplier {supplier}'s output rows have left "
+                       "({left} {unit}); {short} {unit} are not taken off its ledger",
+                       "{material} {quantity} {unit} 超过供方 {supplier} 产出行余量（{left} {unit}）；{short} {unit} "
+                       "未从其台账扣减"),
+    "no_heat_input": ("receiver {receiver} has no heat input whose target temperature the supplied heat "
+                      "({t_supply:g} °C) reaches; only the supplier's side is subtracted",
+                      "需方 {receiver} 没有目标温度在供热温度（{t_supply:g} °C）以内的热投入；仅扣减供方"),
+    "no_receiver_stream": ("receiver {receiver} has no input row of {material} nor of a material it can replace; "
+                           "only the supplier's side is subtracted",
+                           "需方 {receiver} 没有{material}或其可替代物料的投入行；仅扣减供方"),
+    "exceeds_demand": ("the {materials} input of receiver {receiver} has no room left for {short} {unit} of it; that "
+                       "rest is not subtracted on the receiver's side",
+                       "需方 {receiver} 的{materials}投入不足以接收其中 {short} {unit}；这部分在需方不扣减"),
+}, localize=("material", "materials"))
 
 
 @dataclass(frozen=True)
@@ -191,11 +213,6 @@ def _fmt(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.4g}"
-
-
-def _name_zh(material: str) -> str:
-    found = materials().get(material)
-    return found.name_zh if found is not None else material
 
 
 def _text(value: Any) -> str:
@@ -297,15 +314,11 @@ def _allocate_one(ledger: _Ledger, e: dict[str, Any], factors: FactorTable, incl
                                           include_scope2)
     if not targets:
         if t_supply is not None and any(ledger.category[i] == "heat" for i in inputs):
-            x.short(RECEIVER, "no_receiver_stream", x.q,
-                    f"receiver {x.receiver} has no heat input whose target temperature the supplied heat "
-                    f"({t_supply:g} °C) reaches; only the supplier's side is subtracted",
-                    f"需方 {x.receiver} 没有目标温度在供热温度（{t_supply:g} °C）以内的热投入；仅扣减供方")
+            x.short(RECEIVER, "no_receiver_stream", x.q, EXCHANGE_TEXTS.code("no_heat_input"), receiver=x.receiver,
+                    t_supply=t_supply)
         else:
-            x.short(RECEIVER, "no_receiver_stream", x.q,
-                    f"receiver {x.receiver} has no input row of {x.material} nor of a material it can replace; only "
-                    f"the supplier's side is subtracted",
-                    f"需方 {x.receiver} 没有{x.name_zh}或其可替代物料的投入行；仅扣减供方")
+            x.short(RECEIVER, "no_receiver_stream", x.q, EXCHANGE_TEXTS.code("no_receiver_stream"),
+                    receiver=x.receiver, material=x.material)
         return
     _take_receiver(ledger, x, targets, rows)
 
@@ -321,7 +334,6 @@ class _Exchange:
     unit: str
     q: float
     eps: float  # what is left below this is rounding, not a shortfall
-    name_zh: str
     shorts: list[dict[str, Any]]
     messages: list[ExchangeMessage]
 
@@ -330,13 +342,16 @@ class _Exchange:
         q = as_float(e["quantity"]) or 0.0
         material = str(e["material"])
         return cls(xid=str(e["exchange_id"]), supplier=str(e["supplier_id"]), receiver=str(e["receiver_id"]),
-                   material=material, unit=str(e["unit"]), q=q, eps=_REL_EPS * max(q, 1.0),
-                   name_zh=_name_zh(material), shorts=shorts, messages=messages)
+                   material=material, unit=str(e["unit"]), q=q, eps=_REL_EPS * max(q, 1.0), shorts=shorts,
+                   messages=messages)
 
-    def short(self, side: str, code: str, amount: float, en: str, zh: str) -> None:
+    def short(self, side: str, code: str, amount: float, why: str, **params: object) -> None:
+        """A shortfall `code` (SHORTFALL_CODES) of `amount`, and its message: the exchange, then message `why`
+        (an "exchange.<key>" code) with `params`."""
         self.shorts.append({"exchange_id": self.xid, "side": side, "code": code, "short": amount, "unit": self.unit})
-        self.messages.append(ExchangeMessage(self.xid, code, f"existing exchange {self.xid}: {en}",
-                                             f"现有交换 {self.xid}：{zh}"))
+        why_en, why_zh = pair(why, **params)
+        self.messages.append(ExchangeMessage(self.xid, code, *pair(EXCHANGE_TEXTS.code("message"),
+                                                                   exchange_id=self.xid, why=why_en, why_zh=why_zh)))
 
 
 def _take_supplier(ledger: _Ledger, x: _Exchange, rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
@@ -358,16 +373,11 @@ def _take_supplier(ledger: _Ledger, x: _Exchange, rows: list[dict[str, Any]]) ->
             break
     q, unit = x.q, x.unit
     if not candidates:
-        x.short(SUPPLIER, "no_supplier_stream", q,
-                f"supplier {x.supplier} has no output row of {x.material}; {_fmt(q)} {unit} are not taken off its "
-                f"ledger",
-                f"供方 {x.supplier} 没有{x.name_zh}产出行；{_fmt(q)} {unit} 未从其台账扣减")
+        x.short(SUPPLIER, "no_supplier_stream", q, EXCHANGE_TEXTS.code("no_supplier_stream"), supplier=x.supplier,
+                material=x.material, quantity=_fmt(q), unit=unit)
     elif todo > x.eps:
-        x.short(SUPPLIER, "exceeds_supply", todo,
-                f"{_fmt(q)} {unit} of {x.material} is more than supplier {x.supplier}'s output rows have left "
-                f"({_fmt(q - todo)} {unit}); {_fmt(todo)} {unit} are not taken off its ledger",
-                f"{x.name_zh} {_fmt(q)} {unit} 超过供方 {x.supplier} 产出行余量（{_fmt(q - todo)} {unit}）；"
-                f"{_fmt(todo)} {unit} 未从其台账扣减")
+        x.short(SUPPLIER, "exceeds_supply", todo, EXCHANGE_TEXTS.code("exceeds_supply"), supplier=x.supplier,
+                material=x.material, quantity=_fmt(q), left=_fmt(q - todo), short=_fmt(todo), unit=unit)
     return candidates, used_out
 
 
@@ -410,11 +420,8 @@ def _take_receiver(ledger: _Ledger, x: _Exchange, targets: list[tuple[int, float
             break
     if todo > x.eps:
         held = list(dict.fromkeys(ledger.material[i] for i, _, _ in targets))
-        x.short(RECEIVER, "exceeds_demand", todo,
-                f"the {', '.join(held)} input of receiver {x.receiver} has no room left for {_fmt(todo)} {x.unit} of "
-                f"it; that rest is not subtracted on the receiver's side",
-                f"需方 {x.receiver} 的{'、'.join(_name_zh(m) for m in held)}投入不足以接收其中 {_fmt(todo)} {x.unit}；"
-                f"这部分在需方不扣减")
+        x.short(RECEIVER, "exceeds_demand", todo, EXCHANGE_TEXTS.code("exceeds_demand"), receiver=x.receiver,
+                materials=", ".join(held), short=_fmt(todo), unit=x.unit)
 
 
 __all__ = ["ALLOCATION_COLUMNS", "HEAT_RULE_ID", "IDENTITY_MODES", "IDENTITY_PREFIX", "PIPE_BY_CATEGORY",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, fields
 
+from symbiosis.core.i18n import pair, register
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -53,19 +55,26 @@ def _attribute_docs() -> dict[str, str]:
 
 LIMITS = Limits()
 
-# What each limit bounds, in words for messages: (("what", English), ("what_zh", Chinese)).
-LIMIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "package_bytes": (("what", "the uncompressed size of the package in bytes"), ("what_zh", "数据包解压后的字节数")),
-    "archive_members": (("what", "the number of files in the archive"), ("what_zh", "压缩包中的文件数")),
-    "rows_per_table": (("what", "the number of data rows of a table"), ("what_zh", "一张表的数据行数")),
-    "columns_per_table": (("what", "the number of columns of a table"), ("what_zh", "一张表的列数")),
-    "cell_chars": (("what", "the number of characters in one cell"), ("what_zh", "单元格的字符数")),
-    "shared_strings": (("what", "the number of shared strings of the workbook"), ("what_zh", "工作簿共享字符串的条数")),
-    "config_bytes": (("what", "the size of park.toml in bytes"), ("what_zh", "park.toml 的字节数")),
-    "config_depth": (("what", "the nesting depth of tables and arrays in park.toml"),
-                     ("what_zh", "park.toml 中表和数组的嵌套层数")),
-    "config_entries": (("what", "the number of tables, keys and array items in park.toml"),
-                       ("what_zh", "park.toml 中表、键和数组元素的总数")),
-}
+# What each limit bounds, in words for messages (codes "limit.<name>", one per field of Limits).
+LIMIT_NAMES = register("limit", {
+    "package_bytes": ("the uncompressed size of the package in bytes", "数据包解压后的字节数"),
+    "archive_members": ("the number of files in the archive", "压缩包中的文件数"),
+    "rows_per_table": ("the number of data rows of a table", "一张表的数据行数"),
+    "columns_per_table": ("the number of columns of a table", "一张表的列数"),
+    "cell_chars": ("the number of characters in one cell", "单元格的字符数"),
+    "shared_strings": ("the number of shared strings of the workbook", "工作簿共享字符串的条数"),
+    "config_bytes": ("the size of park.toml in bytes", "park.toml 的字节数"),
+    "config_depth": ("the nesting depth of tables and arrays in park.toml", "park.toml 中表和数组的嵌套层数"),
+    "config_entries": ("the number of tables, keys and array items in park.toml", "park.toml 中表、键和数组元素的总数"),
+})
 
-__all__ = ["LIMITS", "LIMIT_WORDS", "Limits"]
+
+def _what(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    what, what_zh = pair(LIMIT_NAMES.code(name))
+    return ("what", what), ("what_zh", what_zh)
+
+
+# The same as the parameters of a limit_exceeded problem: (("what", English), ("what_zh", Chinese)).
+LIMIT_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {name: _what(name) for name in LIMIT_NAMES}
+
+__all__ = ["LIMITS", "LIMIT_NAMES", "LIMIT_WORDS", "Limits"]

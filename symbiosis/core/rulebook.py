@@ -31,7 +31,7 @@ import numpy as np
 
 from symbiosis.core.datasets import read_records
 from symbiosis.core.factors import Factor, FactorTable
-from symbiosis.core.i18n import register, render
+from symbiosis.core.i18n import pair, register, render
 from symbiosis.core.taxonomy import Material, baselines, materials
 
 GJ_PER_MWH = 3.6
@@ -96,10 +96,15 @@ NOTES = register("note", {
                               "{material}由园区内已在输入处计量的燃料产生：改由需方燃烧（而非火炬、放散或外售）不新增排放"),
 }, localize=("material", "baseline", "factor_id"))
 
-SOLD_WHY = {"sold": ("already sold; a park link only redirects it", "已外售，园区内链接只是改变去向"),
-            "stored": ("stored on site; no disposal emission to avoid", "厂内贮存，无可避免的处置排放"),
-            "discharge": ("discharged under permit; nothing counted", "达标外排，不计"),
-            "self_supplied": ("own supply; nothing counted", "自备，不计")}
+# Why nothing is avoided by an output's baseline (codes "note.why.<baseline>", the `why` of output_nothing_avoided);
+# any other baseline without a disposal emission: "note.why.nothing_counted".
+SOLD_WHY = register("note.why", {
+    "sold": ("already sold; a park link only redirects it", "已外售，园区内链接只是改变去向"),
+    "stored": ("stored on site; no disposal emission to avoid", "厂内贮存，无可避免的处置排放"),
+    "discharge": ("discharged under permit; nothing counted", "达标外排，不计"),
+    "self_supplied": ("own supply; nothing counted", "自备，不计"),
+    "nothing_counted": ("nothing counted", "不计"),
+})
 
 
 def note_text(code: str, lang: str = "en", **params: str) -> str:
@@ -192,9 +197,9 @@ def supplier_side(material_key: str, baseline: str, unit: str, factors: FactorTa
         return SupplierSide(notes=(Note("output_no_baseline"),))
     row = baselines().get(baseline)
     if row is None or row.scope == "none":
-        why = SOLD_WHY.get(baseline, ("nothing counted", "不计"))
-        return SupplierSide(notes=(Note("output_nothing_avoided", (("baseline", baseline), ("why", why[0]),
-                                                                   ("why_zh", why[1]))),))
+        why, why_zh = pair(SOLD_WHY.code(baseline if baseline in SOLD_WHY else "nothing_counted"))
+        return SupplierSide(notes=(Note("output_nothing_avoided", (("baseline", baseline), ("why", why),
+                                                                   ("why_zh", why_zh))),))
     factor = disposal_factor(baseline, material, factors)
     if factor is None:
         return SupplierSide(notes=(Note("no_disposal_factor", (("baseline", baseline), ("material", material_key))),))
