@@ -16,9 +16,10 @@ from symbiosis.commands.common import (
     say,
 )
 from symbiosis.core.errors import ParkError
-from symbiosis.core.i18n import as_lang, pick, register, word
+from symbiosis.core.i18n import as_lang, pick, register, render, word
 from symbiosis.core.loader import FileAccount, build_park, read_package
 from symbiosis.core.park import Park
+from symbiosis.core.quality import QUALITY_TEXTS, QualityReport, quality
 from symbiosis.core.taxonomy import CATEGORY_NAMES
 
 # The columns of the summary (codes "cli.summary.<column>"; in English the column names themselves) and the
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             "exchanges": len(park.exchanges), "by_category": table.to_dict(orient="records"),
             "warnings": [w.as_record(args.lang) for w in park.warnings],
             "files": [a.as_record() for a in package.accounts],
+            "quality": quality(park).as_record(as_lang(args.lang)),
         }))
         return 0
     print(say("park_valid", args.lang, park=pick(park.name, park.config.name_zh, args.lang), source=park.source))
@@ -108,7 +110,23 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(say("warnings", args.lang))
         print_table(problems_frame(list(park.warnings), args.lang))
+    _print_quality(quality(park), args.lang)
     return 0
+
+
+MISSING_SHOWN = 10  # rows of the ranked missing values printed (the JSON holds all)
+
+
+def _print_quality(report: QualityReport, lang: str) -> None:
+    """The data-quality summary: per enterprise, then the missing values that would change the plan most."""
+    lg = as_lang(lang)
+    print()
+    print(render(QUALITY_TEXTS.code("heading"), lg), report.headline(lg))
+    print_table(report.enterprise_frame(lg))
+    if report.missing:
+        print()
+        print(render(QUALITY_TEXTS.code("heading_missing"), lg))
+        print_table(report.missing_frame(lg, top=MISSING_SHOWN))
 
 
 def load_or_report_problems(exc: ParkError, lang: str) -> None:
