@@ -124,7 +124,7 @@ def test_templates_have_the_schema_headers_and_load_once_filled(lang: str, tmp_p
     assert len(names) == 4 and "park.toml" in names
     assert ("企业编号" in header) == (lang == "zh")
     sheets = pd.read_excel(io.BytesIO(dh.template_xlsx(lang)), sheet_name=None)  # type: ignore[arg-type]
-    assert len(sheets) == len(TABLES) + 1
+    assert len(sheets) == len(TABLES) + 2  # the tables, the park sheet and the hidden dropdown lists
     assert not dh.column_help("streams", lang).empty  # type: ignore[arg-type]
 
 

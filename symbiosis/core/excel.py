@@ -55,8 +55,10 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from symbiosis.core.errors import SymbiosisError
@@ -232,6 +234,49 @@ def set_text(ws: Worksheet, ref: str, value: Any, *, lossless: bool = False) -> 
     """`set_cell` by reference ("A1")."""
     cell = ws[ref]
     return set_cell(ws, cell.row, cell.column, value, lossless=lossless)
+
+
+# Excel refuses to open a workbook whose data validation texts are longer than these (it "repairs" the file and
+# drops the validation), so add_validation cuts them to fit.
+VALIDATION_TITLE_CHARS = 32
+VALIDATION_TEXT_CHARS = 255
+
+
+def _fit(text: str, limit: int) -> str:
+    text = xlsx_escape(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def list_source(sheet: str, column: int, first_row: int, last_row: int) -> str:
+    """A data validation list's source: an absolute range of one column on `sheet` ('lists'!$C$2:$C$96)."""
+    letter = get_column_letter(column)
+    return f"{quote_sheetname(sheet)}!${letter}${first_row}:${letter}${last_row}"
+
+
+def add_validation(ws: Worksheet, ref: str, *, kind: str | None = None, source: str | None = None,
+                   operator: str | None = None, prompt_title: str = "", prompt: str = "", error_title: str = "",
+                   error: str = "", style: str = "stop") -> DataValidation:
+    """Excel data validation on the cells `ref` ("C2:C501"): `kind` "list" with `source` (a `list_source` range or
+    an inline '"a,b"'), "decimal" with `operator` and `source` as its bound, or None for an input hint only.
+    `prompt_title`/`prompt` show when a cell is selected; `error_title`/`error` when a value is refused (`style`
+    "stop") or questioned ("warning", "information": the user may keep it). Texts are cut to Excel's limits."""
+    dv = DataValidation(type=kind, formula1=source, operator=operator, allow_blank=True,
+                        showDropDown=False,  # "False" shows the in-cell arrow (the attribute's name is inverted)
+                        showInputMessage=bool(prompt), showErrorMessage=kind is not None, errorStyle=style)
+    if prompt:
+        dv.promptTitle = _fit(prompt_title, VALIDATION_TITLE_CHARS)
+        dv.prompt = _fit(prompt, VALIDATION_TEXT_CHARS)
+    if error:
+        dv.errorTitle = _fit(error_title, VALIDATION_TITLE_CHARS)
+        dv.error = _fit(error, VALIDATION_TEXT_CHARS)
+    dv.add(ref)
+    ws.add_data_validation(dv)
+    return dv
+
+
+def set_comment(cell: Cell, text: str, *, author: str = "symbiosis", width: int = 320, height: int = 160) -> None:
+    """A note on a cell (shown when the pointer rests on it), its text escaped as a cell's text is."""
+    cell.comment = Comment(xlsx_escape(text), author, width=width, height=height)
 
 
 def new_workbook() -> Workbook:

@@ -96,6 +96,20 @@ def column_names(table: str) -> list[str]:
     return [c.name for c in columns(table)]
 
 
+def header(col: Column, lang: str = "en") -> str:
+    """The header a template writes for a column: its English key or its Chinese header (both load)."""
+    return pick(col.name, col.header_zh, lang)
+
+
+def description(col: Column, lang: str = "en") -> str:
+    return pick(col.description_en, col.description_zh, lang)
+
+
+def sheet_name(table: str, lang: str = "en") -> str:
+    """The sheet (or file stem) a template names a table by: its English or Chinese name (the loader reads both)."""
+    return pick(table, TABLE_NAMES_ZH[table], lang)
+
+
 def template(table: str, lang: str = "en") -> pd.DataFrame:
     """An empty table with the headers a user fills in (English keys or Chinese headers)."""
     headers = [pick(c.name, c.header_zh, lang) for c in columns(table)]
