@@ -45,6 +45,35 @@ LOADER_MESSAGES = register("", name="loader", entries={
                   "编号“{value}”按“{accepted}”读取（编号中的全角字符和首尾空格被规整；本列共 {count} 处）"),
 })
 
+# A generic material word read by its row (taxonomy.read_material): the reading, shown as a warning, or why the
+# row does not choose one key. {context} lists what the row says (context.* pieces); {deciding} the columns that
+# would choose (context.column.*, joined by context.or).
+CONTEXT_MESSAGES = register("", name="context", entries={
+    "material_read_in_context": ("Read '{value}' as {name} ({accepted}) from this row: {context}",
+                                 "“{value}”按本行读作{name}（{accepted}）：{context}"),
+    "material_ambiguous": ("Material '{value}' may be any of {accepted} in this row ({context}); {deciding} would "
+                           "decide, or write the material meant",
+                           "物料“{value}”在本行（{context}）可能是以下任一种：{accepted}；填写{deciding}可以区分，"
+                           "或直接填写所指的物料"),
+    "material_no_fit": ("Material '{value}' may name {accepted}, but none of them fits this row ({context}); "
+                        "write the material meant",
+                        "物料“{value}”可指 {accepted}，但都不符合本行（{context}）；请直接填写所指的物料"),
+    "context.unit": ("unit {unit}", "单位 {unit}"),
+    "context.direction.output": ("output", "产出"),
+    "context.direction.input": ("input", "投入"),
+    "context.temperature": ("at {temperature} °C", "温度 {temperature} °C"),
+    "context.baseline": ("baseline {baseline}", "现状 {baseline}"),
+    "context.nothing": ("the row gives no unit, direction, temperature or baseline",
+                        "本行未给出单位、方向、温度或现状"),
+    "context.sep": (", ", "，"),  # zh: a full-width comma
+    "context.or": (" or ", "或"),
+    "context.column.unit": ("the unit (t, m³, GJ, t/h of steam)", "单位（t、m³、GJ、蒸汽 t/h）"),
+    "context.column.direction": ("the direction", "方向"),
+    "context.column.temperature_c": ("the temperature", "温度"),
+    "context.column.baseline": ("the baseline", "现状"),
+    "context.column.material": ("a more specific material name", "更具体的物料名称"),
+}, localize=("baseline",))
+
 Severity = Literal["error", "warning"]
 
 

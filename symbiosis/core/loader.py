@@ -23,7 +23,7 @@ import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 
-from symbiosis.core.errors import ParkError, Problem
+from symbiosis.core.errors import ParkError, Problem, Severity
 from symbiosis.core.factors import factor_ids
 from symbiosis.core.limits import LIMIT_WORDS, LIMITS, Limits
 from symbiosis.core.park import ConfigLimitError, Park, ParkConfig, config_from_toml
@@ -39,15 +39,23 @@ from symbiosis.core.schema import (
 from symbiosis.core.taxonomy import (
     DIRECTIONS,
     Material,
+    MaterialContext,
     baseline_vocabulary,
     baselines,
+    describe_context,
+    describe_deciding,
+    describe_keys,
     material_vocabulary,
     materials,
+    read_material,
     resolve_direction,
     water_grade_vocabulary,
     water_grades,
 )
-from symbiosis.core.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical
+from symbiosis.core.units import ACCEPTED_EXAMPLES, UnitError, as_float, parse_rate, to_canonical
+from symbiosis.core.units import (
+    _amount_kind as amount_kind,  # the one rule for what kind of amount a unit gives
+)
 
 try:  # the inverses of the ledger writers' lossless encodings (symbiosis.core.excel); identity where not present
     from symbiosis.core.excel import restore as _csv_restore
@@ -958,15 +966,59 @@ def _cell(frame: pd.DataFrame, i: int, col: str) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else _fmt(value)
 
 
-def _resolve_material(text: str, raw: RawTable, i: int, column: str, problems: list[Problem]) -> str | None:
-    vocab = material_vocabulary()
-    key = vocab.resolve(text)
-    if key is None and text:
-        suggestions = vocab.suggest(text)
-        shown = ", ".join(f"{k} ({materials()[k].name_zh})" for k in suggestions) or "see datasets/materials.csv"
-        problems.append(Problem("unknown_material", file=raw.label, row=raw.rows[i], column=column, value=text,
-                                accepted=shown))
-    return key
+def _resolve_material(text: str, raw: RawTable, i: int, column: str, problems: list[Problem],
+                      context: MaterialContext | None = None) -> str | None:
+    return _read_material(text, raw, i, column, problems, context)[0]
+
+
+def _read_material(text: str, raw: RawTable, i: int, column: str, problems: list[Problem],
+                   context: MaterialContext | None = None) -> tuple[str | None, str]:
+    """The key a row's material word names, and the note recorded on the row when the row chose it.
+
+    A name of a key is that key. A generic word (余热, 循环水, 蒸汽 ...: taxonomy.read_material) is read by the
+    row's unit kind, direction, temperature and baseline: one fitting key is taken and said (a warning, and the
+    note); several are an error naming them and the columns that would decide; none an error naming the keys the
+    word may mean. An exchange row (no context given) is read as what its supplier gives out: an output."""
+    ctx = context if context is not None else MaterialContext(direction="output")
+    reading = read_material(text, ctx)
+
+    def problem(code: str, accepted: str, params: tuple[tuple[str, str], ...] = (),
+                severity: Severity = "error") -> None:
+        problems.append(Problem(code, file=raw.label, row=raw.rows[i], column=column, value=text,
+                                accepted=accepted, severity=severity, params=params))
+
+    seen = {"context": describe_context(ctx), "context_zh": describe_context(ctx, "zh")}
+    if reading.how == "unknown" and text:
+        suggestions = material_vocabulary().suggest(text)
+        shown = describe_keys(tuple(suggestions)) or "see datasets/materials.csv"
+        problem("unknown_material", shown)
+    elif reading.how == "context" and reading.key is not None:
+        m = materials()[reading.key]
+        problem("material_read_in_context", reading.key, (("name", m.name_en), ("name_zh", m.name_zh),
+                                                          *seen.items()), "warning")
+        return reading.key, f"read '{text}' as {reading.key}: {seen['context']}"
+    elif reading.how == "ambiguous":
+        deciding = {"deciding": describe_deciding(reading.deciding),
+                    "deciding_zh": describe_deciding(reading.deciding, "zh")}
+        problem("material_ambiguous", describe_keys(reading.fitting), (*seen.items(), *deciding.items()))
+    elif reading.how == "no_fit":
+        problem("material_no_fit", describe_keys(reading.candidates), tuple(seen.items()))
+    return reading.key, ""
+
+
+def _row_context(r: dict[Any, Any], direction: str | None, entered: str, t_supply: float | None) -> MaterialContext:
+    """What a stream row says besides its material word: its unit's kind of amount (parse_rate, not converted),
+    whether the unit names steam, its direction, supply temperature and baseline key."""
+    kind, steam = None, False
+    if r["unit"]:
+        try:
+            one, _, steam = parse_rate(r["unit"])
+            kind = amount_kind(one)
+        except UnitError:
+            pass  # the unit's own problem is reported by the conversion
+    baseline = baseline_vocabulary().resolve(r["baseline"]) if r["baseline"] else None
+    return MaterialContext(unit=_shown(entered, 40) if r["unit"] else "", unit_kind=kind, steam_unit=steam,
+                           direction=direction, temperature_c=t_supply, baseline=baseline)
 
 
 def _shown(text: str, limit: int = 200) -> str:
@@ -1055,12 +1107,13 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
     direction = resolve_direction(r["direction"]) if r["direction"] else None
     if r["direction"] and direction is None:
         row.report("unknown_direction", "direction", value=r["direction"], accepted="output/产出, input/投入")
-    key = _resolve_material(r["material"], row.raw, row.i, "material", row.problems)
+    t_supply, t_return = as_float(r["temperature_c"]), as_float(r["temperature_return_c"])
+    key, read_note = _read_material(r["material"], row.raw, row.i, "material", row.problems,
+                                    _row_context(r, direction, entered, t_supply))
     material = materials().get(key) if key else None
     hours = as_float(r["hours_per_year"])
     if hours is None:
         hours = config.default_hours_per_year
-    t_supply, t_return = as_float(r["temperature_c"]), as_float(r["temperature_return_c"])
     if material is not None and material.category == "heat":
         _check_heat_temperatures(row, frame, direction, t_supply, t_return)
     quality, rank = _stream_quality(r["quality"], material, row)
@@ -1076,7 +1129,8 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
     return {"direction": direction or r["direction"], "material": key or r["material"],
             "category": material.category if material else "", "dimension": material.dimension if material else "",
             "quantity": quantity, "unit": unit, "quality": quality, "quality_rank": rank, "baseline": baseline,
-            "conversion_note": note, "hours_per_year": as_float(r["hours_per_year"])}
+            "conversion_note": "; ".join(n for n in (read_note, note) if n),
+            "hours_per_year": as_float(r["hours_per_year"])}
 
 
 def _check_heat_temperatures(row: _Row, frame: pd.DataFrame, direction: str | None, t_supply: float | None,

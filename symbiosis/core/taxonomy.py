@@ -6,12 +6,13 @@ All three are tables in datasets/; each row may be named by its key, its Chinese
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from symbiosis.core.datasets import read_records
 from symbiosis.core.errors import DatasetError
-from symbiosis.core.i18n import pick, register
+from symbiosis.core.i18n import pick, register, render
 from symbiosis.core.schema import normalise_header
 
 CATEGORIES: tuple[str, ...] = ("solid", "organic", "raw_material", "liquid", "gas", "water", "wastewater", "heat",
@@ -53,6 +54,10 @@ class Material:
     is_clean_energy: bool
     is_fossil_fuel: bool
     hazardous_code_typical: str
+    # What a generic ledger word needs of a row to be read as this key (materials.csv context_*; blank: any):
+    context_directions: tuple[str, ...] = ()
+    context_t_min_c: float | None = None  # temperature_c >= this
+    context_t_max_c: float | None = None  # temperature_c < this
 
     @property
     def canonical_unit(self) -> str:
@@ -134,13 +139,69 @@ def materials() -> dict[str, Material]:
             is_clean_energy=r["is_clean_energy"].strip().lower() == "true",
             is_fossil_fuel=r["is_fossil_fuel"].strip().lower() == "true",
             hazardous_code_typical=r["hazardous_code_typical"].strip(),
+            context_directions=_split(r.get("context_directions", "")),
+            context_t_min_c=_float_or_none(r.get("context_t_min_c", "")),
+            context_t_max_c=_float_or_none(r.get("context_t_max_c", "")),
         )
     return out
 
 
+@dataclass(frozen=True)
+class AliasSource:
+    """One row of datasets/material_aliases.csv: a ledger word, the key it may name, and where the word is from."""
+
+    alias: str
+    key: str
+    reading: str  # "name": the word names the key; "context": the word is read by the row it stands in
+    source: str
+    reliability: str  # seen (in the cited text), recalled (from the named document), own (the project's reading)
+
+
+@cache
+def material_aliases() -> tuple[AliasSource, ...]:
+    """The sourced ledger words (datasets/material_aliases.csv), each checked against the materials table."""
+    mats = materials()
+    rows = tuple(AliasSource(alias=r["alias"].strip(), key=r["key"].strip(), reading=r["reading"].strip(),
+                             source=r["source"].strip(), reliability=r["reliability"].strip())
+                 for r in read_records("material_aliases"))
+    for a in rows:
+        if a.key not in mats or a.reading not in ("name", "context") or not a.source or \
+                a.reliability not in ("seen", "recalled", "own"):
+            raise DatasetError(f"material_aliases.csv: {a.alias!r} -> {a.key!r} ({a.reading}, {a.reliability}) "
+                               "needs a material key, reading name|context, a source and seen|recalled|own")
+    return rows
+
+
 @cache
 def material_vocabulary() -> Vocabulary:
-    return Vocabulary("materials", {m.key: (m.name_zh, m.name_en, *m.aliases) for m in materials().values()})
+    names: dict[str, tuple[str, ...]] = {m.key: (m.name_zh, m.name_en, *m.aliases) for m in materials().values()}
+    for a in material_aliases():
+        if a.reading == "name":
+            names[a.key] = (*names[a.key], a.alias)
+    return Vocabulary("materials", names)
+
+
+@cache
+def context_words() -> dict[str, tuple[str, ...]]:
+    """Generic ledger words (folded) -> the keys they may name; the row's context chooses one (read_in_context).
+    A word that names a key outright is never also a context word, and a name-reading word names one key."""
+    vocab = material_vocabulary()
+    out: dict[str, tuple[str, ...]] = {}
+    named: dict[str, set[str]] = {}
+    for a in material_aliases():
+        norm = normalise_header(a.alias)
+        if a.reading == "name":
+            named.setdefault(norm, set()).add(a.key)
+            continue
+        if vocab.resolve(a.alias) is not None:
+            raise DatasetError(f"material_aliases.csv: context word {a.alias!r} is already the name of "
+                               f"{vocab.resolve(a.alias)!r}")
+        if a.key not in out.get(norm, ()):
+            out[norm] = (*out.get(norm, ()), a.key)
+    clash = sorted(n for n in named if n in out)
+    if clash:
+        raise DatasetError(f"material_aliases.csv: {clash} are both names and context words")
+    return out
 
 
 @cache
@@ -222,3 +283,138 @@ DIRECTIONS: dict[str, str] = {
 
 def resolve_direction(text: str) -> str | None:
     return DIRECTIONS.get(normalise_header(text))
+
+
+# --- reading a generic ledger word by the row it stands in --------------------------------------------------------
+UNIT_KINDS: tuple[str, ...] = ("mass", "volume", "energy", "gas")  # the amount kinds of units.parse_rate
+
+
+def carries_steam(material: Material) -> bool:
+    """A heat material given as steam (the same test as the unit conversion's steam enthalpy)."""
+    return material.category == "heat" and "steam" in material.key
+
+
+def accepts_unit(material: Material, kind: str, steam_unit: bool = False) -> bool:
+    """Whether an amount of this kind (mass, volume, energy, gas = normal volume) converts to the material's
+    canonical unit with a property the table states: the rule of units.to_canonical, read without converting
+    (tests/test_context_names.py keeps the two the same). A unit that names steam (t/h 蒸汽) fits steam only."""
+    if steam_unit and not carries_steam(material):
+        return False
+    if material.dimension == "mass":
+        return kind == "mass" or (kind == "volume" and bool(material.density_t_per_m3)) or (
+            kind == "gas" and bool(material.density_kg_per_nm3))
+    if material.dimension == "volume":
+        return kind == "volume" or (kind == "mass" and bool(material.density_t_per_m3))
+    if kind == "energy":
+        return True
+    if kind == "mass":
+        return carries_steam(material) or (bool(material.ncv_gj_per_t) and material.category != "heat")
+    return kind in ("gas", "volume") and bool(material.ncv_gj_per_nm3)
+
+
+@dataclass(frozen=True)
+class MaterialContext:
+    """What a row says besides its material word: the unit (as written, and the kind of amount it gives), the
+    direction, the temperature and the baseline key. None: the row does not say."""
+
+    unit: str = ""
+    unit_kind: str | None = None
+    steam_unit: bool = False
+    direction: str | None = None
+    temperature_c: float | None = None
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a material word was read: `how` is name (a name of the key), context (one key fits the row), ambiguous
+    (several fit; `deciding` names the columns that would choose), no_fit (none fits) or unknown."""
+
+    word: str
+    key: str | None
+    how: str
+    candidates: tuple[str, ...] = ()
+    fitting: tuple[str, ...] = ()
+    deciding: tuple[str, ...] = ()
+
+
+def _fits_direction(m: Material, direction: str | None) -> bool:
+    return direction is None or not m.context_directions or direction in m.context_directions
+
+
+def _fits_temperature(m: Material, t: float | None) -> bool:
+    return t is None or ((m.context_t_min_c is None or t >= m.context_t_min_c) and
+                         (m.context_t_max_c is None or t < m.context_t_max_c))
+
+
+def _fits_baseline(m: Material, baseline: str | None) -> bool:
+    b = baselines().get(baseline) if baseline else None
+    return b is None or (m.category in b.categories and _fits_direction(m, b.direction))
+
+
+def fits_context(m: Material, ctx: MaterialContext) -> bool:
+    unit_ok = ctx.unit_kind is None or accepts_unit(m, ctx.unit_kind, ctx.steam_unit)
+    return unit_ok and _fits_direction(m, ctx.direction) and _fits_temperature(m, ctx.temperature_c) and \
+        _fits_baseline(m, ctx.baseline)
+
+
+def _deciding(keys: tuple[str, ...], ctx: MaterialContext) -> tuple[str, ...]:
+    """The columns the row leaves open on which the keys differ: filling one of them would choose."""
+    mats = [materials()[k] for k in keys]
+
+    def differ(signature: Callable[[Material], object]) -> bool:
+        return len({repr(signature(m)) for m in mats}) > 1
+
+    out: list[str] = []
+    if ctx.unit_kind is None and differ(lambda m: [accepts_unit(m, k) for k in UNIT_KINDS] + [carries_steam(m)]):
+        out.append("unit")
+    if ctx.direction is None and differ(lambda m: m.context_directions):
+        out.append("direction")
+    if ctx.temperature_c is None and differ(lambda m: (m.context_t_min_c, m.context_t_max_c)):
+        out.append("temperature_c")
+    if ctx.baseline is None and differ(lambda m: m.category):
+        out.append("baseline")
+    return (*out, "material")
+
+
+def read_material(text: str, ctx: MaterialContext | None = None) -> Reading:
+    """A ledger's material word -> a key. A name of a key (materials.csv names and aliases, the name-reading rows of
+    material_aliases.csv) is that key, whatever the row says. A generic word (a context row of
+    material_aliases.csv: 余热, 循环水, 冷却水, 废气, 蒸汽 ...) is read by the row: the key among the ones it may
+    name that fits the row's unit kind, direction, temperature and baseline, when exactly one does."""
+    key = material_vocabulary().resolve(text)
+    if key is not None:
+        return Reading(text, key, "name", (key,), (key,))
+    candidates = context_words().get(normalise_header(text))
+    if not candidates:
+        return Reading(text, None, "unknown")
+    ctx = ctx or MaterialContext()
+    fitting = tuple(k for k in candidates if fits_context(materials()[k], ctx))
+    if len(fitting) == 1:
+        return Reading(text, fitting[0], "context", candidates, fitting)
+    if not fitting:
+        return Reading(text, None, "no_fit", candidates)
+    return Reading(text, None, "ambiguous", candidates, fitting, _deciding(fitting, ctx))
+
+
+def describe_context(ctx: MaterialContext, lang: str = "en") -> str:
+    """What the row says, as a reader sees it: "unit GJ/a, output, 85 °C" (codes context.* of errors.py)."""
+    parts: list[str] = []
+    if ctx.unit:
+        parts.append(render("context.unit", lang, unit=ctx.unit))
+    if ctx.direction in ("output", "input"):
+        parts.append(render(f"context.direction.{ctx.direction}", lang))
+    if ctx.temperature_c is not None:
+        parts.append(render("context.temperature", lang, temperature=f"{ctx.temperature_c:g}"))
+    if ctx.baseline:
+        parts.append(render("context.baseline", lang, baseline=ctx.baseline))
+    return render("context.sep", lang).join(parts) or render("context.nothing", lang)
+
+
+def describe_deciding(columns: tuple[str, ...], lang: str = "en") -> str:
+    return render("context.or", lang).join(render(f"context.column.{c}", lang) for c in columns)
+
+
+def describe_keys(keys: tuple[str, ...]) -> str:
+    mats = materials()
+    return ", ".join(f"{k} ({mats[k].name_zh})" for k in keys)
