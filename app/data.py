@@ -24,8 +24,9 @@ from symbiosis.core.i18n import Lang
 from symbiosis.core.loader import FILE_NAMES, load_files, load_park
 from symbiosis.core.park import Park
 from symbiosis.core.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
-from symbiosis.core.schema import HEADINGS, TABLE_NAMES_ZH, TABLES, columns, template
+from symbiosis.core.schema import HEADINGS, TABLES, columns, template
 from symbiosis.core.taxonomy import materials
+from symbiosis.core.template import template_bytes
 
 MAX_UPLOAD_MB = 50  # the same number as server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -221,10 +222,10 @@ def template_zip(lang: Lang) -> bytes:
 
 
 def template_xlsx(lang: Lang) -> bytes:
-    """A blank workbook: one sheet per table (English or Chinese sheet names and headers) and a `park` sheet."""
-    sheets = {pick(table, TABLE_NAMES_ZH[table], lang): template(table, lang) for table in TABLES}
-    sheets[t("sheet_park", lang)] = pd.DataFrame({"park.toml": PARK_TOML_TEMPLATE.splitlines()})
-    return excel.xlsx_bytes(sheets)
+    """The fill-in workbook of `symbiosis template` (symbiosis.core.template): a sheet per table with headers in
+    `lang` (the other language in each header's note), dropdowns, input hints and an example row, a `park` sheet
+    and the hidden lists sheet the dropdowns read."""
+    return template_bytes(lang)
 
 
 def ledger_view(park: Park, table: str, lang: Lang) -> pd.DataFrame:

@@ -74,6 +74,9 @@ def _templates(lg: Lang) -> None:
         b.download_button(t("template_xlsx", lg), data=partial(dh.template_xlsx, tl), file_name=f"park_template_{tl}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="dl_template_xlsx", on_click="ignore")
+        from symbiosis.core.template import about as template_about
+
+        b.caption(template_about(lg))
         tabs = st.tabs([pick(x, TABLE_NAMES_ZH[x], lg) for x in TABLES])
         for tab, table in zip(tabs, TABLES, strict=True):
             with tab:
