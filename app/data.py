@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -15,13 +16,21 @@ import pandas as pd
 
 from app.i18n import pick, t, word
 from app.keys import files_key, park_key
-from app.state import Workspace
+from app.state import Change, Repair, StateLike, Workspace
 from symbiosis.commands.common import problems_frame
 from symbiosis.core import excel
 from symbiosis.core.datasets import datasets_dir, demo_park_path
 from symbiosis.core.errors import ParkError, Problem
 from symbiosis.core.i18n import Lang
-from symbiosis.core.loader import FILE_NAMES, load_files, load_park
+from symbiosis.core.loader import (
+    FILE_NAMES,
+    RawPackage,
+    RawTable,
+    build_park,
+    load_files,
+    load_park,
+    read_files,
+)
 from symbiosis.core.park import Park
 from symbiosis.core.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
 from symbiosis.core.schema import HEADINGS, TABLES, columns, template
@@ -166,12 +175,15 @@ def load_upload(ws: Workspace, files: Mapping[str, bytes], loader: Loader = _loa
     if conflict is not None:
         fail(ws, [conflict], "upload_packages")
         return False
+    label = ", ".join(sorted(files))
     try:
-        park = loader(files, ", ".join(sorted(files)))
+        park = loader(files, label)
     except ParkError as exc:
         fail(ws, exc.problems, "upload")
+        ws.repair = start_repair(files, label, exc.problems)
         return False
-    open_park(ws, park, ", ".join(sorted(files)))
+    open_park(ws, park, label)
+    ws.repair = None
     return True
 
 
@@ -348,3 +360,202 @@ def undo_edits(ws: Workspace) -> bool:
 def edits_table(scenario: Scenario, lang: Lang) -> pd.DataFrame:
     head = [t("col_stream_id", lang), word(HEADINGS, "column", lang), t("col_new_value", lang)]
     return pd.DataFrame([(e.stream_id, e.column, e.value) for e in scenario.edits], columns=head).astype(str)
+
+
+# --- fixing the rows of a package that failed to load -----------------------------------------------------------
+FIX_ROW = "_row"  # the fix table's own columns (the user's headers follow them, as written)
+FIX_PROBLEMS = "_problems"
+FIX_MAX_ROWS = 1000  # rows shown per table; a package with more broken rows is better fixed in a spreadsheet
+
+
+def start_repair(files: Mapping[str, bytes], label: str, problems: Iterable[Problem]) -> Repair:
+    """Keep a package that failed to load (read again, cells as written) with the rows its problems name."""
+    raw = read_files(dict(files), source=label)
+    repair = Repair(raw=raw, files=dict(files), label=label, problems=list(problems))
+    _add_problem_rows(repair)
+    return repair
+
+
+def _table_of(raw: RawPackage, file: str) -> str | None:
+    return next((table for table, r in raw.tables.items() if r.label == file), None)
+
+
+def _add_problem_rows(repair: Repair) -> None:
+    """Every data row a problem names joins the rows shown (a row stays shown once fixed, marked as such)."""
+    for p in repair.problems:
+        table = _table_of(repair.raw, p.file)
+        if table is None or p.row is None or p.row < 2 or p.row not in repair.raw.tables[table].rows:
+            continue
+        rows = repair.rows.setdefault(table, [])
+        if p.row not in rows:
+            rows.append(p.row)
+            rows.sort()
+
+
+def _cell_now(repair: Repair, table: str, row: int, header: str) -> str:
+    """A cell as it stands: the value typed, else as the user's file had it."""
+    typed = repair.cells.get((table, row, header))
+    if typed is not None:
+        return typed
+    raw = repair.raw.tables[table]
+    return str(raw.frame.iloc[raw.rows.index(row)][header])
+
+
+def fix_frame(repair: Repair, table: str, lang: Lang) -> pd.DataFrame:
+    """The rows shown for fixing in one table: spreadsheet row, its problems now, then every cell as it stands."""
+    raw = repair.raw.tables[table]
+    rows = repair.rows.get(table, [])[:FIX_MAX_ROWS]
+    texts: dict[int, list[str]] = {}
+    for p in repair.problems:
+        if p.file == raw.label and p.row is not None:
+            where = f"{p.column}: " if p.column else ""
+            texts.setdefault(p.row, []).append(where + p.text(lang))
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {FIX_ROW: row,
+                                  FIX_PROBLEMS: " · ".join(texts.get(row, [])) or t("fix_row_ok", lang)}
+        for header in raw.frame.columns:
+            record[str(header)] = _cell_now(repair, table, row, str(header))
+        records.append(record)
+    return pd.DataFrame(records, columns=[FIX_ROW, FIX_PROBLEMS, *map(str, raw.frame.columns)])
+
+
+def fix_changes(repair: Repair, table: str, edited_rows: Mapping[Any, Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """st.data_editor's `edited_rows` of a fix table as (spreadsheet row, header, new text); unchanged cells out."""
+    rows = repair.rows.get(table, [])[:FIX_MAX_ROWS]
+    headers = {str(h) for h in repair.raw.tables[table].frame.columns}
+    out: list[tuple[int, str, str]] = []
+    for pos, changes in edited_rows.items():
+        i = int(pos)
+        if not 0 <= i < len(rows):
+            continue
+        for header, value in changes.items():
+            if header not in headers:
+                continue
+            text = "" if _blank(value) else _text(value)
+            if text != _cell_now(repair, table, rows[i], header):
+                out.append((rows[i], header, text))
+    return out
+
+
+def _text(value: Any) -> str:
+    """A typed value as a ledger cell: whole numbers without '.0' (the editor may hand a number back)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def repaired_package(repair: Repair) -> RawPackage:
+    """The package as read with the typed cells laid over it (the read package itself is never changed)."""
+    tables: dict[str, RawTable] = {}
+    for table, raw in repair.raw.tables.items():
+        frame = raw.frame.copy()
+        for (t_name, row, header), value in repair.cells.items():
+            if t_name == table and row in raw.rows and header in frame.columns:
+                frame.iat[raw.rows.index(row), frame.columns.get_loc(header)] = value  # type: ignore[index]
+        tables[table] = replace(raw, frame=frame, rows=list(raw.rows))
+    return replace(repair.raw, tables=tables, problems=list(repair.raw.problems), accounts=[])
+
+
+def apply_fix(ws: Workspace, table: str, changes: Iterable[tuple[int, str, str]], when: str | None = None) -> bool:
+    """Type cells into the kept package, log each change, and check the package again through the loader.
+
+    Once it loads, the fixed park is opened (no new upload); until then the park that was open stays open and
+    the problems left are shown. True when the package now loads.
+    """
+    repair = ws.repair
+    if repair is None:
+        return False
+    stamp = when or datetime.now(UTC).isoformat(timespec="seconds")
+    label = repair.raw.tables[table].label
+    changed = False
+    for row, header, new in changes:
+        old = _cell_now(repair, table, row, header)
+        if new == old:
+            continue
+        repair.cells[(table, row, header)] = new
+        repair.log.append(Change(file=label, row=row, column=header, old=old, new=new, when=stamp,
+                                 group=repair.group.strip()))
+        changed = True
+    if not changed:
+        return repair.park is not None and not repair.problems
+    return check_repair(ws)
+
+
+def check_repair(ws: Workspace) -> bool:
+    """Build the park from the fixed package: open it when it loads, else record what is left."""
+    repair = ws.repair
+    assert repair is not None
+    repair.version += 1
+    try:
+        park = build_park(repaired_package(repair))
+    except ParkError as exc:
+        repair.problems = exc.problems
+        _add_problem_rows(repair)
+        fail(ws, exc.problems, "upload")
+        return False
+    repair.problems = []
+    repair.park = park
+    open_park(ws, park, repair.label)
+    return True
+
+
+def apply_pending_fixes(ws: Workspace, state: StateLike) -> bool:
+    """The fix tables' edits of the last rerun (widget state under Repair.editor_key), applied. True if any."""
+    repair = ws.repair
+    if repair is None:
+        return False
+    pending = []
+    for table in list(repair.rows):
+        value = state.get(repair.editor_key(table)) if repair.editor_key(table) in state else None
+        edited = value.get("edited_rows", {}) if isinstance(value, Mapping) else {}
+        if edited:
+            pending.append((table, fix_changes(repair, table, edited)))
+    if not pending:
+        return False
+    for table, changes in pending[:-1]:
+        _log_only(repair, table, changes)
+    apply_fix(ws, *pending[-1])
+    return True
+
+
+def _log_only(repair: Repair, table: str, changes: Iterable[tuple[int, str, str]]) -> None:
+    """Record changes of a table without checking (the last table's apply_fix checks them all at once)."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    label = repair.raw.tables[table].label
+    for row, header, new in changes:
+        old = _cell_now(repair, table, row, header)
+        if new != old:
+            repair.cells[(table, row, header)] = new
+            repair.log.append(Change(label, row, header, old, new, stamp, repair.group.strip()))
+
+
+CHANGE_COLUMNS: tuple[str, ...] = ("file", "row", "column", "old", "new", "when", "group")
+
+
+def change_log(repair: Repair, lang: Lang = "en") -> pd.DataFrame:
+    """What was typed, one row per change: file, row, column, old value, new value, when, group."""
+    rows = [(c.file, c.row, c.column, c.old, c.new, c.when, c.group) for c in repair.log]
+    return pd.DataFrame(rows, columns=[t(f"change_{c}", lang) for c in CHANGE_COLUMNS])
+
+
+def change_log_csv(repair: Repair, lang: Lang = "en") -> bytes:
+    """The change log as CSV (UTF-8 with BOM, Excel-safe: a typed '=…' stays text)."""
+    return excel.csv_bytes(change_log(repair, lang), encoding="utf-8-sig")
+
+
+def fixed_package_zip(repair: Repair, lang: Lang = "en") -> bytes:
+    """The corrected package (Park.to_files: the tables and park.toml) with change_log.csv beside them."""
+    if repair.park is None:
+        return b""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in repair.park.to_files().items():
+            zf.writestr(name, data)
+        zf.writestr("change_log.csv", change_log_csv(repair, lang))
+    return buffer.getvalue()
+
+
+def original_files(repair: Repair) -> list[tuple[str, bytes]]:
+    """The files the user uploaded, byte for byte, by name."""
+    return sorted(repair.files.items())

@@ -114,6 +114,49 @@ S = register("app", {
     "apply_edits": ("Apply edits and re-check", "应用修改并重新校验"),
     "undo_edits": ("Undo all edits", "撤销全部修改"),
     "edits_recorded": ("{n} edit(s) recorded in the current scenario:", "当前情景已记录 {n} 处修改："),
+    # --- fixing the rows of a package that failed to load ---
+    "fix_rows": ("Fix rows: {files}", "修正行：{files}"),
+    "fix_explain": ("The rows with problems, as your file has them. Type a fix in a cell: the package is checked "
+                    "again at once, and loads as soon as nothing is left to fix — no new upload. Your uploaded "
+                    "files stay as they were and can be downloaded below.",
+                    "以下为有问题的行（按文件原样）。在单元格中直接修改：数据包会立即重新校验，问题全部解决后即自动加载，"
+                    "无需重新上传。上传的原始文件保持不变，可在下方下载。"),
+    "fix_group": ("Group (optional: named in the change log)", "小组（可选：记入修改记录）"),
+    "fix_left": ("{errors} error(s) left to fix ({changes} change(s) so far).",
+                 "尚有 {errors} 个错误待修正（已修改 {changes} 处）。"),
+    "fix_done": ("Fixed: the park is loaded from your package with {changes} change(s). Download the corrected "
+                 "package and the change log below.",
+                 "已修正：园区已按修改 {changes} 处后的数据包加载。可在下方下载修正后的数据包和修改记录。"),
+    "fix_no_rows": ("No single row can be fixed here: the problems are about whole files (see the report above).",
+                    "此处没有可逐行修正的内容：问题涉及整个文件（见上方校验报告）。"),
+    "fix_table": ("{file}: {n} row(s)", "{file}：{n} 行"),
+    "fix_col_row": ("row", "行"),
+    "fix_col_problems": ("problems now", "当前问题"),
+    "fix_row_ok": ("✓ fixed", "✓ 已修正"),
+    "fix_changes": ("Change log", "修改记录"),
+    "dl_fixed_package": ("Download the corrected package (.zip, with change_log.csv)",
+                         "下载修正后的数据包（.zip，含 change_log.csv）"),
+    "dl_change_log": ("Download the change log (.csv)", "下载修改记录（.csv）"),
+    "dl_original": ("Download the original {file} (unchanged)", "下载原始文件 {file}（未改动）"),
+    "change_file": ("file", "文件"),
+    "change_row": ("row", "行"),
+    "change_column": ("column", "列"),
+    "change_old": ("old value", "原值"),
+    "change_new": ("new value", "新值"),
+    "change_when": ("when (UTC)", "时间（UTC）"),
+    "change_group": ("group", "小组"),
+    # --- data quality ---
+    "quality": ("Data quality", "数据质量"),
+    "quality_explain": ("Per enterprise: the share of its rows that have what matching needs (temperatures on heat "
+                        "rows, a grade on water rows, a baseline where one is needed, a position); the assumptions "
+                        "the loader made; and the missing values that would change the plan most — first those that "
+                        "keep a row out of matching, then those that restrict it, then those that leave nothing "
+                        "avoided counted, larger rows first.",
+                        "按企业列出：满足匹配所需信息的行所占比例（热行的温度、水行的水质等级、需要时的现状去向/来源、"
+                        "位置）；加载时作出的假设；以及对方案影响最大的缺失值——先列使该行无法匹配的，再列限制匹配的，"
+                        "最后列不计避免排放的，同级按规模从大到小。"),
+    "quality_assumptions": ("Assumptions the loader made ({n})", "加载时作出的假设（{n} 项）"),
+    "quality_missing": ("Missing values that would change the plan most ({n})", "对方案影响最大的缺失值（{n} 项）"),
     # --- metabolism page ---
     "metabolism_intro": ("Where every material, water, heat and energy flow of the park comes from and goes to, "
                          "from the ledgers. Hover a band to see its quantity and the ledger rows behind it.",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from symbiosis.core.errors import Problem
+from symbiosis.core.loader import RawPackage
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario
@@ -47,6 +48,40 @@ class Saved:
     options_key: str = ""
 
 
+@dataclass(frozen=True)
+class Change:
+    """One cell changed while fixing rows: where (file as the user knows it, spreadsheet row, column header as
+    written), the value before and after, when (ISO time, UTC) and the workshop group that typed it."""
+
+    file: str
+    row: int
+    column: str
+    old: str
+    new: str
+    when: str
+    group: str = ""
+
+
+@dataclass
+class Repair:
+    """A package that failed to load, kept so its rows can be fixed on the Data page (app.data: the fix_*
+    functions). `raw` and `files` are never changed: the cells typed live in `cells` and are laid over `raw`."""
+
+    raw: RawPackage  # the package as read: every cell as the user wrote it
+    files: dict[str, bytes]  # the uploaded files, byte for byte (downloadable unchanged)
+    label: str  # the files' names, as the park's source
+    cells: dict[tuple[str, int, str], str] = field(default_factory=dict)  # (table, row, header) -> value typed
+    log: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # of the last check of the package with `cells`
+    rows: dict[str, list[int]] = field(default_factory=dict)  # table -> rows shown (any that had a problem)
+    park: Park | None = None  # the park the fixed package gave, once it loads
+    group: str = ""  # the workshop group typing the fixes (optional)
+    version: int = 0  # bumped after each check: the fix tables start afresh on the new cells
+
+    def editor_key(self, table: str) -> str:
+        return f"fix_rows_{table}_{self.version}"
+
+
 @dataclass
 class Workspace:
     base_park: Park | None = None  # as loaded, before the scenario's edits
@@ -68,6 +103,7 @@ class Workspace:
     ui: dict[str, Any] = field(default_factory=dict)  # widget values kept while their page is not shown
     started: bool = False  # the first-visit park has been opened (or tried)
     message: tuple[str, str] = ("", "")  # (kind, i18n key) shown once on the next render
+    repair: Repair | None = None  # the last upload that failed to load, while its rows are being fixed
 
     @property
     def has_park(self) -> bool:

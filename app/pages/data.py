@@ -10,12 +10,13 @@ import streamlit as st
 from app import compute
 from app import data as dh
 from app.i18n import pick, t
-from app.state import Workspace
+from app.state import Repair, Workspace
 from app.ui import lang, show_table, workspace
 from symbiosis.commands.validate import summary
 from symbiosis.core.datasets import demo_park_path
 from symbiosis.core.i18n import Lang, as_lang
 from symbiosis.core.park import Park
+from symbiosis.core.quality import quality
 from symbiosis.core.schema import TABLE_NAMES_ZH, TABLES, columns
 from symbiosis.core.taxonomy import baselines
 
@@ -23,16 +24,20 @@ from symbiosis.core.taxonomy import baselines
 def render() -> None:
     lg = lang()
     ws = workspace()
+    dh.apply_pending_fixes(ws, st.session_state)  # a fix typed in the last rerun: checked before anything is shown
     st.title(t("page_data", lg))
     st.caption(t("data_intro", lg))
     _open_park(ws, lg)
     _templates(lg)
     if ws.problems:
         _validation_report(ws, lg)
+    if ws.repair is not None:
+        _fix_rows(ws.repair, lg)
     if ws.park is None:
         st.info(t("no_park_open", lg))
         return
     _park_overview(ws, ws.park, lg)
+    _data_quality(ws.park, lg)
     _ledger_editor(ws, ws.park, lg)
 
 
@@ -92,6 +97,64 @@ def _validation_report(ws: Workspace, lg: Lang) -> None:
     with st.container(key="validation_report"):
         st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
         show_table(dh.problems_table(ws, lg), key="problems_table")
+
+
+def _fix_rows(repair: Repair, lg: Lang) -> None:
+    """2b. The rows of the failed package, editable: each fix is checked at once; once valid the park opens."""
+    with st.container(key="fix_rows", border=True):
+        st.subheader(t("fix_rows", lg, files=repair.label))
+        st.caption(t("fix_explain", lg))
+        repair.group = st.text_input(t("fix_group", lg), value=repair.group, key="fix_group", max_chars=80)
+        errors = sum(p.severity == "error" for p in repair.problems)
+        if repair.park is not None and not errors:
+            st.success(t("fix_done", lg, changes=len(repair.log)), icon=":material/check_circle:")
+        elif repair.log:
+            st.warning(t("fix_left", lg, errors=errors, changes=len(repair.log)), icon=":material/edit_note:")
+        if not repair.rows:
+            st.info(t("fix_no_rows", lg))
+        for table in TABLES:
+            if table not in repair.rows:
+                continue
+            frame = dh.fix_frame(repair, table, lg)
+            st.markdown(t("fix_table", lg, file=repair.raw.tables[table].label, n=len(frame)))
+            config: dict[str, Any] = {
+                dh.FIX_ROW: st.column_config.NumberColumn(t("fix_col_row", lg), disabled=True, format="%d",
+                                                          pinned=True),
+                dh.FIX_PROBLEMS: st.column_config.TextColumn(t("fix_col_problems", lg), disabled=True,
+                                                             width="large"),
+            }
+            for header in frame.columns[2:]:
+                config[header] = st.column_config.TextColumn(header)
+            st.data_editor(frame, key=repair.editor_key(table), column_config=config, hide_index=True,
+                           num_rows="fixed", width="stretch")
+        if repair.log:
+            st.markdown(f"**{t('fix_changes', lg)}**")
+            show_table(dh.change_log(repair, lg), key="change_log_table")
+        c1, c2 = st.columns(2)
+        c1.download_button(t("dl_fixed_package", lg), data=dh.fixed_package_zip(repair, lg),
+                           file_name="park_fixed.zip", mime="application/zip", key="dl_fixed_package",
+                           disabled=repair.park is None, on_click="ignore", icon=":material/download:")
+        c2.download_button(t("dl_change_log", lg), data=dh.change_log_csv(repair, lg), file_name="change_log.csv",
+                           mime="text/csv", key="dl_change_log", disabled=not repair.log, on_click="ignore",
+                           icon=":material/history:")
+        for i, (name, data) in enumerate(dh.original_files(repair)):
+            st.download_button(t("dl_original", lg, file=name), data=data, file_name=name,
+                               mime="application/octet-stream", key=f"dl_original_{i}", on_click="ignore",
+                               icon=":material/attach_file:")
+
+
+def _data_quality(park: Park, lg: Lang) -> None:
+    """3b. How complete the ledgers are per enterprise, the loader's assumptions, the missing values that matter."""
+    report = quality(park)
+    with st.expander(f"{t('quality', lg)}: {report.headline(lg)}", icon=":material/fact_check:"):
+        st.caption(t("quality_explain", lg))
+        show_table(report.enterprise_frame(lg), key="quality_enterprises")
+        if report.missing:
+            st.markdown(f"**{t('quality_missing', lg, n=len(report.missing))}**")
+            show_table(report.missing_frame(lg, top=None), key="quality_missing")
+        if report.assumptions:
+            st.markdown(f"**{t('quality_assumptions', lg, n=len(report.assumptions))}**")
+            show_table(report.assumption_frame(lg), key="quality_assumptions")
 
 
 def _park_overview(ws: Workspace, park: Park, lg: Lang) -> None:
