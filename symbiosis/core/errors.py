@@ -74,6 +74,45 @@ CONTEXT_MESSAGES = register("", name="context", entries={
     "context.column.material": ("a more specific material name", "更具体的物料名称"),
 }, localize=("baseline",))
 
+# Messages of the per-enterprise workbooks (symbiosis.core.workbooks): the layout read, and what a header block or a
+# merge of sheets can get wrong. A cell is named as `E02.xlsx:滨江钢铁!B3`.
+WORKBOOK_MESSAGES = register("", name="workbooks", entries={
+    "workbooks_read": ("Read as per-enterprise workbooks: {enterprises} enterprise(s) from the header blocks of "
+                       "{sheets} sheet(s) in {workbooks} workbook(s), merged into one park",
+                       "按“每家企业一个工作簿”读取：{workbooks} 个工作簿中 {sheets} 张工作表的表头区共 "
+                       "{enterprises} 家企业，已合并为一个园区"),
+    "workbooks_empty": ("No sheet holds an enterprise: each needs a header block above a stream table "
+                        "(accepted: {accepted})",
+                        "没有工作表包含企业：每张表需在物料流表上方有表头区（可接受：{accepted}）"),
+    "enterprise_code_twice": ("Enterprise code '{value}' heads two sheets: here ({column}) and at {other}; one "
+                              "header block per enterprise",
+                              "企业编号“{value}”出现在两张工作表的表头区：此处（{column}）和 {other}；每家企业只能有一个表头区"),
+    "enterprise_position_twice": ("Two positions for enterprise '{enterprise}': {value} here ({column}) and "
+                                  "{other_value} at {other}; keep one",
+                                  "企业“{enterprise}”有两个位置：此处（{column}）为 {value}，{other} 为 {other_value}；"
+                                  "请只保留一个"),
+    "header_field_twice": ("'{label}' is given twice in the header block: '{value}' here ({column}) and "
+                           "'{other_value}' at {other}; keep one",
+                           "表头区中“{label}”填写了两次：此处（{column}）为“{value}”，{other} 为“{other_value}”；"
+                           "请只保留一个"),
+    "header_field_missing": ("The header block ({column}) gives no {field}: add a row {accepted} above the stream "
+                             "table",
+                             "表头区（{column}）缺少{field}：请在物料流表上方加一行 {accepted}"),
+    "header_block_missing": ("This sheet holds a stream table (headers on row {header_row}) but no header block "
+                             "above it naming the enterprise (accepted labels: {accepted})",
+                             "此工作表有物料流表（表头在第 {header_row} 行），但其上方没有注明企业的表头区"
+                             "（可接受的标签：{accepted}）"),
+    "stream_table_missing": ("'{value}' and {rows} row(s) from here stand below the header block, but no stream "
+                             "table was found: its header row needs {accepted}",
+                             "表头区下方从此行起有 {rows} 行内容（“{value}”），但未找到物料流表：表头行须包含 {accepted}"),
+    "header_code_mismatch": ("The row names enterprise '{value}' but the sheet's header block gives code "
+                             "'{accepted}' ({cell}); a sheet holds the streams of its own enterprise",
+                             "该行填写的企业为“{value}”，但本表表头区的企业编号为“{accepted}”（{cell}）；"
+                             "一张表只填本企业的物料流"),
+    "sheet_not_read": ("Sheet '{value}' has no header block and no stream table; it was not read",
+                       "工作表“{value}”既没有表头区也没有物料流表；未读取"),
+})
+
 Severity = Literal["error", "warning"]
 
 

@@ -6,6 +6,7 @@ or guessed. Rows are numbered as in the user's spreadsheet: header row 1, first 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -13,6 +14,7 @@ import re
 import tomllib
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -138,6 +140,8 @@ class RawPackage:
     config_label: str = "park.toml"
     problems: list[Problem] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
+    layout: str = "package"  # or "per_enterprise": workbooks of one enterprise each (symbiosis.core.workbooks)
+    merged: Any = None  # per_enterprise: the workbooks.Merged that gives the merged rows their origin back
 
 
 class _StopError(Exception):
@@ -377,20 +381,36 @@ def read_files(files: dict[str, bytes], source: str = "upload") -> RawPackage:
         elif len(files) == 1 and zips:
             _read_zip(files[zips[0]], zips[0], package)
         else:
+            per_enterprise = _workbooks().is_per_enterprise(files)
             budget = _Budget(source)
             wanted = {}
             for name, data in files.items():
-                if _wanted(name):
+                if _wanted(name) or (per_enterprise and _workbooks().wanted(name)):
                     budget.take(len(data), name)
                     wanted[name] = data
-            _read_files(wanted, package, prefix="")
+            if per_enterprise:
+                _workbooks().read_files(wanted, package, "", budget, source)
+            else:
+                _read_files(wanted, package, prefix="")
     except _StopError as stop:
         package.problems.append(stop.problem)
     return package
 
 
+def _workbooks() -> Any:
+    """symbiosis.core.workbooks (the per-enterprise layout), imported when a package is read: it builds on this
+    module."""
+    from symbiosis.core import workbooks
+
+    return workbooks
+
+
 def _read_folder(folder: Path, package: RawPackage) -> None:
-    """Only the package's own files are read (a folder may hold anything else), each within the byte budget."""
+    """Only the package's own files are read (a folder may hold anything else), each within the byte budget; a
+    folder of workbooks without enterprises/streams tables is the per-enterprise layout."""
+    if _workbooks().is_per_enterprise(p.name for p in folder.iterdir() if p.is_file()):
+        _workbooks().read_folder(folder, package)
+        return
     budget = _Budget(str(folder))
     files: dict[str, bytes] = {}
     for p in sorted(folder.iterdir()):
@@ -479,13 +499,18 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget:
 def _read_zip(data: bytes, label: str, package: RawPackage) -> None:
     budget = _Budget(label)
     with _open_zip(data, label) as zf:
-        infos = [i for i in zf.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")
-                 and "__MACOSX" not in i.filename and _wanted(i.filename)]
+        members = [i for i in zf.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")
+                   and "__MACOSX" not in i.filename]
+        per_enterprise = _workbooks().is_per_enterprise(i.filename for i in members)
+        infos = [i for i in members if _wanted(i.filename) or (per_enterprise and _workbooks().wanted(i.filename))]
         declared = sum(i.file_size for i in infos)
         if declared > _limits().package_bytes:  # honest headers: refused before unpacking; liars are caught below
             raise _StopError(limit_problem("package_bytes", label, f"{declared:,} bytes declared"))
         files = {i.filename: _read_member(zf, i, label, budget) for i in infos}
-    _read_files(files, package, prefix=f"{label}:")
+    if per_enterprise:  # workbooks without enterprises/streams tables: one per enterprise, counted in one budget
+        _workbooks().read_files(files, package, f"{label}:", budget, label)
+    else:
+        _read_files(files, package, prefix=f"{label}:")
 
 
 # --- .xlsx: every member checked while it is unpacked, before openpyxl sees the workbook ---------------------
@@ -586,9 +611,10 @@ def _column_letters(index: int) -> str:
     return letters or "A"
 
 
-def _scan_xlsx(data: bytes, label: str) -> dict[str, _SheetScan]:
-    """Unpack every member in counted chunks (nothing is kept); worksheets and shared strings are scanned."""
-    budget = _Budget(label)
+def _scan_xlsx(data: bytes, label: str, budget: _Budget | None = None) -> dict[str, _SheetScan]:
+    """Unpack every member in counted chunks (nothing is kept); worksheets and shared strings are scanned. A
+    workbook of a package of workbooks counts against the package's budget."""
+    budget = budget if budget is not None else _Budget(label)
     scans: dict[str, _SheetScan] = {}
     with _open_zip(data, label) as zf:
         for info in zf.infolist():
@@ -612,29 +638,46 @@ def _unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_excel(data: bytes, label: str, package: RawPackage) -> None:
-    scans = _scan_or_stop(data, label, package)
+    with _open_sheets(data, label, package) as sheets:
+        if sheets is None:
+            return
+        if _workbooks().read_book(sheets, label):  # one sheet per enterprise, each with a header block
+            return
+        for table in TABLES:
+            _read_table_sheet(sheets, table)
+        _read_park_sheet(sheets)
+
+
+@contextlib.contextmanager
+def _open_sheets(data: bytes, label: str, package: RawPackage,
+                 budget: _Budget | None = None) -> Iterator[_Sheets | None]:
+    """A workbook's sheets, after its members were scanned within the budget; None when it cannot be read (the
+    problem is recorded)."""
+    scans = _scan_or_stop(data, label, package, budget)
     if scans is None:
+        yield None
         return
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
         package.problems.append(Problem("file_unreadable", file=label, params=(("reason", _reason(exc)),)))
+        yield None
         return
-    with pd.ExcelFile(book, engine="openpyxl") as excel:
-        sheets = _Sheets(excel=excel, scans=scans, label=label, package=package,
-                         paths={ws.title: getattr(ws, "_worksheet_path", "") for ws in book.worksheets},
-                         names=[str(n) for n in excel.sheet_names])
-        for table in TABLES:
-            _read_table_sheet(sheets, table)
-        _read_park_sheet(sheets)
-    book.close()
+    try:
+        with pd.ExcelFile(book, engine="openpyxl") as excel:
+            yield _Sheets(excel=excel, scans=scans, label=label, package=package,
+                          paths={ws.title: getattr(ws, "_worksheet_path", "") for ws in book.worksheets},
+                          names=[str(n) for n in excel.sheet_names])
+    finally:
+        book.close()
 
 
-def _scan_or_stop(data: bytes, label: str, package: RawPackage) -> dict[str, _SheetScan] | None:
+def _scan_or_stop(data: bytes, label: str, package: RawPackage,
+                  budget: _Budget | None = None) -> dict[str, _SheetScan] | None:
     """The workbook's members scanned (_scan_xlsx); None when a limit or a corrupt member stops the reading (the
     problem is recorded). Bytes that are no zip at all get no scan: openpyxl's own error then says what they are."""
     try:
-        return _scan_xlsx(data, label)
+        return _scan_xlsx(data, label, budget)
     except _StopError as stop:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             return {}
@@ -1264,6 +1307,12 @@ def build_park(package: RawPackage) -> Park:
     """Interpret a read package. Raises ParkError with every problem when any is an error.
 
     package.accounts (and ParkError.accounts) tell, per table file, what became of its rows."""
+    if package.merged is not None:  # per-enterprise workbooks: built merged, then each row given its sheet back
+        return package.merged.build(package, _build_tables)  # type: ignore[no-any-return]
+    return _build_tables(package)
+
+
+def _build_tables(package: RawPackage) -> Park:
     problems = list(package.problems)
     config = _build_config(package, problems)
     enterprises = pd.DataFrame()
