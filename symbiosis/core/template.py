@@ -78,9 +78,9 @@ TEXTS = register("template", {
     "other_header": ("{header} (in the other language)", "{header}（另一种语言的表头）"),
     "toml_head": ("# The park's settings (optional). A line starting with # is a comment.",
                   "# 园区设置（可选）。以 # 开头的行为注释。"),
-    "toml_region": ("# region: grid region of the electricity factor: national, north, northeast, east, central, "
-                    "northwest, south, southwest", "# region：电网排放因子区域：national（全国）、north（华北）、"
-                    "northeast（东北）、east（华东）、central（华中）、northwest（西北）、south（南方）、southwest（西南）"),
+    "toml_region": ("# region: the grid region of the electricity factor, one of", "# region：电网排放因子区域，可选"),
+    "toml_regions_1": ("#   national, north, northeast, east,", "#   national（全国）、north（华北）、northeast（东北）、east（华东）、"),
+    "toml_regions_2": ("#   central, northwest, south, southwest", "#   central（华中）、northwest（西北）、south（南方）、southwest（西南）"),
     "toml_hours": ("# default_hours_per_year: operating hours for rows in t/h or kW that give none",
                    "# default_hours_per_year：以 t/h 或 kW 计且未填年运行小时的行所用的年运行小时"),
     "toml_reach": ("# reach_km: the farthest a link may go by each mode, km", "# reach_km：各运输方式的最远距离，千米"),
@@ -161,7 +161,8 @@ def park_lines(lang: Lang | str) -> list[str]:
     def say(key: str) -> str:
         return render(TEXTS.code(key), lang)
 
-    return [say("toml_head"), 'name = "My park"', 'name_zh = "我的园区"', say("toml_region"), 'region = "national"',
+    return [say("toml_head"), 'name = "My park"', 'name_zh = "我的园区"', say("toml_region"), say("toml_regions_1"),
+            say("toml_regions_2"), 'region = "national"',
             "year = 2023", "dt_min_k = 10.0", say("toml_hours"), "default_hours_per_year = 8000", "",
             say("toml_reach"), "[reach_km]", "truck = 50.0", "pipe_water = 10.0", "pipe_heat = 5.0",
             "pipe_steam = 3.0", "pipe_gas = 10.0"]
@@ -241,9 +242,18 @@ def _write_table(wb: Workbook, table: str, lang: Lang | str, sources: dict[str, 
             add_validation(ws, ref, prompt_title=title, prompt=hint)
         if col.dtype == "str":
             ws.column_dimensions[letter].number_format = "@"  # ids such as 001 stay text as typed
-        ws.column_dimensions[letter].width = max(_width(title), 12.0)
+        shown = [title, *(str(row.get(col.name, "")) for row in examples)]
+        ws.column_dimensions[letter].width = max(12.0, *(_width(x) for x in shown))
     ws.freeze_panes = "A2"
+    _print_one_page_wide(ws)
     return ws
+
+
+def _print_one_page_wide(ws: Worksheet) -> None:
+    """Printed (or rendered to PDF) in landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def _write_park(wb: Workbook, lang: Lang | str) -> Worksheet:
@@ -251,7 +261,8 @@ def _write_park(wb: Workbook, lang: Lang | str) -> Worksheet:
     set_cell(ws, 1, 1, "park.toml").font = _BOLD
     for i, line in enumerate(park_lines(lang), start=2):
         set_cell(ws, i, 1, line)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 1.2 * max(_width(x) for x in park_lines(lang))
+    _print_one_page_wide(ws)
     return ws
 
 
