@@ -566,6 +566,7 @@ class Merged:
         frames: list[pd.DataFrame] = []
         total = 0
         limit = _limits().rows_per_table
+        seen: set[str] = set()  # codes whose stream ids were generated (a code twice is an error of its own)
         for p in self.pieces:
             if p.table is None:
                 continue
@@ -574,7 +575,8 @@ class Merged:
             if total > limit:
                 raise _StopError(limit_problem("rows_per_table", p.label, f"more than {limit:,} stream rows in the "
                                                "sheets merged so far", row=p.table.rows[-1]))
-            self._fill_codes(p, frame, problems)
+            self._fill_codes(p, frame, problems, generate=p.code not in seen)
+            seen.add(p.code)
             frames.append(frame)
             self.stream_origins += [(p, r) for r in p.table.rows]
         names: list[str] = ["enterprise_id"]
@@ -586,7 +588,7 @@ class Merged:
         return RawTable(label=STREAMS_LABEL, frame=merged, rows=[k + 2 for k in range(len(merged))])
 
     @staticmethod
-    def _fill_codes(p: Piece, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    def _fill_codes(p: Piece, frame: pd.DataFrame, problems: list[Problem], generate: bool) -> None:
         """The sheet's enterprise code on every row (the header block's); a row naming another is an error. Blank
         stream ids are generated here as <code>-<sheet row>, as the loader does for streams.csv."""
         code = p.code
@@ -600,9 +602,10 @@ class Merged:
                                         value=v, accepted=code,
                                         params=(("cell", f"{p.label}!{cell.ref}" if cell else p.label),)))
         frame["enterprise_id"] = [v if fold_key(v) else code for v in given.tolist()]
-        if code:
+        if code:  # a code heading two sheets (an error) gets ids that cannot collide with the first sheet's
+            stem = code if generate else f"{code}-{p.label}"
             ids = frame["stream_id"].astype(str).tolist() if "stream_id" in frame.columns else [""] * len(frame)
-            frame["stream_id"] = [s if s.strip() else f"{code}-{r}" for s, r in zip(ids, p.table.rows, strict=True)]
+            frame["stream_id"] = [s if s.strip() else f"{stem}-{r}" for s, r in zip(ids, p.table.rows, strict=True)]
 
     # --- origins back ---------------------------------------------------------------------------------------
     def build(self, package: RawPackage, inner: Callable[[RawPackage], Park]) -> Park:
