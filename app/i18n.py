@@ -79,9 +79,9 @@ S = register("app", {
         "Nothing was loaded: the upload holds more than one park package. The park that was open stays open "
         "({park}).", "未加载任何数据：本次上传包含不止一个园区数据包。原已打开的园区保持不变（{park}）。"),
     "upload_failed": ("{errors} error(s): the upload was not loaded. The park that was open stays open ({park}). "
-                      "Fix the cells listed below and upload again.",
+                      "Fix the cells listed below in the fix table (or in your files, and upload again).",
                       "发现 {errors} 个错误：上传的数据未加载，原已打开的园区保持不变（{park}）。"
-                      "请修改下表所列单元格后重新上传。"),
+                      "请在下方修正表中修改所列单元格（或改好文件后重新上传）。"),
     "edit_failed": ("{errors} error(s) in the edited ledger: the edits were not applied and the park stays as it "
                     "was ({park}). Correct the values in the table and apply again.",
                     "修改后的台账有 {errors} 个错误：修改未生效，园区保持原状（{park}）。请在表中更正后再次应用。"),

@@ -121,7 +121,7 @@ def _fix_rows(repair: Repair, lg: Lang) -> None:
                 dh.FIX_ROW: st.column_config.NumberColumn(t("fix_col_row", lg), disabled=True, format="%d",
                                                           pinned=True),
                 dh.FIX_PROBLEMS: st.column_config.TextColumn(t("fix_col_problems", lg), disabled=True,
-                                                             width="large"),
+                                                             width="medium"),
             }
             for header in frame.columns[2:]:
                 config[header] = st.column_config.TextColumn(header)

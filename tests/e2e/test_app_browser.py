@@ -148,3 +148,63 @@ def test_two_browsers_each_see_only_their_own_park(browser: Any, app_url: str, a
     finally:
         first.close()
         second.close()
+
+
+FIX_FILES = {
+    "enterprises.csv": "enterprise_id,name,x_km,y_km\nF1,热电厂 CHP plant,0,0\nF2,水泥厂 Cement works,2,1\n",
+    "streams.csv": ("enterprise_id,direction,material,quantity,unit,baseline\n"
+                    "F1,output,fly_ash,很多,t/a,landfill\nF2,input,clay,50000,t/a,virgin\n"),
+}
+
+
+def fix_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, text in FIX_FILES.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_fix_a_row_in_the_browser(browser: Any, app_url: str, artifacts: Path) -> None:
+    """A quantity '很多' is typed over with a number in the fix table: the park loads without a new upload, the
+    change log names the edit, and the uploaded zip downloads unchanged."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US", accept_downloads=True)
+    try:
+        page = open_app(context, app_url)
+        original = fix_zip()
+        upload(page, [{"name": "broken_park.zip", "mimeType": "application/zip", "buffer": original}])
+        page.get_by_text("the upload was not loaded").wait_for()
+        settle(page)
+        box = page.locator(".st-key-fix_rows")
+        box.get_by_text("Fix rows: broken_park.zip").wait_for()
+        grid = box.locator("[data-testid='stDataFrame']").first
+        grid.evaluate("e => e.scrollIntoView({block: 'center'})")
+        settle(page)
+        bounds = grid.bounding_box()
+        assert bounds is not None
+        # the first data row's first cell (the row number), then right to `quantity` (row, problems,
+        # enterprise_id, direction, material, quantity); Enter opens the cell's editor, Enter again commits
+        page.mouse.click(bounds["x"] + 20, bounds["y"] + 35 + 17)
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.type("30000")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        page.get_by_text("Fixed: the park is loaded").wait_for(timeout=10000)
+        settle(page)
+        page.get_by_test_id("stSidebar").get_by_text("Unnamed park").wait_for()
+        box.get_by_text("Change log", exact=True).wait_for()
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(artifacts / "fix_rows.png"))
+        with page.expect_download() as info:
+            box.get_by_role("button", name="Download the original broken_park.zip (unchanged)").click()
+        assert Path(info.value.path()).read_bytes() == original
+        with page.expect_download() as info:
+            box.get_by_role("button", name="Download the change log (.csv)").click()
+        log = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        assert "很多" in log and "30000" in log and "streams.csv" in log
+    finally:
+        context.close()
