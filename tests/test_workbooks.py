@@ -24,7 +24,8 @@ from symbiosis.core.errors import Problem
 from symbiosis.core.limits import LIMITS
 from symbiosis.core.loader import build_park, read_package
 from symbiosis.core.park import Park
-from symbiosis.core.workbooks import block_labels, find_table_header, read_sheet
+from symbiosis.core.schema import columns
+from symbiosis.core.workbooks import BLOCK_LABELS, block_labels, find_table_header, read_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH_STREAMS = ["方向", "物料", "数量", "单位", "温度", "回水温度", "水质等级", "现状", "危废代码", "年运行小时"]
@@ -383,3 +384,12 @@ def test_excel_lock_files_and_other_files_are_skipped(tmp_path: Path) -> None:
 
 def test_a_loaded_park_is_a_park(tmp_path: Path) -> None:
     assert isinstance(load_files(enterprise_books()), Park)
+
+
+def test_the_example_workbooks_load_and_the_doc_names_every_label() -> None:
+    park = load_park(ROOT / "datasets" / "examples" / "per_enterprise")
+    assert sorted(park.enterprises["enterprise_id"]) == ["E01", "E02", "E04"] and len(park.exchanges) == 2
+    assert not [w for w in park.warnings if w.code not in ("workbooks_read", "unknown_column")]
+    doc = (ROOT / "docs" / "workbooks.md").read_text(encoding="utf-8")
+    for label in [*BLOCK_LABELS, *(h for c in columns("enterprises") for h in c.headers)]:
+        assert label in doc, label
