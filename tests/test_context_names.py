@@ -2,7 +2,8 @@
 
 Each dimension that chooses (unit, direction, temperature, baseline, a unit naming steam), an ambiguous word, a
 word no key of which fits, an unknown word, the note on the row, the sourced vocabulary, and the demo park
-loading without a warning.
+loading without a warning. A compound word is read by its head (窑头余热 by 余热) with the head's rules; an open
+head (渣, 灰, 煤气, 污泥) is never resolved; a water word naming a grade (冷却用水) is read as that grade's supply.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from symbiosis.core.taxonomy import (
     MaterialContext,
     accepts_unit,
     context_words,
+    head_of,
     material_aliases,
     material_vocabulary,
     materials,
     read_material,
+    reading_note,
 )
 from symbiosis.core.units import UnitError, to_canonical
 
@@ -140,10 +143,98 @@ def test_a_word_none_of_whose_keys_fits_is_an_error(tmp_path: Path) -> None:
 
 
 def test_an_unknown_word_stays_an_error_with_the_nearest_names(tmp_path: Path) -> None:
-    problems, park = loaded(tmp_path, ("output", "粉煤灰灰", 10, "t/a", "", "", "landfill"))
+    problems, park = loaded(tmp_path, ("output", "粉煤会", 10, "t/a", "", "", "landfill"))
     assert park is None
     (p,) = about(problems, "unknown_material")
     assert p.row == 10 and "fly_ash" in p.accepted and p.severity == "error"
+
+
+HEAT_85 = MaterialContext("GJ/a", "energy", direction="output", temperature_c=85)
+HEAT_35 = MaterialContext("GJ/a", "energy", direction="output", temperature_c=35)
+WATER_IN = MaterialContext("万m³/a", "volume", direction="input")
+WATER_OUT = MaterialContext("万m³/a", "volume", direction="output")
+
+
+@pytest.mark.parametrize(("word", "head", "ctx", "key"), [
+    ("窑头余热", "余热", HEAT_85, "hot_water_heat"),  # a context word as head: temperature decides
+    ("窑头余热", "余热", HEAT_35, "cooling_water_heat"),
+    ("冷凝器冷却水", "冷却水", HEAT_35, "cooling_water_heat"),  # unit decides: heat in GJ, water in m³
+    ("冷凝器冷却水", "冷却水", WATER_IN, "industrial_water"),
+    ("含油废水", "废水", WATER_OUT, "wastewater"),  # a name as head: the one key, which must fit the row
+    ("蒸发用汽", "汽", MaterialContext("GJ/a", "energy", direction="input", temperature_c=120), "process_steam"),
+    ("kiln waste heat", "waste heat", HEAT_85, "hot_water_heat"),
+])
+def test_a_compound_is_read_by_its_head_with_the_rules_of_the_head(word: str, head: str, ctx: MaterialContext,
+                                                                   key: str) -> None:
+    """The head is the longest known last part; the compound reads as the bare head would in the same row, and
+    the modifier is kept, said in the note, not used to choose."""
+    assert head_of(word) == head
+    reading = read_material(word, ctx)
+    assert (reading.how, reading.key, reading.head) == ("context", key, head)
+    bare = read_material(head, ctx)
+    assert bare.key == key and bare.head == ""
+    assert reading.modifier == word[: -len(head)].strip()
+    note = reading_note(reading, ctx)
+    assert note.startswith(f"read '{word}' by its head '{head}' as {key}: ")
+
+
+def test_a_compound_loads_with_its_reading_said(tmp_path: Path) -> None:
+    problems, park = loaded(tmp_path, ("output", "窑头余热", 30000, "GJ/a", 85, 50, "discharge"),
+                            ("output", "含油废水", 5, "万m³/a", "", "", "wastewater_treatment"))
+    assert park is not None
+    read = about(problems, "material_read_in_context")
+    assert [(p.value, p.accepted, p.severity) for p in read] == [
+        ("窑头余热", "hot_water_heat", "warning"), ("含油废水", "wastewater", "warning")]
+    streams = park.streams.set_index("source_row")  # type: ignore[attr-defined]
+    assert list(streams.loc[[10, 11], "material"]) == ["hot_water_heat", "wastewater"]
+
+
+def test_a_head_that_fits_several_keys_stays_ambiguous(tmp_path: Path) -> None:
+    """窑头余热 without a temperature: the four heat keys of 余热 fit, the temperature decides; the loader's error
+    names them. A head that names one key which does not fit the row is no fit, not a guess."""
+    reading = read_material("窑头余热", MaterialContext("GJ/a", "energy", direction="output"))
+    assert reading.how == "ambiguous" and reading.head == "余热" and "temperature_c" in reading.deciding
+    assert set(reading.fitting) == {"waste_steam", "flue_gas_heat", "hot_water_heat", "cooling_water_heat"}
+    problems, park = loaded(tmp_path, ("output", "窑头余热", 30000, "GJ/a", "", "", "discharge"))
+    assert park is None
+    (p,) = about(problems, "material_ambiguous")
+    assert p.value == "窑头余热" and "hot_water_heat" in p.accepted and "the temperature" in p.text("en")
+    assert read_material("含油废水", HEAT_85).how == "no_fit"  # wastewater is not counted in GJ
+
+
+@pytest.mark.parametrize(("word", "ctx", "keys"), [
+    ("放散煤气", MaterialContext("万Nm³/a", "gas", direction="output"), {"bf_gas", "coke_oven_gas", "converter_gas"}),
+    ("铜渣", MaterialContext("t/a", "mass", direction="output"), {"bf_slag", "steel_slag", "bottom_ash"}),
+    ("烟道灰", MaterialContext("t/a", "mass", direction="output"), {"fly_ash", "iron_dust_sludge"}),
+    ("电镀污泥", MaterialContext("t/a", "mass", direction="output"), {"sewage_sludge", "iron_dust_sludge"}),
+])
+def test_an_open_head_is_never_resolved(word: str, ctx: MaterialContext, keys: set[str]) -> None:
+    """煤气, 污泥, 渣, 灰 name more than the taxonomy has keys for (发生炉煤气, 铜渣): a compound read by one is
+    ambiguous among the head's keys, and only a more specific name decides."""
+    reading = read_material(word, ctx)
+    assert reading.how == "ambiguous" and reading.key is None and reading.deciding == ("material",)
+    assert keys <= set(reading.fitting)
+
+
+@pytest.mark.parametrize("word", ["废活性炭", "生产用水", "转炉废气", "海水"])
+def test_a_compound_whose_head_is_unknown_stays_unknown(word: str) -> None:
+    """活性炭 is no head; 生产 names no water grade; 废气 is not a head on purpose (转炉废气 is converter gas, a
+    fuel, not flue-gas heat); a bare 水 is no head (海水 has no key)."""
+    assert head_of(word) == "" and read_material(word, WATER_IN).how == "unknown"
+
+
+def test_a_water_word_is_read_by_the_grade_it_names() -> None:
+    """冷却用水 names the cooling grade: drawn (an input), it is industrial water, the supply reclaimed water
+    replaces for cooling; 生活用水 is tap water. The grade is on the reading for the row's quality. Given out (an
+    output) no supply key fits: a grade word does not say what leaves."""
+    cooling = read_material("冷却用水", WATER_IN)
+    assert (cooling.how, cooling.key, cooling.grade) == ("context", "industrial_water", "cooling")
+    assert reading_note(cooling, WATER_IN).startswith("read '冷却用水' as industrial_water (water for use 'cooling')")
+    potable = read_material("生活用水", WATER_IN)
+    assert (potable.key, potable.grade) == ("tap_water", "potable")
+    assert read_material("冷却用水", WATER_OUT).how == "no_fit"
+    recirculating = read_material("循环冷却水", WATER_IN)  # by its head 冷却水, and the grade it names
+    assert (recirculating.key, recirculating.head, recirculating.grade) == ("industrial_water", "冷却水", "cooling")
 
 
 def test_names_win_over_context_and_existing_rows_load_silently(tmp_path: Path) -> None:

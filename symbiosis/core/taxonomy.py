@@ -6,6 +6,7 @@ All three are tables in datasets/; each row may be named by its key, its Chinese
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -336,6 +337,13 @@ class Reading:
     candidates: tuple[str, ...] = ()
     fitting: tuple[str, ...] = ()
     deciding: tuple[str, ...] = ()
+    head: str = ""  # the head the compound word was read by (窑头余热 -> 余热); "" when the word itself was read
+    grade: str = ""  # the water grade the word names (冷却用水 -> cooling), on a water reading
+
+    @property
+    def modifier(self) -> str:
+        """What stands before the head (窑头 of 窑头余热): kept, said in the note, not used to choose."""
+        return self.word.strip()[: -len(self.head)].strip() if self.head else ""
 
 
 def _fits_direction(m: Material, direction: str | None) -> bool:
@@ -377,24 +385,110 @@ def _deciding(keys: tuple[str, ...], ctx: MaterialContext) -> tuple[str, ...]:
     return (*out, "material")
 
 
+# The head of a compound ledger word: its last part, which says what it is (窑头余热 is 余热 from the kiln hood,
+# 含油废水 is 废水 that holds oil). A head is a word of the vocabulary, a name (废水, 污水, 烟气) or a context word
+# of material_aliases.csv (余热, 冷却水, 煤气 ...), or (渣, 灰) stands for the keys named …渣/…灰 (head_keys). The
+# longest head a word ends with is taken; what stands before it (the modifier) is kept but does not choose.
+HEADS: tuple[str, ...] = ("冷却水", "余热", "废热", "废水", "污水", "热水", "煤气", "蒸汽", "烟气", "污泥", "渣",
+                          "灰", "汽", "waste heat", "cooling water", "hot water", "wastewater", "flue gas", "steam")
+# Heads that name more than the taxonomy has keys for (铜渣 is a 渣, but no key is copper slag; 发生炉煤气 is a
+# 煤气, but not one of the three by-product gases): a compound read by one is never resolved, only said to be
+# ambiguous, with the keys the head may mean and a more specific name as what decides. 渣 (…废渣 too) and 灰 are
+# no word of their own: their keys are the keys with a Chinese name ending in them (高炉渣, 钢渣, 炉渣, 酒渣, 果渣
+# ...; 粉煤灰, 底灰, 飞灰, 除尘灰, 石灰 ...).
+OPEN_HEADS: frozenset[str] = frozenset({"煤气", "污泥", "渣", "灰"})
+# Not heads, on purpose: 废气/尾气 (转炉废气 is converter gas, a fuel, not flue-gas heat) and a bare 水 (海水, 矿井水,
+# 冲渣水 have no key); a water word is read by the use it names instead (_GRADE_SUPPLY).
+
+# A water word that names a grade (water_grades.csv: 冷却用水, 洗涤用水, 生活用水 ...) is the water drawn for that
+# use: the supply the substitution rules replace for it (substitutions.csv sub_061..066: reclaimed water replaces
+# industrial water as cooling make-up and washing water and tap water for non-potable uses, condensate replaces
+# demineralised water as boiler make-up and industrial water as process water). Landscape and irrigation water
+# is drawn from either: the word stays ambiguous.
+_GRADE_SUPPLY: dict[str, tuple[str, ...]] = {
+    "potable": ("tap_water",), "demineralised": ("demineralised_water",), "process": ("industrial_water",),
+    "cooling": ("industrial_water",), "washing": ("industrial_water",),
+    "landscape": ("tap_water", "industrial_water"), "irrigation": ("tap_water", "industrial_water"),
+}
+
+
+def head_of(text: str) -> str:
+    """The longest head (HEADS) the word ends with, leaving something before it ("" if none): 窑头余热 -> 余热,
+    循环冷却水 -> 冷却水, kiln waste heat -> waste heat. An English head follows a space or hyphen."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    for head in sorted(HEADS, key=len, reverse=True):
+        if not folded.endswith(head) or len(folded) == len(head):
+            continue
+        before = folded[: -len(head)]
+        if head.isascii() and before[-1:] not in (" ", "-", "_"):
+            continue
+        if before.strip(" -_"):
+            return head
+    return ""
+
+
+def head_keys(head: str) -> tuple[str, ...]:
+    """The keys a head may mean: the key it names, the keys of the context word it is, else (渣, 灰) the keys with
+    a Chinese name or alias ending in it."""
+    key = material_vocabulary().resolve(head)
+    if key is not None:
+        return (key,)
+    return context_words().get(normalise_header(head)) or tuple(
+        m.key for m in materials().values() if any(n.endswith(head) for n in (m.name_zh, *m.aliases)))
+
+
+def water_grade_named(text: str) -> str:
+    """The water grade a material word names (冷却用水, 循环冷却水, 生活用水 -> cooling, cooling, potable), or "".
+    The loader may take it as the row's quality when the quality column is blank: a grade word names one grade."""
+    return water_grade_vocabulary().resolve(text) or ""
+
+
+def _choose(text: str, candidates: tuple[str, ...], ctx: MaterialContext, head: str = "",
+            open_head: bool = False) -> Reading:
+    """The key among `candidates` that fits the row, when exactly one does (the rule of every generic word)."""
+    fitting = tuple(k for k in candidates if fits_context(materials()[k], ctx))
+    if not fitting:
+        return Reading(text, None, "no_fit", candidates, head=head)
+    if len(fitting) == 1 and not open_head:
+        key = fitting[0]
+        grade = water_grade_named(text) if materials()[key].category == "water" else ""
+        return Reading(text, key, "context", candidates, fitting, head=head, grade=grade)
+    deciding = ("material",) if open_head else _deciding(fitting, ctx)
+    return Reading(text, None, "ambiguous", candidates, fitting, deciding, head=head)
+
+
 def read_material(text: str, ctx: MaterialContext | None = None) -> Reading:
     """A ledger's material word -> a key. A name of a key (materials.csv names and aliases, the name-reading rows of
     material_aliases.csv) is that key, whatever the row says. A generic word (a context row of
     material_aliases.csv: 余热, 循环水, 冷却水, 废气, 蒸汽 ...) is read by the row: the key among the ones it may
-    name that fits the row's unit kind, direction, temperature and baseline, when exactly one does."""
+    name that fits the row's unit kind, direction, temperature and baseline, when exactly one does.
+
+    A compound word the vocabulary does not hold is read by its head (head_of: 窑头余热 by 余热, 含油废水 by 废水)
+    with the same rule, the head's keys as the candidates (a head that names one key must still fit the row);
+    the modifier is kept on the Reading, not used to choose. A compound with an open head (OPEN_HEADS) is never
+    resolved. Last, a water word naming a grade (冷却用水) is read as the supply of that grade (_GRADE_SUPPLY)."""
     key = material_vocabulary().resolve(text)
     if key is not None:
         return Reading(text, key, "name", (key,), (key,))
-    candidates = context_words().get(normalise_header(text))
-    if not candidates:
-        return Reading(text, None, "unknown")
     ctx = ctx or MaterialContext()
-    fitting = tuple(k for k in candidates if fits_context(materials()[k], ctx))
-    if len(fitting) == 1:
-        return Reading(text, fitting[0], "context", candidates, fitting)
-    if not fitting:
-        return Reading(text, None, "no_fit", candidates)
-    return Reading(text, None, "ambiguous", candidates, fitting, _deciding(fitting, ctx))
+    candidates = context_words().get(normalise_header(text))
+    if candidates:
+        return _choose(text, candidates, ctx)
+    head = head_of(text)
+    if head:
+        return _choose(text, head_keys(head), ctx, head, open_head=head in OPEN_HEADS)
+    grade = water_grade_named(text)
+    if grade in _GRADE_SUPPLY:
+        return _choose(text, _GRADE_SUPPLY[grade], ctx)
+    return Reading(text, None, "unknown")
+
+
+def reading_note(reading: Reading, ctx: MaterialContext) -> str:
+    """The note a row read in context carries: "read '窑头余热' by its head '余热' as hot_water_heat: unit GJ/a,
+    output, at 85 °C" (the head, and the water grade the word names, said when they were used)."""
+    how = f" by its head '{reading.head}'" if reading.head else ""
+    grade = f" (water for use '{reading.grade}')" if reading.grade else ""
+    return f"read '{reading.word}'{how} as {reading.key}{grade}: {describe_context(ctx)}"
 
 
 def describe_context(ctx: MaterialContext, lang: str = "en") -> str:
