@@ -393,3 +393,99 @@ def test_the_example_workbooks_load_and_the_doc_names_every_label() -> None:
     doc = (ROOT / "docs" / "workbooks.md").read_text(encoding="utf-8")
     for label in [*BLOCK_LABELS, *(h for c in columns("enterprises") for h in c.headers)]:
         assert label in doc, label
+
+
+# --- hostile per-enterprise packages (a seeded sample; see the report for the fuzzer) ----------------------
+def _hostile_case(number: int) -> tuple[str, dict[str, bytes], dict[str, list[list[object]]]]:
+    """A per-enterprise package with hostile cells, repeated or missing labels and odd sheet names, packed as a
+    folder (upload), a zip or one workbook, the container sometimes corrupted; also the sheets as written."""
+    import random
+
+    from benchmarks.fuzz import HOSTILE_CELLS, _corrupt_container
+
+    rng = random.Random(f"workbooks:{number}")
+    sheets: dict[str, list[list[object]]] = {}
+    for e in BASIC_ENTERPRISES:
+        rows: list[list[object]] = [*block(*e), list[object](ZH_STREAMS)]
+        rows += [list(r[1:]) for r in BASIC_STREAMS if r[0] == e[0]]
+        sheets[str(e[0])] = rows
+    for _ in range(rng.choice((1, 2, 3))):
+        rows = sheets[rng.choice(list(sheets))]
+        how = rng.choice((0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6))
+        r = rng.randrange(len(rows))
+        hostile = rng.choice(HOSTILE_CELLS)[:2000]
+        if how == 0 and rows[r]:  # a hostile cell anywhere
+            rows[r][rng.randrange(len(rows[r]))] = hostile
+        elif how == 1:  # a label given twice, with the same value or another
+            label = rng.choice(["企业编号", "企业名称", "X坐标(km)"])
+            given = next((row[1] for row in rows[:5] if row[:1] == [label] and len(row) > 1), "")
+            rows.insert(rng.randrange(1, 5), [label, given if rng.random() < 0.5 else hostile])
+        elif how == 2 and 1 <= r <= 4:  # a block row dropped
+            del rows[r]
+        elif how == 3:  # blank rows, and text beyond the table's columns
+            rows.insert(rng.randrange(1, len(rows) + 1), [])
+            rows[-1] = [*rows[-1], "", "", hostile]
+        elif how == 4:  # the table's header row lost
+            rows[:] = [row for row in rows if row != ZH_STREAMS]
+        elif how == 5:  # a label the schema does not know, its value hostile
+            rows.insert(rng.randrange(1, 5), [rng.choice(["联系人", "统一社会信用代码", "Contact:"]), hostile])
+        else:  # a hostile title
+            rows.insert(0, [hostile])
+    kind = rng.choice(("folder", "zip", "xlsx"))
+
+    def book(named: dict[str, list[list[object]]]) -> bytes | None:
+        wb = openpyxl.Workbook()
+        assert wb.active is not None
+        wb.remove(wb.active)
+        for title, rows in named.items():
+            ws = wb.create_sheet(title)
+            for row in rows:
+                try:
+                    ws.append(row)
+                except Exception:  # a character Excel forbids: left out of the sheet
+                    ws.append([])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    if kind == "xlsx":
+        data = book(sheets)
+        assert data is not None
+        if rng.random() < 0.3:
+            data, _ = _corrupt_container(rng, data)
+        return kind, {"park.xlsx": data}, sheets
+    files = {f"{t}.xlsx": book({t: rows}) for t, rows in sheets.items()}
+    books = {n: d for n, d in files.items() if d is not None}
+    if kind == "zip":
+        data = zip_of(books)
+        if rng.random() < 0.3:
+            data, _ = _corrupt_container(rng, data)
+        return kind, {"park.zip": data}, sheets
+    return kind, books, sheets
+
+
+@pytest.mark.parametrize("number", range(60))
+def test_hostile_workbooks_end_in_a_park_or_a_park_error_and_lose_nothing(number: int) -> None:
+    kind, files, written = _hostile_case(number)
+    try:
+        if kind == "folder":
+            park = load_files(files, source="fuzz")
+        else:
+            (name, data), = files.items()
+            park = load_park(name, data=data)
+    except ParkError as exc:
+        assert exc.errors and all(p.file for p in exc.errors)
+        return
+    warned = {(p.file, p.row) for p in park.warnings}
+    loaded = set(zip(park.streams["source_file"], park.streams["source_row"].astype(int), strict=True))
+    for title, rows in written.items():
+        label = f"{title}.xlsx:{title}" if kind == "folder" else (
+            f"park.zip:{title}.xlsx:{title}" if kind == "zip" else f"park.xlsx:{title}")
+        header = find_table_header([["" if c is None else str(c) for c in row] for row in rows])
+        assert header is not None  # a park without it is refused (stream_table_missing)
+        for i, row in enumerate(rows[header + 1:], start=header + 2):
+            if any(str(c).strip() for c in row if c is not None) and (label, i) not in warned:
+                assert (label, i) in loaded, f"{label} row {i} not loaded and not reported"
+        written_name = next(row[1] for row in rows[:header] if row[:1] == ["企业名称"])
+        got = park.enterprises.loc[park.enterprises["source_file"] == label, "name"].tolist()
+        assert got == [written_name] or any(f == label for f, _ in warned), (label, got, written_name)

@@ -55,6 +55,7 @@ ENTERPRISES_LABEL = "<enterprises of the header blocks>"  # the merged tables' l
 STREAMS_LABEL = "<streams of the stream tables>"
 HEADER_TEXT_COLUMN = "header_text"  # header-block text that is no label | value pair (a title): kept here
 POSITION_FIELDS: tuple[str, ...] = ("x_km", "y_km", "lon", "lat")
+HEADER_SEARCH_ROWS = 200  # the stream table's header is looked for in a sheet's first rows (the block is short)
 
 # Header-block labels beyond the enterprise headers of datasets/schema.csv (the project's own): English phrasings
 # of a form, and one label for both coordinates (values in the next two cells, or "3.2, 1.5" in one).
@@ -162,7 +163,7 @@ def _rows(frame: pd.DataFrame) -> list[list[str]]:
 def find_table_header(rows: list[list[str]]) -> int | None:
     """The index of the stream table's header row: material and quantity, and direction or unit, as headers."""
     lookup = header_lookup("streams")
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = {lookup.get(normalise_header(c)) for c in row if c.strip()}
         if {"material", "quantity"} <= keys and keys & {"direction", "unit"}:
             return i
@@ -268,7 +269,7 @@ def read_sheet(rows: list[list[str]], label: str) -> SheetResult:
     piece = Piece(label=label)
     reader = _BlockReader(piece, problems)
     h = find_table_header(rows)
-    block_rows = rows[:h] if h is not None else rows
+    block_rows = rows[:h] if h is not None else rows[:HEADER_SEARCH_ROWS]
     last_known = 0
     first = 0
     for i, cells in enumerate(block_rows):
@@ -284,7 +285,8 @@ def read_sheet(rows: list[list[str]], label: str) -> SheetResult:
     width = max((j + 1 for cells in block_rows[:last_known] for j, c in enumerate(cells) if c.strip()), default=2)
     piece.block = (first, h if h is not None else last_known, width)
     if h is None:
-        piece.text = [c for c in piece.text if c.row <= last_known]
+        piece.text = [c for c in piece.text if c.row <= last_known]  # what follows the block is no part of it
+        piece.extras = {k: c for k, c in piece.extras.items() if c.row <= last_known}
         later = [(i + 1, cells) for i, cells in enumerate(rows) if i + 1 > last_known and any(c.strip() for c in cells)]
         if later:
             r, cells = later[0]
