@@ -50,6 +50,7 @@ from symbiosis.core.taxonomy import (
     material_vocabulary,
     materials,
     read_material,
+    reading_note,
     resolve_direction,
     water_grade_vocabulary,
     water_grades,
@@ -1039,7 +1040,7 @@ def _read_material(text: str, raw: RawTable, i: int, column: str, problems: list
         m = materials()[reading.key]
         problem("material_read_in_context", reading.key, (("name", m.name_en), ("name_zh", m.name_zh),
                                                           *seen.items()), "warning")
-        return reading.key, f"read '{text}' as {reading.key}: {seen['context']}"
+        return reading.key, reading_note(reading, ctx)
     elif reading.how == "ambiguous":
         deciding = {"deciding": describe_deciding(reading.deciding),
                     "deciding_zh": describe_deciding(reading.deciding, "zh")}
