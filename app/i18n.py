@@ -521,6 +521,27 @@ S = register("app", {
     "cmp_net_b": ("net tCO2e/a B", "B 净减排"),
     "cmp_sankeys": ("**Sankeys with each plan**", "**各方案实施后的桑基图**"),
     "cmp_sankey_title": ("{name} — {park}", "{name} — {park}"),
+    "cmp_difference": ("**What changes in the park's flows (B against A)**", "**园区物质能量流的变化（B 相对于 A）**"),
+    "cmp_diff_level": ("flows between", "流的粒度"),
+    "cmp_diff_level_enterprise": ("enterprises", "企业之间"),
+    "cmp_diff_level_category": ("enterprises, by category", "企业之间，按类别"),
+    "cmp_diff_level_material": ("enterprises, by material", "企业之间，按物料"),
+    "cmp_diff_before": ("A = the park before any plan", "A = 未实施方案的园区现状"),
+    "cmp_diff_unchanged": ("show unchanged flows", "显示未变化的流"),
+    "cmp_diff_title": ("{b} against {a}: {basis} ({unit})", "{b} 相对于 {a}：{basis}（{unit}）"),
+    "cmp_diff_before_name": ("before the plan", "方案实施前"),
+    "cmp_diff_totals": ("Total of the flows: A {a} {unit}, B {b} {unit}, change {change} {unit}; {added} added, "
+                        "{removed} removed, {grown} grown, {shrunk} shrunk.",
+                        "流量合计：A {a} {unit}，B {b} {unit}，变化 {change} {unit}；新增 {added}、取消 {removed}、"
+                        "增加 {grown}、减少 {shrunk} 条。"),
+    "cmp_diff_none": ("No flow changes in this basis.", "按此口径没有流发生变化。"),
+    "cmp_diff_from": ("from", "来源"),
+    "cmp_diff_to": ("to", "去向"),
+    "cmp_diff_what": ("material / category", "物料/类别"),
+    "cmp_diff_a": ("quantity A ({unit})", "A 数量（{unit}）"),
+    "cmp_diff_b": ("quantity B ({unit})", "B 数量（{unit}）"),
+    "cmp_diff_change": ("change ({unit})", "变化量（{unit}）"),
+    "cmp_diff_kind": ("kind of change", "变化类型"),
 
     # --- export page ---
     "export_intro": ("Take the work home: every file opens in Excel (CSV in UTF-8 with BOM, or XLSX).",

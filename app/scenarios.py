@@ -12,7 +12,8 @@ from app import options as opts
 from app.i18n import pick, t, word
 from app.opportunities import encode, link_key
 from app.state import Saved, StateLike, Workspace
-from flows.labels import material_label
+from flows.difference import kind_label as diff_kind_label
+from flows.labels import BASES, category_label, fmt_quantity, material_label, unit_label
 from symbiosis.core.i18n import Lang
 from symbiosis.core.plan import Link, Plan
 from symbiosis.core.scenario import LinkKey, Scenario, ScenarioError
@@ -209,3 +210,41 @@ def differences(a: Saved, b: Saved, lang: Lang) -> pd.DataFrame:
         if ea.get(key) != eb.get(key):
             rows.append((f"{t('sc_edit', lang)} {key[0]}.{key[1]}", str(ea.get(key, "—")), str(eb.get(key, "—"))))
     return pd.DataFrame(rows, columns=[t("cmp_setting", lang), t("cmp_a", lang), t("cmp_b", lang)])
+
+
+# --- the difference view: what changes in the park's flows, B against A ------------------------------------------
+DIFF_LEVELS: tuple[str, ...] = ("category", "enterprise", "material")
+
+
+def difference_table(diff: pd.DataFrame, basis: str, level: str, lang: Lang,
+                     show_unchanged: bool = False) -> pd.DataFrame:
+    """A flows.difference() table as a planner reads it: from → to, what, quantity A and B, change, kind."""
+    unit = unit_label(BASES[basis][0])
+    shown = diff if show_unchanged or not len(diff) else diff[diff["kind"] != "unchanged"]
+    rows = []
+    for r in shown.to_dict("records"):
+        materials = ", ".join(material_label(m, lang) for m in str(r["material"]).split(";") if m)
+        category = category_label(str(r["category"]), lang) if r["category"] != "mixed" else ""
+        what = materials if level == "material" or not category else f"{category}: {materials}"
+        rows.append({
+            t("cmp_diff_from", lang): r["source_label"], t("cmp_diff_to", lang): r["target_label"],
+            t("cmp_diff_what", lang): what,
+            t("cmp_diff_a", lang, unit=unit): fmt_quantity(r["value_a"]),
+            t("cmp_diff_b", lang, unit=unit): fmt_quantity(r["value_b"]),
+            t("cmp_diff_change", lang, unit=unit): ("+" if r["change"] > 0 else "") + fmt_quantity(r["change"]),
+            t("cmp_diff_kind", lang): diff_kind_label(r["kind"], lang),
+        })
+    columns = [t("cmp_diff_from", lang), t("cmp_diff_to", lang), t("cmp_diff_what", lang),
+               t("cmp_diff_a", lang, unit=unit), t("cmp_diff_b", lang, unit=unit),
+               t("cmp_diff_change", lang, unit=unit), t("cmp_diff_kind", lang)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def difference_totals(diff: pd.DataFrame, basis: str, lang: Lang) -> str:
+    """One sentence: the totals of A and B in the basis, their difference, and how many flows of each kind."""
+    counts = diff["kind"].value_counts().to_dict() if len(diff) else {}
+    a, b = float(diff["value_a"].sum()) if len(diff) else 0.0, float(diff["value_b"].sum()) if len(diff) else 0.0
+    change = b - a
+    return t("cmp_diff_totals", lang, a=fmt_quantity(a), b=fmt_quantity(b),
+             change=("+" if change > 0 else "") + fmt_quantity(change), unit=unit_label(BASES[basis][0]),
+             **{k: counts.get(k, 0) for k in ("added", "removed", "grown", "shrunk")})

@@ -1,4 +1,4 @@
-"""Scenarios / 情景: save the current options, edits and plan under a name; compare two side by side."""
+"""Scenarios / 情景: save the current options, edits and plan under a name; compare two: what changes in the flows."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import streamlit as st
 from app import compute
 from app import metabolism as mb
 from app import scenarios as sc
-from app.data import park_label
-from app.i18n import t
+from app.i18n import t, word
 from app.keys import files_key
 from app.state import Saved, Workspace
 from app.ui import lang, need_park, show_table, workspace
-from flows import sankey_figure
+from flows import difference, difference_figure
+from flows.labels import BASES, BASIS_NAMES, unit_label
 from symbiosis.core.i18n import Lang
 from symbiosis.core.scenario import ScenarioError, read_scenario_bytes, scenario_bytes
 
@@ -101,7 +101,7 @@ def _saved_scenarios(ws: Workspace, lg: Lang) -> None:
 
 # --- compare two -------------------------------------------------------------------------------------------------
 def _compare(ws: Workspace, lg: Lang) -> None:
-    """Two saved scenarios side by side: totals, settings, indicators, links and Sankeys."""
+    """Two saved scenarios: totals, settings, indicators, links, and what changes in the flows."""
     names = list(ws.saved)
     k1, k2, k3 = st.columns([2, 2, 3])
     a_name = k1.selectbox(t("scenario_a", lg), options=names, index=0, key="compare_a")
@@ -129,18 +129,32 @@ def _compare(ws: Workspace, lg: Lang) -> None:
         st.caption(t("cmp_same_links", lg))
     else:
         show_table(changes, key="compare_links")
-    _compare_sankeys(basis, ((a_name, a), (b_name, b)), lg)
+    _compare_difference(basis, ((a_name, a), (b_name, b)), lg)
 
 
-def _compare_sankeys(basis: str, sides: tuple[tuple[str, Saved], tuple[str, Saved]], lg: Lang) -> None:
-    st.markdown(t("cmp_sankeys", lg))
-    s1, s2 = st.columns(2)
-    for col, side, (label, saved) in zip((s1, s2), ("a", "b"), sides, strict=True):
-        links = compute.sankey_links(saved.park_key, compute.plan_key(saved.plan), basis, "category", lg, saved.park,
-                                     saved.plan)
-        title = t("cmp_sankey_title", lg, name=label, park=park_label(saved.park, lg))
-        col.plotly_chart(sankey_figure(links, basis=basis, lang=lg, title=title), key=f"compare_sankey_{side}",
-                         width="stretch", config={"displaylogo": False})
-
+def _compare_difference(basis: str, sides: tuple[tuple[str, Saved], tuple[str, Saved]], lg: Lang) -> None:
+    """One diverging bar chart and one table of the flows that change from A to B (flows.difference)."""
+    st.markdown(t("cmp_difference", lg))
+    (a_name, a), (b_name, b) = sides
+    c1, c2, c3 = st.columns([2, 2, 2])
+    level = c1.selectbox(t("cmp_diff_level", lg), options=list(sc.DIFF_LEVELS), key="compare_level",
+                         format_func=lambda v: t(f"cmp_diff_level_{v}", lg))
+    before = c2.checkbox(t("cmp_diff_before", lg), key="compare_before")
+    show_unchanged = c3.checkbox(t("cmp_diff_unchanged", lg), key="compare_unchanged")
+    a_park, a_key, a_plan = (b.park, b.park_key, None) if before else (a.park, a.park_key, a.plan)
+    a_label = t("cmp_diff_before_name", lg) if before else a_name
+    links_a = compute.sankey_links(a_key, compute.plan_key(a_plan), basis, level, lg, a_park, a_plan)
+    links_b = compute.sankey_links(b.park_key, compute.plan_key(b.plan), basis, level, lg, b.park, b.plan)
+    diff = difference(links_a, links_b, level=level)
+    st.caption(sc.difference_totals(diff, basis, lg))
+    title = t("cmp_diff_title", lg, a=a_label, b=b_name, basis=word(BASIS_NAMES, basis, lg),
+              unit=unit_label(BASES[basis][0]))
+    st.plotly_chart(difference_figure(diff, basis=basis, level=level, lang=lg, title=title),
+                    key="compare_difference", width="stretch", config={"displaylogo": False})
+    table = sc.difference_table(diff, basis, level, lg, show_unchanged)
+    if table.empty:
+        st.caption(t("cmp_diff_none", lg))
+    else:
+        show_table(table, key="compare_difference_table")
 
 render()
