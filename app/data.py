@@ -33,7 +33,7 @@ from symbiosis.core.loader import (
 )
 from symbiosis.core.park import Park
 from symbiosis.core.scenario import Edit, Scenario, ScenarioError, apply_edits, written_streams
-from symbiosis.core.schema import HEADINGS, TABLES, columns, template
+from symbiosis.core.schema import HEADINGS, TABLES, columns, header_lookup, normalise_header, template
 from symbiosis.core.taxonomy import materials
 from symbiosis.core.template import template_bytes
 
@@ -190,14 +190,43 @@ def load_upload(ws: Workspace, files: Mapping[str, bytes], loader: Loader = _loa
 def problems_table(ws: Workspace, lang: Lang) -> pd.DataFrame:
     """The validation report: severity, file, row, column, value, problem, what is accepted (+ stream for edits)."""
     frame = problems_frame(ws.problems, lang)
+    raw = ws.repair.raw if ws.repair is not None else None
+    if raw is not None and len(frame):
+        typed = [_as_written(raw, p) for p in ws.problems]
+        frame.iloc[:, 3] = [h if h is not None else c for (h, _), c in zip(typed, frame.iloc[:, 3], strict=True)]
+        frame.iloc[:, 4] = [v if v is not None else c for (_, v), c in zip(typed, frame.iloc[:, 4], strict=True)]
     if ws.problem_streams:
         stream = [ws.problem_streams.get(p.row, "") if p.row is not None else "" for p in ws.problems]
         frame.insert(2, t("col_stream_id", lang), stream)
-    return frame
+    return _accepted_before_message(frame)
+
+
+def _as_written(raw: RawPackage, problem: Problem) -> tuple[str | None, str | None]:
+    """The header the user wrote for the problem's column and the cell as typed (None when not found)."""
+    for table, found in raw.tables.items():
+        if found.label != problem.file or not problem.column:
+            continue
+        lookup = header_lookup(table)
+        header = next((h for h in found.frame.columns
+                       if h == problem.column or lookup.get(normalise_header(h)) == problem.column), None)
+        if header is None:
+            return None, None
+        if problem.row is None or problem.row not in found.rows:
+            return str(header), None
+        cell = found.frame.iloc[found.rows.index(problem.row)][header]
+        return str(header), "" if cell is None or cell != cell else str(cell)
+    return None, None
+
+
+def _accepted_before_message(frame: pd.DataFrame) -> pd.DataFrame:
+    """The problem's long text last, so "accepted" stays on screen beside the value."""
+    message, accepted = frame.columns[-2], frame.columns[-1]
+    order = [c for c in frame.columns if c not in (message, accepted)] + [accepted, message]
+    return frame[order]
 
 
 def warnings_table(park: Park, lang: Lang) -> pd.DataFrame:
-    return problems_frame(list(park.warnings), lang)
+    return _accepted_before_message(problems_frame(list(park.warnings), lang))
 
 
 # --- templates --------------------------------------------------------------------------------------------------

@@ -10,13 +10,19 @@ written losslessly: reloading it gives the park's text back byte for byte.
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import pandas as pd
 
 from symbiosis.core import excel
+from symbiosis.core.i18n import Lang
 from symbiosis.core.park import Park
+from symbiosis.core.plan import Plan
+from symbiosis.core.scenario import Scenario
+from symbiosis.session import Session
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,3 +69,30 @@ def park_xlsx(park: Park) -> bytes:
     except excel.ExportError:
         return excel.xlsx_bytes(park.package_sheets(), headerless=("park",))
     return buffer.getvalue()
+
+
+REPORTS_KEPT = 4
+_REPORTS: OrderedDict[tuple[str, ...], dict[str, bytes]] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+
+
+def report(key: tuple[str, ...], park: Park, scenario: Scenario, plan: Plan | None, lang: Lang,
+           session: Session | None = None) -> dict[str, bytes]:
+    """The files of `symbiosis report` (symbiosis.reporting.build_report) in `lang`: report.html, report.xlsx, ...
+
+    `park` has the scenario's edits applied already; `plan`, when given, was solved for exactly this park and
+    these options and is reported as is (else matching runs). Built once per `key` (content hashes and the
+    language), so the HTML and the Excel buttons share one build; the last few are kept.
+    """
+    from symbiosis.reporting import build_report
+
+    with _REPORTS_LOCK:
+        if key in _REPORTS:
+            _REPORTS.move_to_end(key)
+            return _REPORTS[key]
+    files = build_report(park, scenario, lang, apply_scenario_edits=False, plan=plan, session=session)
+    with _REPORTS_LOCK:
+        _REPORTS[key] = files
+        while len(_REPORTS) > REPORTS_KEPT:
+            _REPORTS.popitem(last=False)
+    return files

@@ -95,6 +95,15 @@ S = register("app", {
     "sheet_park": ("park", "园区"),  # the park.toml sheet of the Excel template
     "help_header_zh": ("Chinese header", "中文表头"),  # column reference; the other headings are schema.heading.*
     "col_stream_id": ("stream_id", "流编号"),
+    "region_global": ("worldwide", "全球"),
+    "export_report": ("The report", "报告"),
+    "export_report_help": ("The same report as `symbiosis report`, in the language chosen above: an HTML document "
+                           "(opens offline) and an Excel workbook. It is built when you click (matching runs first "
+                           "when there is no plan yet).",
+                           "与 `symbiosis report` 相同的报告，使用上方所选语言：HTML 文档（可离线打开）和 Excel 工作簿。"
+                           "点击时生成（尚无方案时先运行匹配）。"),
+    "dl_report_html": ("Report (HTML)", "报告（HTML）"),
+    "dl_report_xlsx": ("Report (Excel)", "报告（Excel）"),
     "col_new_value": ("new value", "新值"),
     "template_csv": ("Download CSV templates (.zip)", "下载 CSV 模板（.zip）"),
     "template_xlsx": ("Download the Excel template (.xlsx)", "下载 Excel 模板（.xlsx）"),

@@ -12,6 +12,7 @@ import streamlit as st
 from app.i18n import t
 from app.shell import lang, workspace
 from app.state import Workspace
+from app.tables import readable
 from symbiosis.core.i18n import Lang
 
 __all__ = ["attempt", "keep", "lang", "need_park", "remember", "show_table", "workspace"]
@@ -59,5 +60,9 @@ def need_park(ws: Workspace, lg: Lang) -> bool:
 
 
 def show_table(frame: pd.DataFrame, key: str, height: int | Literal["auto", "stretch", "content"] = "auto",
-               **kwargs: Any) -> None:
-    st.dataframe(frame, key=key, hide_index=True, height=height, **kwargs)
+               keep: tuple[str, ...] = (), **kwargs: Any) -> None:
+    """A read-only table through app.tables.readable: headers and keys in the user's language, numbers formatted,
+    no None/nan, widths that fit; `keep`: columns shown as typed."""
+    shown, config = readable(frame, lang(), keep=keep)
+    config.update(kwargs.pop("column_config", None) or {})
+    st.dataframe(shown, key=key, hide_index=True, height=height, column_config=config, **kwargs)

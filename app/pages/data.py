@@ -9,9 +9,10 @@ import streamlit as st
 
 from app import compute
 from app import data as dh
-from app.i18n import pick, t
+from app.i18n import pick, t, word
 from app.state import Repair, Workspace
 from app.ui import lang, show_table, workspace
+from symbiosis.commands.common import PROBLEM_HEADERS
 from symbiosis.commands.validate import summary
 from symbiosis.core.datasets import demo_park_path
 from symbiosis.core.i18n import Lang, as_lang
@@ -96,7 +97,7 @@ def _validation_report(ws: Workspace, lg: Lang) -> None:
                                                                                  "upload_failed")
     with st.container(key="validation_report"):
         st.error(t(key, lg, errors=errors, park=kept), icon=":material/error:")
-        show_table(dh.problems_table(ws, lg), key="problems_table")
+        show_table(dh.problems_table(ws, lg), key="problems_table", keep=(word(PROBLEM_HEADERS, "value", lg),))
 
 
 def _fix_rows(repair: Repair, lg: Lang) -> None:
@@ -169,21 +170,23 @@ def _park_overview(ws: Workspace, park: Park, lg: Lang) -> None:
     show_table(summary(park, lg).iloc[:, 1:], key="park_summary")  # the category name, not its key
     if park.warnings:
         with st.expander(t("warnings_n", lg, n=len(park.warnings)), icon=":material/warning:"):
-            show_table(dh.warnings_table(park, lg), key="warnings_table")
+            show_table(dh.warnings_table(park, lg), key="warnings_table", keep=(word(PROBLEM_HEADERS, "value", lg),))
     with st.expander(t("enterprises", lg)):
         show_table(dh.ledger_view(park, "enterprises", lg), key="enterprises_table")
 
 
 def _editor_columns(lg: Lang) -> dict[str, Any]:
     """The editor's column settings: schema header and help per column; only dh.EDITOR_COLUMNS editable."""
-    helps = {c.name: (pick(c.name, c.header_zh, lg), pick(c.description_en, c.description_zh, lg))
-             for c in columns("streams")}
+    helps = {c.name: (pick(c.name if c.name.endswith("_id") else c.name.replace("_", " "), c.header_zh, lg),
+                      pick(c.description_en, c.description_zh, lg)) for c in columns("streams")}
+    shown = {k: pick(b.name_en, b.name_zh, lg) for k, b in baselines().items()}
     config: dict[str, Any] = {}
     for col in dh.EDITOR_SHOWN:
         label, help_text = helps.get(col, (col, ""))
         disabled = col not in dh.EDITOR_COLUMNS
         if col == "baseline":
-            config[col] = st.column_config.SelectboxColumn(label, help=help_text, options=["", *sorted(baselines())])
+            config[col] = st.column_config.SelectboxColumn(label, help=help_text, options=["", *sorted(baselines())],
+                                                         format_func=lambda k: shown.get(str(k), str(k)))
         elif col in ("quantity", "temperature_c", "temperature_return_c", "hours_per_year"):
             config[col] = st.column_config.NumberColumn(label, help=help_text, disabled=disabled, format="%g")
         else:

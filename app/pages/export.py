@@ -13,6 +13,7 @@ from app import export as ex
 from app import indicators as ind
 from app import scenarios as sc
 from app.i18n import t
+from app.options import SolveRequest
 from app.state import Workspace
 from app.ui import lang, need_park, workspace
 from symbiosis.core.i18n import Lang
@@ -38,6 +39,7 @@ def render() -> None:
     _plan_downloads(plan, lg)
     _indicator_downloads(indicator_frame, lg)
     _everything_downloads(ws, park, plan, indicator_frame, lg)
+    _report_downloads(ws, park, lg)
     st.caption(t("export_safety", lg))
 
 
@@ -104,6 +106,25 @@ def _everything_downloads(ws: Workspace, park: Park, plan: Plan | None,
     a2.download_button(t("download_scenario", lg), data=lambda: scenario_bytes(sc.save_preview(ws)),
                        file_name="scenario.toml", mime="application/toml", key="dl_scenario_export", on_click="ignore",
                        icon=":material/description:")
+
+
+def _report_downloads(ws: Workspace, park: Park, lg: Lang) -> None:
+    """The report `symbiosis report` writes, HTML and Excel, in the page's language; built on the first click."""
+    request = SolveRequest.of(ws.scenario, park)
+    plan = ws.plan if ws.plan_is_current(request.key()) else None
+    key = (ws.park_key, request.key(), compute.plan_key(plan) if plan is not None else "", lg)
+
+    def file(name: str) -> bytes:
+        return ex.report(key, park, ws.scenario, plan, lg, session=compute.session(ws.park_key, park))[name]
+
+    st.subheader(t("export_report", lg))
+    st.caption(t("export_report_help", lg))
+    r1, r2 = st.columns(2)
+    r1.download_button(t("dl_report_html", lg), data=partial(file, "report.html"), file_name=f"{STEM}_report_{lg}.html",
+                       mime="text/html", key="dl_report_html", on_click="ignore", icon=":material/article:")
+    r2.download_button(t("dl_report_xlsx", lg), data=partial(file, "report.xlsx"),
+                       file_name=f"{STEM}_report_{lg}.xlsx", mime=ex.XLSX_MIME, key="dl_report_xlsx",
+                       on_click="ignore", icon=":material/table_view:")
 
 
 render()
