@@ -331,9 +331,10 @@ S = register("app", {
     "opt_time_limit_help": ("A solve stopped by the clock is shown as such, never as optimal.",
                             "因时间上限而停止的求解会如实标明，不会显示为最优。"),
     "force_forbid": ("Force or forbid links", "强制或禁止链接"),
-    "force_forbid_help": ("A forced link is always in the plan; a forbidden one never. Links are named by the two "
-                          "ledger streams they join.",
-                          "强制的链接一定纳入方案，禁止的链接一定不纳入。链接以其连接的两条台账物料流命名。"),
+    "force_forbid_help": ("A forced link is always in the plan; a forbidden one never. Find one link by its "
+                          "supplier, material and receiver, then force or forbid it; one at a time.",
+                          "强制的链接一定纳入方案，禁止的链接一定不纳入。按供方、物料和受方查找一条链接，"
+                          "再强制或禁止它；每次一条。"),
     "forced_links": ("Forced links", "强制链接"),
     "forbidden_links": ("Forbidden links", "禁止链接"),
     "choose_links": ("Choose links (type to search)", "选择链接（可输入搜索）"),
@@ -441,6 +442,23 @@ S = register("app", {
     "map_title": ("Enterprises and proposed links (km)", "企业与拟建链接（km）"),
     "map_existing": ("existing exchanges", "现有交换"),
     "map_selected": ("selected link", "选中的链接"),
+    "map_kind_material": ("material", "物料"),
+    "map_kind_heat": ("heat", "热"),
+    "map_kind_water": ("water", "水"),
+    "map_kinds": ("Kinds of link", "链接类型"),
+    "map_max_rank": ("Links ranked up to", "显示排名前"),
+    "map_top_n": ("Label the top links", "标注前几条链接"),
+    "map_help": ("A schematic at true scale (km; no basemap): arrows go from supplier to receiver, as wide as the "
+                 "avoided tCO2e/a; the link chosen in the detail above is drawn over in black.",
+                 "按真实比例（km，无底图）绘制的示意图：箭头由供方指向受方，线宽表示年减排量 tCO2e；"
+                 "上方详情中选中的链接以黑色突出显示。"),
+    "pick_link": ("Link (type an enterprise or material to search)", "链接（可输入企业名或物料搜索）"),
+    "pick_link_placeholder": ("supplier — material → receiver — input (quantity)",
+                              "供方 — 物料 → 受方 — 投入（数量）"),
+    "pick_force": ("Force", "强制"),
+    "pick_forbid": ("Forbid", "禁止"),
+    "pick_remove": ("Remove", "移除"),
+    "none_yet": ("none", "无"),
     "why_not": ("Why not matched?", "为何未匹配？"),
     "why_not_help": ("Pick any output or input to see how much of it the plan uses and, for what is left, why.",
                      "选择任一产出或投入，查看方案使用了多少，以及剩余部分未被匹配的原因。"),

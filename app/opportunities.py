@@ -5,6 +5,7 @@ force/forbid choices and "why not matched?". Plain functions of a Park, a Plan a
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,18 +14,18 @@ import plotly.graph_objects as go
 
 from app.i18n import lang_column, pick, t, word
 from flows.labels import material_label
-from flows.sankey import CATEGORY_COLOURS, FONT_FAMILY
+from flows.sankey import FONT_FAMILY
 from symbiosis.core.errors import DatasetError
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.i18n import Lang
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Link, Plan
 from symbiosis.core.scenario import LinkKey
-from symbiosis.core.taxonomy import CATEGORY_NAMES
 from symbiosis.core.units import as_float
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id",
-                                      "material_out", "material_in", "category", "distance_km", "mode", "status")
+                                      "material_out", "material_in", "category", "distance_km", "mode", "status",
+                                      "supply", "unit_out")
 STATUS_KIND: dict[str, str] = {"optimal": "success", "feasible": "warning", "time_limit": "warning",
                                "infeasible": "error", "error": "error", "not_solved": "warning", "empty": "info"}
 
@@ -229,16 +230,30 @@ def link_notes(link: Link, lang: Lang) -> list[str]:
 # --- force and forbid ------------------------------------------------------------------------------------------------
 def candidate_choices(candidates: pd.DataFrame, park: Park, lang: Lang,
                       extra: Iterable[LinkKey] = ()) -> dict[str, str]:
-    """encoded link key -> readable label, for every candidate link (and any extra keys a scenario names)."""
+    """encoded link key -> "supplier — material → receiver — input (quantity unit)", for every candidate link (and
+    any extra keys a scenario names). Each label is unique: two links that would read the same (the same two
+    enterprises, materials and quantity) also name their two ledger streams."""
     who = names(park, lang)
     out: dict[str, str] = {}
-    for r in candidates.drop_duplicates(["supplier_stream_id", "receiver_stream_id"]).itertuples(index=False):
-        key = encode((str(r.supplier_stream_id), str(r.receiver_stream_id)))
-        out[key] = (f"{who.get(str(r.supplier_id), r.supplier_id)} → {who.get(str(r.receiver_id), r.receiver_id)}: "
-                    f"{material_label(str(r.material_out), lang)} → {material_label(str(r.material_in), lang)} "
-                    f"({key})")
+    for r in candidates.drop_duplicates(["supplier_stream_id", "receiver_stream_id"]).to_dict("records"):
+        key = encode((str(r["supplier_stream_id"]), str(r["receiver_stream_id"])))
+        supply = as_float(r.get("supply"))
+        unit = str(r.get("unit_out") or "").replace("m3", "m³")
+        number = "" if supply is None else f"{supply:,.0f}" if abs(supply) >= 100 else f"{supply:.3g}"
+        amount = f" ({' '.join(x for x in (number, unit) if x)})" if number else ""
+        out[key] = (f"{who.get(str(r['supplier_id']), str(r['supplier_id']))} — "
+                    f"{material_label(str(r['material_out']), lang)} → "
+                    f"{who.get(str(r['receiver_id']), str(r['receiver_id']))} — "
+                    f"{material_label(str(r['material_in']), lang)}{amount}")
+    seen: dict[str, list[str]] = {}
+    for key, label in out.items():
+        seen.setdefault(label, []).append(key)
+    for label, keys in seen.items():
+        if len(keys) > 1:
+            for key in keys:
+                out[key] = f"{label} [{key.replace(' -> ', ' → ')}]"
     for pair in extra:
-        out.setdefault(encode(pair), encode(pair))
+        out.setdefault(encode(pair), encode(pair).replace(" -> ", " → "))
     return out
 
 
@@ -284,8 +299,72 @@ def unmatched_table(explained: pd.DataFrame, park: Park, lang: Lang) -> pd.DataF
 
 
 # --- the map ---------------------------------------------------------------------------------------------------------
-def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | None = None) -> go.Figure:
-    """Enterprises at their x_km/y_km, existing exchanges grey, the plan's links as lines coloured by category."""
+KINDS: tuple[str, ...] = ("material", "heat", "water")
+KIND_COLOURS: dict[str, str] = {"material": "#8c6d31", "heat": "#d55e00", "water": "#0072b2"}
+_KIND_OF_CATEGORY = {"heat": "heat", "energy": "heat", "water": "water", "wastewater": "water"}
+BEZIER_POINTS = 24
+MIN_WIDTH, MAX_WIDTH = 1.0, 9.0
+
+
+def link_kind(category: str) -> str:
+    """A link's kind on the map: heat (heat, energy), water (water, wastewater) or material (everything else)."""
+    return _KIND_OF_CATEGORY.get(category, "material")
+
+
+def short_name(name: str, lang: Lang, limit: int | None = None) -> str:
+    """A name cut to fit a map label (full text on hover): about 7 Chinese characters or 16 Latin letters (a wide
+    character counts twice), ending in … when cut."""
+    room = limit or int(pick("16", "14", lang))
+    width = [2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in name]
+    if sum(width) <= room:
+        return name
+    used, cut = 0, 0
+    while cut < len(name) and used + width[cut] <= room - 1:
+        used += width[cut]
+        cut += 1
+    return name[:cut].rstrip() + "…"
+
+
+def bezier(p0: tuple[float, float], p1: tuple[float, float], bend: float = 0.2,
+           points: int = BEZIER_POINTS) -> tuple[list[float], list[float]]:
+    """A quadratic Bézier from p0 to p1 as a polyline, its control point off the chord's middle by `bend` times
+    the chord's length (to the left going from p0 to p1, so a link and its reverse do not overlap)."""
+    (x0, y0), (x1, y1) = p0, p1
+    cx, cy = (x0 + x1) / 2 - bend * (y1 - y0), (y0 + y1) / 2 + bend * (x1 - x0)
+    ts = [i / (points - 1) for i in range(points)]
+    xs = [(1 - u) ** 2 * x0 + 2 * (1 - u) * u * cx + u ** 2 * x1 for u in ts]
+    ys = [(1 - u) ** 2 * y0 + 2 * (1 - u) * u * cy + u ** 2 * y1 for u in ts]
+    return xs, ys
+
+
+def link_width(value: float, largest: float) -> float:
+    """Line width by avoided tCO2e: from MIN_WIDTH to MAX_WIDTH by the square root of the share of the largest."""
+    if largest <= 0 or value <= 0:
+        return MIN_WIDTH
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(min(value / largest, 1.0))
+
+
+def _scale_length(span_km: float) -> float:
+    """A round scale-bar length (1, 2 or 5 times a power of ten) of about a fifth of the span."""
+    target = max(span_km / 5, 1e-3)
+    power = 10 ** math.floor(math.log10(target))
+    return next((m * power for m in (5, 2, 1) if m * power <= target), power)
+
+
+def map_links(plan: Plan | None, kinds: Iterable[str] | None = None, max_rank: int | None = None) -> list[Link]:
+    """The plan's links the map shows: of these kinds and ranked at most max_rank, by rank."""
+    if plan is None:
+        return []
+    wanted = set(KINDS if kinds is None else kinds)
+    return [x for x in sorted(plan.links, key=lambda x: x.rank)
+            if link_kind(x.category) in wanted and (max_rank is None or x.rank <= max_rank)]
+
+
+def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | None = None, *,
+               kinds: Iterable[str] | None = None, max_rank: int | None = None, top_n: int = 15) -> go.Figure:
+    """A schematic of the park (x_km/y_km at equal aspect, a scale bar, no tiles): enterprises by short name (full
+    on hover), existing exchanges grey, the plan's links as curved arrows coloured by kind and as wide as their
+    net avoided tCO2e, the top_n ranked links labelled supplier → receiver, the highlighted link drawn over all."""
     e = park.enterprises
     who = names(park, lang)
     pos = {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
@@ -295,52 +374,78 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
         xs: list[float | None] = []
         ys: list[float | None] = []
         for s, r in zip(ex["supplier_id"], ex["receiver_id"], strict=True):
-            if str(s) in pos and str(r) in pos:
-                xs += [pos[str(s)][0], pos[str(r)][0], None]
-                ys += [pos[str(s)][1], pos[str(r)][1], None]
+            if str(s) in pos and str(r) in pos and str(s) != str(r):
+                bx, by = bezier(pos[str(s)], pos[str(r)], bend=-0.15)
+                xs += [*bx, None]
+                ys += [*by, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=t("map_existing", lang), hoverinfo="skip",
-                                 line={"color": "#9e9e9e", "width": 2, "dash": "dot"}))
-    if plan is not None and plan.links:
-        by_category: dict[str, list[Link]] = {}
-        for link in plan.links:
-            by_category.setdefault(link.category, []).append(link)
-        for category, links in sorted(by_category.items()):
-            xs, ys, mx, my, hover = [], [], [], [], []
-            for link in links:
-                if link.supplier_id not in pos or link.receiver_id not in pos:
-                    continue
-                (x0, y0), (x1, y1) = pos[link.supplier_id], pos[link.receiver_id]
-                xs += [x0, x1, None]
-                ys += [y0, y1, None]
-                mx.append((x0 + x1) / 2)
-                my.append((y0 + y1) / 2)
-                hover.append(link_label(link, park, lang))
-            colour = CATEGORY_COLOURS.get(category, CATEGORY_COLOURS["mixed"])
-            name = word(CATEGORY_NAMES, category, lang)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, hoverinfo="skip", legendgroup=category,
-                                     line={"color": colour, "width": 2}, opacity=0.7))
-            fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", showlegend=False, legendgroup=category,
-                                     marker={"color": colour, "size": 7, "symbol": "diamond"}, text=hover,
-                                     hovertemplate="%{text}<extra></extra>"))
-        if highlight is not None:
-            chosen = find_link(plan, highlight)
-            if chosen is not None and chosen.supplier_id in pos and chosen.receiver_id in pos:
-                (x0, y0), (x1, y1) = pos[chosen.supplier_id], pos[chosen.receiver_id]
-                fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines+markers", name=t("map_selected", lang),
-                                         line={"color": "#000000", "width": 5}, hoverinfo="skip"))
+                                 line={"color": "#9e9e9e", "width": 1.5, "dash": "dot"}))
+    shown = [x for x in map_links(plan, kinds, max_rank)
+             if x.supplier_id in pos and x.receiver_id in pos and x.supplier_id != x.receiver_id]
+    largest = max((x.net_tco2e() for x in shown), default=0.0)
+    in_legend: set[str] = set()
+    include_scope2 = plan.include_scope2 if plan is not None else False
+    for link in sorted(shown, key=lambda x: -x.rank):  # the best links drawn last, on top
+        kind = link_kind(link.category)
+        bx, by = bezier(pos[link.supplier_id], pos[link.receiver_id])
+        end = len(bx) - 3  # stop short of the receiver's marker so the arrowhead shows
+        label = link_label(link, park, lang)
+        fig.add_trace(go.Scatter(
+            x=bx[: end + 1], y=by[: end + 1], mode="lines+markers", name=t(f"map_kind_{kind}", lang),
+            legendgroup=kind, showlegend=kind not in in_legend, opacity=0.8,
+            line={"color": KIND_COLOURS[kind], "width": link_width(link.net_tco2e(include_scope2), largest)},
+            marker={"symbol": "arrow", "angleref": "previous", "color": KIND_COLOURS[kind],
+                    "size": [0] * end + [8 + link_width(link.net_tco2e(include_scope2), largest)]},
+            meta={"link": encode(link_key(link)), "rank": link.rank}, text=[label] * (end + 1),
+            hovertemplate="%{text}<extra></extra>"))
+        in_legend.add(kind)
+    for x in sorted(shown, key=lambda x: x.rank)[: max(top_n, 0)]:  # the top links named, on a light backing
+        bx, by = bezier(pos[x.supplier_id], pos[x.receiver_id])
+        fig.add_annotation(
+            x=bx[len(bx) // 2], y=by[len(by) // 2], showarrow=False, name="top_link", bgcolor="rgba(255,255,255,0.85)",
+            bordercolor=KIND_COLOURS[link_kind(x.category)], borderwidth=1, borderpad=2, font={"size": 10},
+            text=f"#{x.rank} {short_name(who.get(x.supplier_id, x.supplier_id), lang)}→"
+                 f"{short_name(who.get(x.receiver_id, x.receiver_id), lang)}")
+    if highlight is not None and plan is not None:
+        chosen = find_link(plan, highlight)
+        if chosen is not None and chosen.supplier_id in pos and chosen.receiver_id in pos:
+            bx, by = bezier(pos[chosen.supplier_id], pos[chosen.receiver_id])
+            fig.add_trace(go.Scatter(
+                x=bx, y=by, mode="lines", name=t("map_selected", lang), hoverinfo="skip",
+                line={"color": "#000000", "width": link_width(chosen.net_tco2e(include_scope2), largest) + 4},
+                opacity=0.55, meta={"link": encode(highlight)}))
+    ids = list(pos)
     fig.add_trace(go.Scatter(
-        x=[p[0] for p in pos.values()], y=[p[1] for p in pos.values()], mode="markers+text", name=t("enterprises", lang),
-        text=list(pos), textposition="top center", marker={"size": 11, "color": "#35608d",
-                                                           "line": {"color": "white", "width": 1}},
-        customdata=[who.get(i, i) for i in pos], hovertemplate="%{text} %{customdata}<br>(%{x:.2f}, %{y:.2f}) km"
-                                                               "<extra></extra>"))
+        x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text", name=t("enterprises", lang),
+        text=[short_name(who.get(i, i), lang) for i in ids], textposition="top center", textfont={"size": 11},
+        marker={"size": 12, "color": "#35608d", "line": {"color": "white", "width": 1.5}},
+        customdata=[f"{who.get(i, i)} ({i})" for i in ids],
+        hovertemplate="%{customdata}<br>(%{x:.2f}, %{y:.2f}) km<extra></extra>"))
+    _add_scale_bar(fig, [p[0] for p in pos.values()], [p[1] for p in pos.values()])
     fig.update_layout(
-        font={"family": FONT_FAMILY, "size": 12}, height=620, margin={"l": 10, "r": 10, "t": 90, "b": 10},
-        title={"text": t("map_title", lang)}, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-        xaxis={"title": "x (km)", "zeroline": False}, yaxis={"title": "y (km)", "scaleanchor": "x", "scaleratio": 1,
-                                                             "zeroline": False},
-        plot_bgcolor="#fafafa")
+        font={"family": FONT_FAMILY, "size": 12}, height=680, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        title={"text": t("map_title", lang), "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top"},
+        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        plot_bgcolor="#fbfbf8", paper_bgcolor="white", hoverlabel={"font": {"family": FONT_FAMILY}})
     return fig
+
+
+def _add_scale_bar(fig: go.Figure, xs: list[float], ys: list[float]) -> None:
+    """A scale bar in km at the bottom left of the enterprises' extent."""
+    if not xs:
+        return
+    x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
+    span = max(x_max - x_min, y_max - y_min, 1.0)
+    length = _scale_length(span)
+    x0, y0 = x_min, y_min - 0.08 * span
+    fig.add_trace(go.Scatter(
+        x=[x0, x0, x0, x0 + length, x0 + length, x0 + length], y=[y0 + 0.01 * span, y0 - 0.01 * span, y0, y0,
+                                                                   y0 + 0.01 * span, y0 - 0.01 * span],
+        mode="lines", name="scale", showlegend=False, hoverinfo="skip", line={"color": "#333333", "width": 2},
+        meta={"scale_km": length}))
+    fig.add_annotation(x=x0 + length / 2, y=y0, text=f"{length:g} km", showarrow=False, yanchor="bottom",
+                       yshift=4, font={"size": 11, "color": "#333333"})
 
 
 def plan_keys(plan: Plan | None) -> set[LinkKey]:

@@ -104,15 +104,44 @@ def _force_forbid(ws: Workspace, park: Park, options: opts.WorkshopOptions,
 
     st.subheader(t("force_forbid", lg))
     st.caption(t("force_forbid_help", lg))
-    f1, f2 = st.columns(2)
-    forced_sel = f1.multiselect(t("forced_links", lg), options=list(choices), key="forced_links",
-                                format_func=lambda k: choices.get(k, k), placeholder=t("choose_links", lg))
-    forbidden_sel = f2.multiselect(t("forbidden_links", lg), options=list(choices), key="forbidden_links",
-                                   format_func=lambda k: choices.get(k, k), placeholder=t("choose_links", lg))
+    forced_sel = [k for k in st.session_state.get("forced_links", []) if isinstance(k, str)]
+    forbidden_sel = [k for k in st.session_state.get("forbidden_links", []) if isinstance(k, str)]
+    with st.container(key="link_picker"):
+        p1, p2, p3 = st.columns([6, 1.3, 1.3], vertical_alignment="bottom")
+        picked = p1.selectbox(t("pick_link", lg), options=list(choices), key="link_pick", index=None,
+                              format_func=lambda k: choices.get(k, k), placeholder=t("pick_link_placeholder", lg))
+        p2.button(t("pick_force", lg), key="pick_force", on_click=_pick, args=("forced",), icon=":material/push_pin:",
+                  disabled=picked is None or picked in forced_sel, width="stretch")
+        p3.button(t("pick_forbid", lg), key="pick_forbid", on_click=_pick, args=("forbidden",),
+                  icon=":material/block:", disabled=picked is None or picked in forbidden_sel, width="stretch")
+        f1, f2 = st.columns(2)
+        for column, which, chosen in ((f1, "forced", forced_sel), (f2, "forbidden", forbidden_sel)):
+            with column.container(key=f"{which}_list"):
+                st.markdown(f"**{t(f'{which}_links', lg)}** ({len(chosen)})")
+                if not chosen:
+                    st.caption(t("none_yet", lg))
+                for i, key in enumerate(chosen):
+                    r1, r2 = st.columns([3, 1], vertical_alignment="center")
+                    r1.markdown(choices.get(key, key))
+                    r2.button(t("pick_remove", lg), key=f"remove_{which}_{i}", on_click=_unpick, args=(which, key),
+                              icon=":material/close:", width="content")
     both = set(forced_sel) & set(forbidden_sel)
     if both:
         st.warning(t("forced_and_forbidden", lg, links=", ".join(sorted(both))), icon=":material/warning:")
     return forced_sel, forbidden_sel, both
+
+
+def _pick(which: str) -> None:
+    """Force or forbid the one link chosen in the picker, then clear the picker."""
+    key = st.session_state.get("link_pick")
+    if isinstance(key, str) and key:
+        (_force if which == "forced" else _forbid)(key)
+    st.session_state["link_pick"] = None
+
+
+def _unpick(which: str, key: str) -> None:
+    name = f"{which}_links"
+    st.session_state[name] = [k for k in st.session_state.get(name, []) if k != key]
 
 
 def _run_matching(ws: Workspace, park: Park, request: opts.SolveRequest, request_key: str, lg: Lang) -> None:
@@ -193,20 +222,32 @@ def _link_detail(plan: Plan, park: Park, lg: Lang) -> Link | None:
 
 
 def _force(key: str) -> None:
-    st.session_state["forced_links"] = [*st.session_state.get("forced_links", []), key]
+    st.session_state["forced_links"] = [*(k for k in st.session_state.get("forced_links", []) if k != key), key]
     st.session_state["forbidden_links"] = [k for k in st.session_state.get("forbidden_links", []) if k != key]
 
 
 def _forbid(key: str) -> None:
-    st.session_state["forbidden_links"] = [*st.session_state.get("forbidden_links", []), key]
+    st.session_state["forbidden_links"] = [*(k for k in st.session_state.get("forbidden_links", []) if k != key),
+                                           key]
     st.session_state["forced_links"] = [k for k in st.session_state.get("forced_links", []) if k != key]
 
 
 # --- the map -----------------------------------------------------------------------------------------------------
 def _map(ws: Workspace, park: Park, plan: Plan, selected_link: Link | None, lg: Lang) -> None:
+    """The schematic map with its filters: kinds of link, ranks shown, how many of the top links are labelled."""
     st.subheader(t("map", lg))
-    st.plotly_chart(opportunities.map_figure(park, plan if ws.plan_park_key == ws.park_key else None, lg,
-                                             opportunities.link_key(selected_link) if selected_link else None),
+    st.caption(t("map_help", lg))
+    shown_plan = plan if ws.plan_park_key == ws.park_key else None
+    n = max((x.rank for x in shown_plan.links), default=0) if shown_plan is not None else 0
+    m1, m2, m3 = st.columns([2, 2, 2])
+    kinds = m1.multiselect(t("map_kinds", lg), options=list(opportunities.KINDS), default=list(opportunities.KINDS),
+                           key="map_kinds", format_func=lambda k: t(f"map_kind_{k}", lg))
+    max_rank = m2.slider(t("map_max_rank", lg), min_value=1, max_value=max(n, 2), value=max(min(n, 60), 2),
+                         key=f"map_max_rank_{n}", disabled=n < 2)
+    top_n = m3.slider(t("map_top_n", lg), min_value=0, max_value=50, value=15, key="map_top_n")
+    st.plotly_chart(opportunities.map_figure(park, shown_plan, lg,
+                                             opportunities.link_key(selected_link) if selected_link else None,
+                                             kinds=kinds, max_rank=max_rank, top_n=top_n),
                     key="link_map", width="stretch", config={"displaylogo": False})
 
 

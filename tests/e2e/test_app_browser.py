@@ -208,3 +208,47 @@ def test_fix_a_row_in_the_browser(browser: Any, app_url: str, artifacts: Path) -
         assert "很多" in log and "30000" in log and "streams.csv" in log
     finally:
         context.close()
+
+
+def test_force_one_link_by_name_and_the_map(browser: Any, app_url: str, artifacts: Path) -> None:
+    """The force/forbid picker: a link found by typing names, forced alone (the forced list holds exactly one);
+    the map in Chinese. Screenshots picker_en.png and map_zh.png."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    try:
+        page = open_app(context, app_url)
+        go(page, "Opportunities")
+        page.get_by_role("button", name="Run matching").click()
+        page.get_by_text("OPTIMAL: the plan is proven").wait_for()
+        settle(page)
+        picker = page.locator(".st-key-link_pick")
+        picker.scroll_into_view_if_needed()
+        picker.locator("input").click()
+        page.keyboard.type("blast-furnace gas → 华扬特钢")
+        options = page.get_by_role("option")
+        options.first.wait_for()
+        assert 1 <= options.count() < 10  # typing narrows the list; no "select all" is offered
+        assert not page.get_by_text("Select all").count() and not page.get_by_text("matches").count()
+        label = options.first.inner_text()
+        assert "滨江钢铁集团有限公司 — blast-furnace gas → 华扬特钢有限公司" in label
+        options.first.click()
+        settle(page)
+        page.locator(".st-key-pick_force button").click()
+        settle(page)
+        forced = page.locator(".st-key-forced_list")
+        forced.get_by_text(label.strip()).wait_for()
+        assert forced.get_by_role("button", name="Remove").count() == 1
+        assert page.locator(".st-key-forbidden_list").get_by_role("button", name="Remove").count() == 0
+        page.locator(".st-key-link_picker").screenshot(path=str(artifacts / "picker_en.png"))
+        page.locator(".st-key-link_picker").evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(artifacts / "picker_en_page.png"), full_page=False)
+
+        page.get_by_test_id("stSidebar").get_by_text("中文").click()
+        page.get_by_role("heading", name="机会", exact=True).wait_for()
+        settle(page)
+        chart = page.locator(".stPlotlyChart").last
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        assert page.locator(".st-key-forced_list").get_by_role("button", name="移除").count() == 1
+        chart.screenshot(path=str(artifacts / "map_zh.png"))
+    finally:
+        context.close()
