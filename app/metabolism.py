@@ -9,11 +9,63 @@ import pandas as pd
 
 from app.i18n import lang_column, t, word
 from flows.labels import BASES, BASIS_NAMES
-from symbiosis.core.i18n import Lang
+from flows.sankey import sector_label
+from symbiosis.core.i18n import Lang, register, render
 from symbiosis.core.taxonomy import CATEGORY_NAMES
 
 BASIS_ORDER: tuple[str, ...] = ("mass", "water", "heat", "co2e", "energy")
 LEVEL_ORDER: tuple[str, ...] = ("category", "material", "enterprise")
+GROUP_NONE = "__none__"  # every enterprise its own node
+GROUP_ALL = "__all__"  # every sector one node
+GROUP_BY_DEFAULT_FROM = 30  # parks with more enterprises than this open grouped by sector
+OTHER_SHARE_DEFAULT = 0.5  # percent of the basis total
+
+# The Sankey's legibility controls (codes "app.metabolism.<key>").
+SK = register("app.metabolism", {
+    "other_share": ("Merge enterprises carrying less than this share of the total into “other” (%)",
+                    "占总量比例低于此值的企业并入“其他”（%）"),
+    "other_help": ("The share of the sum of all flows in the basis shown. Flows are re-routed, never dropped: the "
+                   "totals stay the same. Hover “other” to see what it holds.",
+                   "按所选口径全部流量之和计。流量只是归并、不会删除，总量不变。鼠标悬停在“其他”上可查看其包含的企业。"),
+    "group": ("Enterprises", "企业分组"),
+    "group_none": ("each enterprise", "逐个企业"),
+    "group_all": ("grouped by sector", "按行业分组"),
+    "group_expand": ("by sector, {sector} expanded", "按行业分组，展开：{sector}"),
+    "group_help": ("Draw the enterprises of a sector as one node; choose a sector to see its enterprises.",
+                   "将同一行业的企业合为一个节点；选择某一行业可展开查看其中的企业。"),
+})
+
+
+def sk_text(key: str, lang: Lang, **params: object) -> str:
+    return render(SK.code(key), lang, **params)
+
+
+def park_sectors(enterprises: pd.DataFrame) -> dict[str, str]:
+    """enterprise_id -> sector ("" when not given)."""
+    column = enterprises["sector"] if "sector" in enterprises else pd.Series([""] * len(enterprises),
+                                                                            index=enterprises.index)
+    return {str(e): "" if pd.isna(s) else str(s) for e, s in zip(enterprises["enterprise_id"], column, strict=True)}
+
+
+def group_options(sectors: dict[str, str]) -> list[str]:
+    """The grouping choices: each enterprise, all sectors grouped, then each sector with two or more enterprises
+    expanded (drill-down)."""
+    counts: dict[str, int] = {}
+    for sector in sectors.values():
+        counts[sector] = counts.get(sector, 0) + 1
+    return [GROUP_NONE, GROUP_ALL, *sorted(s for s, n in counts.items() if n > 1)]
+
+
+def group_label(option: str, lang: Lang) -> str:
+    if option == GROUP_NONE:
+        return sk_text("group_none", lang)
+    if option == GROUP_ALL:
+        return sk_text("group_all", lang)
+    return sk_text("group_expand", lang, sector=sector_label(option, lang))
+
+
+def default_group(sectors: dict[str, str]) -> str:
+    return GROUP_ALL if len(sectors) > GROUP_BY_DEFAULT_FROM and len(set(sectors.values())) > 1 else GROUP_NONE
 
 
 def basis_label(basis: str, lang: Lang) -> str:

@@ -172,6 +172,14 @@ def test_sankey_sums_equal_graph_flows(files: dict[str, bytes], lang: str) -> No
         fig = flows.sankey_figure(graph, basis=basis, level="material", lang=lang)  # type: ignore[arg-type]
         assert math.isclose(sum(fig.data[0].link.value or ()), expected, rel_tol=1e-9, abs_tol=1e-9)
         assert nx.is_directed_acyclic_graph(drawn_graph(fig))
+        # legible at park scale: sectors grouped and small enterprises merged into "other", same totals
+        sectors = {e: "odd" if int(e[1:]) % 2 else "even" for e in graph.nodes if str(e).startswith("E")}
+        for share, expand in ((0.3, None), (0.05, "odd")):
+            fig = flows.sankey_figure(graph, basis=basis, level="material", lang=lang,  # type: ignore[arg-type]
+                                      other_share=share, sectors=sectors, expand=expand)
+            assert math.isclose(sum(fig.data[0].link.value or ()), expected, rel_tol=1e-9, abs_tol=1e-9)
+            assert nx.is_directed_acyclic_graph(drawn_graph(fig))
+            assert all(0 < v < 1 for v in (*(fig.data[0].node.x or ()), *(fig.data[0].node.y or ())))
     co2e = flows.sankey_links(graph, basis="co2e", level="enterprise")
     assert (co2e["value"] >= 0).all()
     assert set(co2e["unit"]) <= {"tCO2e/a"}

@@ -48,6 +48,9 @@ class _SankeyView(NamedTuple):
     names: dict[str, str]  # enterprise id -> its label (the enterprises that can be chosen)
     min_share: float
     boundary: bool
+    other_share: float  # percent of the basis total merged into "other"
+    group: str  # mb.GROUP_NONE, mb.GROUP_ALL or the sector expanded
+    sectors: dict[str, str]
 
 
 # --- the Sankey --------------------------------------------------------------------------------------------------
@@ -62,8 +65,10 @@ def _sankey(ws: Workspace, park: Park, plan: Plan | None, pkey: str, lg: Lang) -
     kept = mb.filter_links(links, view.categories, [e for e in view.enterprises if e in view.names], view.min_share,
                            view.boundary)
     title = mb.sankey_title(park_label(park, lg), view.basis, view.state, lg)
-    figure = sankey_figure(kept, basis=view.basis, lang=lg, title=title)
-    figure.update_layout(height=mb.sankey_height(kept))
+    grouped = view.group != mb.GROUP_NONE
+    figure = sankey_figure(kept, basis=view.basis, lang=lg, title=title, other_share=view.other_share / 100,
+                           sectors=view.sectors if grouped else None,
+                           expand=view.group if grouped and view.group != mb.GROUP_ALL else None)
     st.plotly_chart(figure, key="sankey", width="stretch", config={"displaylogo": False})
     st.caption(t("sankey_caption", lg, shown=len(kept), total=len(links)))
     return view.state
@@ -98,9 +103,22 @@ def _sankey_controls(park: Park, plan: Plan | None, lg: Lang) -> _SankeyView:
         min_share = f3.slider(t("filter_min_share", lg), min_value=0.0, max_value=0.2, step=0.005, key="sk_min_share",
                               format="%.3f")
         boundary = f4.checkbox(t("filter_boundary", lg), key="sk_boundary")
-    remember("sk_basis", "sk_level", "sk_state", "sk_categories", "sk_enterprises", "sk_min_share", "sk_boundary")
+    sectors = mb.park_sectors(park.enterprises)
+    options = mb.group_options(sectors)
+    keep("sk_group", mb.default_group(sectors))
+    keep("sk_other_share", mb.OTHER_SHARE_DEFAULT)
+    if st.session_state.get("sk_group") not in options:  # another park: its sectors differ
+        st.session_state["sk_group"] = mb.default_group(sectors)
+    g1, g2 = st.columns(2)
+    group = g1.selectbox(mb.sk_text("group", lg), options=options, key="sk_group",
+                         format_func=lambda o: mb.group_label(o, lg), help=mb.sk_text("group_help", lg))
+    other_share = g2.slider(mb.sk_text("other_share", lg), min_value=0.0, max_value=5.0, step=0.1,
+                            key="sk_other_share", format="%.1f", help=mb.sk_text("other_help", lg))
+    remember("sk_basis", "sk_level", "sk_state", "sk_categories", "sk_enterprises", "sk_min_share", "sk_boundary",
+             "sk_group", "sk_other_share")
     return _SankeyView(basis=basis, level=level, state=state, categories=categories, enterprises=enterprises,
-                       names=names, min_share=min_share, boundary=boundary)
+                       names=names, min_share=min_share, boundary=boundary, other_share=other_share, group=group,
+                       sectors=sectors)
 
 
 # --- the enterprise network --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pandas as pd
 
 import flows
 from flows.labels import BASES, BASIS_NAMES, category_label, fmt_quantity, material_label, unit_label
+from flows.sankey import enterprise_sectors
 from symbiosis.core.i18n import Lang, as_lang, pick
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
@@ -31,6 +32,8 @@ from symbiosis.reporting.analysis import Analysis
 SECTIONS: tuple[str, ...] = ("status", "summary", "sankey", "network", "links", "indicators", "unmatched",
                              "balances", "factors", "warnings", "method", "solver", "ledger")
 SANKEY_BASES: tuple[str, ...] = ("mass", "water", "energy", "co2e")
+SANKEY_OTHER_SHARE = 0.005  # enterprises carrying less than this share of a basis' total are drawn as "other"
+SANKEY_GROUP_FROM = 30  # parks with more enterprises than this are drawn by sector
 FIGURE_WIDTH = 1000  # px: fits an A4 landscape page (273 mm printable ~ 1030 px), so print and screen agree
 FIGURE_MAX_HEIGHT = 620  # px: one figure per printed page (A4 landscape, 186 mm less the page's header)
 MAX_ROWS = 500  # rows of a long table shown in the HTML; the workbook always has them all
@@ -179,6 +182,9 @@ def sankey_html(a: Analysis, lang: str, plotly: _Plotly) -> str:
     for state, graph in (("before", a.graph_before), ("after", a.graph_after)):
         parts.append(f'<div id="sankey-{state}"><h3>{esc(tx.t(f"sec_sankey_{state}", lang))}</h3>')
         drawn = 0
+        sectors: dict[str, str] | None = enterprise_sectors(graph)
+        if sectors is not None and len(sectors) <= SANKEY_GROUP_FROM:  # a small park: every enterprise by name
+            sectors = None
         for basis in SANKEY_BASES:
             links = flows.sankey_links(graph, basis=basis, level="category", lang=lang_of(lang), factors=a.factors)
             if links.empty:
@@ -186,9 +192,13 @@ def sankey_html(a: Analysis, lang: str, plotly: _Plotly) -> str:
             unit = BASES[basis][0]
             name = tx.word(BASIS_NAMES, basis, lang)
             title = f"{tx.t(f'sec_sankey_{state}', lang)} — {name} ({unit_label(unit)})"
-            fig = flows.sankey_figure(links, basis=basis, level="category", lang=lang_of(lang), title=title)
-            nodes = len(set(links["source"]) | set(links["target"]))
-            fig.update_layout(height=int(min(FIGURE_MAX_HEIGHT, max(420, 22 * nodes))))
+            height = None
+            for _ in range(2):  # one figure per printed page: if taller, drawn again with fewer labels, no overlaps
+                fig = flows.sankey_figure(links, basis=basis, level="category", lang=lang_of(lang), title=title,
+                                          other_share=SANKEY_OTHER_SHARE, sectors=sectors, height=height)
+                if fig.layout.height <= FIGURE_MAX_HEIGHT:
+                    break
+                height = FIGURE_MAX_HEIGHT
             parts.append(plotly(fig))
             drawn += 1
         if not drawn:
