@@ -448,10 +448,15 @@ S = register("app", {
     "map_kinds": ("Kinds of link", "链接类型"),
     "map_max_rank": ("Links ranked up to", "显示排名前"),
     "map_top_n": ("Label the top links", "标注前几条链接"),
+    "map_zoom": ("Zoom to park/cluster", "缩放至园区/集群"),
+    "map_zoom_all": ("All enterprises", "全部企业"),
+    "map_zoom_cluster": ("Cluster {n}: {count} enterprises, {tco2e} tCO2e/a avoided",
+                         "集群 {n}：{count} 家企业，年减排 {tco2e} tCO2e"),
     "map_help": ("A schematic at true scale (km; no basemap): arrows go from supplier to receiver, as wide as the "
-                 "avoided tCO2e/a; the link chosen in the detail above is drawn over in black.",
+                 "avoided tCO2e/a; the link chosen in the detail above is drawn over in black. Labels never overlap: "
+                 "names that do not fit show on hover.",
                  "按真实比例（km，无底图）绘制的示意图：箭头由供方指向受方，线宽表示年减排量 tCO2e；"
-                 "上方详情中选中的链接以黑色突出显示。"),
+                 "上方详情中选中的链接以黑色突出显示。标签互不重叠：放不下的名称悬停可见。"),
     "pick_link": ("Link (type an enterprise or material to search)", "链接（可输入企业名或物料搜索）"),
     "pick_link_placeholder": ("supplier — material → receiver — input (quantity)",
                               "供方 — 物料 → 受方 — 投入（数量）"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -360,11 +361,170 @@ def map_links(plan: Plan | None, kinds: Iterable[str] | None = None, max_rank: i
             if link_kind(x.category) in wanted and (max_rank is None or x.rank <= max_rank)]
 
 
+# --- label placement: estimated boxes in km, placed greedily so no two labels overlap ----------------------------
+_Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in km
+PLOT_PX: tuple[float, float] = (700.0, 560.0)  # a conservative plot area (the app's is at least this big)
+NAME_FONT, LINK_FONT = 11, 10
+ZOOM_GAP_KM = 10.0
+
+
+def text_units(text: str) -> int:
+    """A text's width in Latin-letter units: a wide (CJK) character counts double."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def label_size_px(text: str, font: int, pad: float = 0.0) -> tuple[float, float]:
+    """A generous estimate of a label's width and height in pixels (0.6 em a unit, 1.3 em a line) plus pad a side."""
+    return 0.6 * font * text_units(text) + 2 * pad, 1.3 * font + 2 * pad
+
+
+def overlaps(a: _Box, b: _Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(box: _Box, view: _Box) -> bool:
+    return view[0] <= box[0] and box[2] <= view[2] and view[1] <= box[1] and box[3] <= view[3]
+
+
+def enterprise_clusters(park: Park, gap_km: float = ZOOM_GAP_KM) -> list[list[str]]:
+    """The enterprises in groups more than gap_km apart (single linkage), each in the park's order."""
+    e = park.enterprises
+    ids = [str(i) for i in e["enterprise_id"]]
+    pts = [(float(x), float(y)) for x, y in zip(e["x_km"], e["y_km"], strict=True)]
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(ids)), key=lambda i: pts[i][0])
+    for a, i in enumerate(order):  # a sweep along x: only pairs within gap_km in x can join
+        for j in order[a + 1:]:
+            if pts[j][0] - pts[i][0] > gap_km:
+                break
+            if math.dist(pts[i], pts[j]) <= gap_km:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[str]] = {}
+    for i, eid in enumerate(ids):
+        groups.setdefault(root(i), []).append(eid)
+    return list(groups.values())
+
+
+def enterprise_avoided(plan: Plan | None) -> dict[str, float]:
+    """Each enterprise's net avoided tCO2e/a over the plan's links it supplies or receives."""
+    out: dict[str, float] = {}
+    if plan is None:
+        return out
+    for x in plan.links:
+        net = x.net_tco2e(plan.include_scope2)
+        for eid in {x.supplier_id, x.receiver_id}:
+            out[eid] = out.get(eid, 0.0) + net
+    return out
+
+
+def map_clusters(park: Park, plan: Plan | None, gap_km: float = ZOOM_GAP_KM) -> list[tuple[list[str], float]]:
+    """The enterprise clusters (more than gap_km apart) with the net avoided tCO2e/a of the links supplied from
+    each, the most avoided first (then the largest)."""
+    clusters = enterprise_clusters(park, gap_km)
+    avoided: dict[int, float] = dict.fromkeys(range(len(clusters)), 0.0)
+    where = {eid: k for k, members in enumerate(clusters) for eid in members}
+    for x in plan.links if plan is not None else ():
+        if x.supplier_id in where:
+            avoided[where[x.supplier_id]] += x.net_tco2e(plan.include_scope2) if plan is not None else 0.0
+    ranked = sorted(range(len(clusters)), key=lambda k: (-avoided[k], -len(clusters[k]), k))
+    return [(clusters[k], avoided[k]) for k in ranked]
+
+
+@dataclass
+class MapLabels:
+    """Where the map's labels go: the view (km), km per pixel, the enterprise names shown (id -> text, box) and
+    the top links labelled (link, x, y, text, box); every box clear of every other."""
+    view: _Box
+    km_per_px: float
+    names: dict[str, tuple[str, _Box]] = field(default_factory=dict)
+    links: list[tuple[Link, float, float, str, _Box]] = field(default_factory=list)
+
+    def boxes(self) -> list[_Box]:
+        return [b for _, b in self.names.values()] + [x[4] for x in self.links]
+
+
+def _map_view(points: list[tuple[float, float]]) -> tuple[_Box, float]:
+    """The view (km) around these points, room for the scale bar and names, shaped like PLOT_PX; km per pixel."""
+    if not points:
+        return (0.0, 0.0, 1.0, 1.0), 1.0 / PLOT_PX[0]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    x0, x1 = min(xs) - 0.06 * span, max(xs) + 0.06 * span
+    y0, y1 = min(ys) - 0.12 * span, max(ys) + 0.08 * span
+    k = max((x1 - x0) / PLOT_PX[0], (y1 - y0) / PLOT_PX[1])
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - k * PLOT_PX[0] / 2, cy - k * PLOT_PX[1] / 2, cx + k * PLOT_PX[0] / 2, cy + k * PLOT_PX[1] / 2), k
+
+
+def _link_text(link: Link, who: Mapping[str, str], lang: Lang) -> str:
+    return (f"#{link.rank} {short_name(who.get(link.supplier_id, link.supplier_id), lang)}→"
+            f"{short_name(who.get(link.receiver_id, link.receiver_id), lang)}")
+
+
+def place_labels(park: Park, plan: Plan | None, lang: Lang, shown: list[Link], top_n: int,
+                 zoom: Iterable[str] | None = None) -> MapLabels:
+    """Greedy placement: the names of the enterprises at the ends of the top links (by rank), then the top links'
+    labels (at the curve's middle, else along it, else just off it; skipped if nowhere is clear), then every other name by
+    avoided tCO2e/a. A label that would touch one already placed, or leave the view, is not drawn (hover only)."""
+    e = park.enterprises
+    who = names(park, lang)
+    pos = {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
+    wanted = set(zoom) if zoom is not None else set(pos)
+    view, k = _map_view([p for i, p in pos.items() if i in wanted])
+    out = MapLabels(view=view, km_per_px=k)
+    placed: list[_Box] = []
+
+    def free(box: _Box) -> bool:
+        return _inside(box, view) and not any(overlaps(box, b) for b in placed)
+
+    def name(eid: str) -> None:
+        if eid in out.names or eid not in pos:
+            return
+        text = short_name(who.get(eid, eid), lang)
+        w, h = label_size_px(text, NAME_FONT, pad=1.5)
+        x, y = pos[eid]
+        box = (x - k * w / 2, y + k * 6, x + k * w / 2, y + k * (6 + h))  # "top center" above a 12 px marker
+        if free(box):
+            placed.append(box)
+            out.names[eid] = (text, box)
+
+    top = sorted(shown, key=lambda x: x.rank)[: max(top_n, 0)]
+    for x in top:
+        name(x.supplier_id)
+        name(x.receiver_id)
+    for x in top:
+        bx, by = bezier(pos[x.supplier_id], pos[x.receiver_id])
+        text = _link_text(x, who, lang)
+        w, h = label_size_px(text, LINK_FONT, pad=3.5)  # borderpad 2 and border 1, and a little air
+        mid = len(bx) // 2
+        spots = [(bx[i], by[i] + k * dy) for dy in (0.0, h, -h) for i in (mid, mid - 3, mid + 3, mid - 6, mid + 6)]
+        for lx, ly in spots:  # on the curve's middle, else along it, else just above or below it
+            box = (lx - k * w / 2, ly - k * h / 2, lx + k * w / 2, ly + k * h / 2)
+            if free(box):
+                placed.append(box)
+                out.links.append((x, lx, ly, text, box))
+                break
+    importance = enterprise_avoided(plan)
+    for eid in sorted(pos, key=lambda i: -importance.get(i, 0.0)):  # stable: the park's order among equals
+        name(eid)
+    return out
+
+
 def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | None = None, *,
-               kinds: Iterable[str] | None = None, max_rank: int | None = None, top_n: int = 15) -> go.Figure:
+               kinds: Iterable[str] | None = None, max_rank: int | None = None, top_n: int = 15,
+               zoom: Iterable[str] | None = None) -> go.Figure:
     """A schematic of the park (x_km/y_km at equal aspect, a scale bar, no tiles): enterprises by short name (full
     on hover), existing exchanges grey, the plan's links as curved arrows coloured by kind and as wide as their
-    net avoided tCO2e, the top_n ranked links labelled supplier → receiver, the highlighted link drawn over all."""
+    net avoided tCO2e, the top_n ranked links labelled supplier → receiver, the highlighted link drawn over all.
+    Labels never overlap (place_labels: a name or link label that would is left to hover); zoom (enterprise ids,
+    e.g. one of map_clusters) frames those enterprises only, the scale bar with them."""
     e = park.enterprises
     who = names(park, lang)
     pos = {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
@@ -399,13 +559,13 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
             meta={"link": encode(link_key(link)), "rank": link.rank}, text=[label] * (end + 1),
             hovertemplate="%{text}<extra></extra>"))
         in_legend.add(kind)
-    for x in sorted(shown, key=lambda x: x.rank)[: max(top_n, 0)]:  # the top links named, on a light backing
-        bx, by = bezier(pos[x.supplier_id], pos[x.receiver_id])
+    frame = {str(i) for i in zoom} if zoom is not None else None
+    labels = place_labels(park, plan, lang, shown, top_n, frame)
+    for x, lx, ly, text, _ in labels.links:  # the top links named, on a light backing
         fig.add_annotation(
-            x=bx[len(bx) // 2], y=by[len(by) // 2], showarrow=False, name="top_link", bgcolor="rgba(255,255,255,0.85)",
-            bordercolor=KIND_COLOURS[link_kind(x.category)], borderwidth=1, borderpad=2, font={"size": 10},
-            text=f"#{x.rank} {short_name(who.get(x.supplier_id, x.supplier_id), lang)}→"
-                 f"{short_name(who.get(x.receiver_id, x.receiver_id), lang)}")
+            x=lx, y=ly, showarrow=False, name="top_link", bgcolor="rgba(255,255,255,0.85)",
+            bordercolor=KIND_COLOURS[link_kind(x.category)], borderwidth=1, borderpad=2, font={"size": LINK_FONT},
+            text=text)
     if highlight is not None and plan is not None:
         chosen = find_link(plan, highlight)
         if chosen is not None and chosen.supplier_id in pos and chosen.receiver_id in pos:
@@ -417,16 +577,20 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
     ids = list(pos)
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text", name=t("enterprises", lang),
-        text=[short_name(who.get(i, i), lang) for i in ids], textposition="top center", textfont={"size": 11},
+        text=[labels.names[i][0] if i in labels.names else "" for i in ids], textposition="top center",
+        textfont={"size": NAME_FONT},
         marker={"size": 12, "color": "#35608d", "line": {"color": "white", "width": 1.5}},
         customdata=[f"{who.get(i, i)} ({i})" for i in ids],
         hovertemplate="%{customdata}<br>(%{x:.2f}, %{y:.2f}) km<extra></extra>"))
-    _add_scale_bar(fig, [p[0] for p in pos.values()], [p[1] for p in pos.values()])
+    framed = [p for i, p in pos.items() if frame is None or i in frame]
+    _add_scale_bar(fig, [p[0] for p in framed], [p[1] for p in framed])
+    v = labels.view
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": 12}, height=680, margin={"l": 10, "r": 10, "t": 50, "b": 10},
         title={"text": t("map_title", lang), "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"},
         legend={"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top"},
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        xaxis={"visible": False, "range": [v[0], v[2]]},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1, "range": [v[1], v[3]]},
         plot_bgcolor="#fbfbf8", paper_bgcolor="white", hoverlabel={"font": {"family": FONT_FAMILY}})
     return fig
 

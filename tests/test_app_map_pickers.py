@@ -87,8 +87,8 @@ def test_schematic_with_equal_aspect_scale_bar_names_and_legend_clear_of_title(d
     assert layout.legend.y < 0 and layout.legend.yanchor == "top"  # below the plot, not under the title
     nodes = next(tr for tr in figure.data if tr.name == "企业")
     who = opp.names(demo_park, "zh")
-    for i, text in zip(demo_park.enterprises["enterprise_id"], nodes.text, strict=True):  # short names
-        assert text == who[i] or (text.endswith("…") and who[i].startswith(text[:-1]) and len(text) <= 13)
+    for i, text in zip(demo_park.enterprises["enterprise_id"], nodes.text, strict=True):  # short names, or none
+        assert text in ("", who[i]) or (text.endswith("…") and who[i].startswith(text[:-1]) and len(text) <= 13)
     assert any(text.endswith("…") for text in nodes.text)
     assert all(who[i] in full for i, full in zip(demo_park.enterprises["enterprise_id"], nodes.customdata,
                                                   strict=True))
@@ -185,3 +185,56 @@ def test_forcing_picks_exactly_one_link() -> None:
     at.button(key="remove_forced_0").click().run()
     assert at.session_state["forced_links"] == [] and ws.scenario.forced == ()
     assert len(ws.scenario.forbidden) == 1
+
+
+# --- labels never overlap ----------------------------------------------------------------------------------------------
+def assert_clear(labels: opp.MapLabels) -> None:
+    boxes = labels.boxes()
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not opp.overlaps(boxes[a], boxes[b]), (boxes[a], boxes[b])
+    v = labels.view
+    assert all(v[0] <= b[0] and b[2] <= v[2] and v[1] <= b[1] and b[3] <= v[3] for b in boxes)
+
+
+def test_wide_characters_count_double() -> None:
+    assert opp.text_units("ab") == 2 and opp.text_units("化工") == 4
+    assert opp.label_size_px("化工", 10)[0] == 2 * opp.label_size_px("ab", 10)[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_map_labels_do_not_overlap(demo_park: Park, lang: str) -> None:
+    import matching
+
+    full = matching.propose(demo_park)
+    labels = opp.place_labels(demo_park, full, lang, opp.map_links(full, None, 60), 15)  # type: ignore[arg-type]
+    assert_clear(labels)
+    assert len(labels.links) >= 5 and labels.links[0][3].startswith("#1 ")
+    assert 10 <= len(labels.names) < len(demo_park.enterprises)  # some names left to hover
+    figure = opp.map_figure(demo_park, full, lang, max_rank=60)  # type: ignore[arg-type]
+    assert [a.text for a in figure.layout.annotations if a.name == "top_link"] == [x[3] for x in labels.links]
+    nodes = next(tr for tr in figure.data if tr.meta is None and tr.mode == "markers+text")
+    assert sum(bool(x) for x in nodes.text) == len(labels.names)
+    assert len(opp.map_clusters(demo_park, full)) == 1  # one park: nothing to zoom to
+
+
+def test_generated_park_labels_do_not_overlap_and_zoom_to_a_cluster() -> None:
+    import matching
+    from symbiosis.core.generate import generate_park
+
+    park = generate_park(300, seed=1)
+    full = matching.propose(park)
+    shown = opp.map_links(full, None, 60)
+    clusters = opp.map_clusters(park, full)
+    assert len(clusters) == 2 and clusters[0][1] >= clusters[1][1]  # two parks ~60 km apart, the best first
+    whole = opp.place_labels(park, full, "zh", shown, 15)
+    assert_clear(whole)
+    assert len(whole.names) < len(park.enterprises) // 4
+    zoomed = opp.place_labels(park, full, "zh", shown, 15, clusters[0][0])
+    assert_clear(zoomed)
+    assert set(zoomed.names) <= set(clusters[0][0]) and len(zoomed.names) > len(whole.names)
+    figure = opp.map_figure(park, full, "zh", zoom=clusters[0][0])
+    scale = next(tr for tr in figure.data if tr.name == "scale")
+    assert scale.meta["scale_km"] < next(tr for tr in opp.map_figure(park, full, "zh").data
+                                         if tr.name == "scale").meta["scale_km"]
+    assert figure.layout.xaxis.range[1] - figure.layout.xaxis.range[0] < 40

@@ -234,7 +234,8 @@ def _forbid(key: str) -> None:
 
 # --- the map -----------------------------------------------------------------------------------------------------
 def _map(ws: Workspace, park: Park, plan: Plan, selected_link: Link | None, lg: Lang) -> None:
-    """The schematic map with its filters: kinds of link, ranks shown, how many of the top links are labelled."""
+    """The schematic map with its filters: kinds of link, ranks shown, how many of the top links are labelled, and
+    (when the enterprises form clusters more than 10 km apart) which cluster to zoom to."""
     st.subheader(t("map", lg))
     st.caption(t("map_help", lg))
     shown_plan = plan if ws.plan_park_key == ws.park_key else None
@@ -245,9 +246,18 @@ def _map(ws: Workspace, park: Park, plan: Plan, selected_link: Link | None, lg: 
     max_rank = m2.slider(t("map_max_rank", lg), min_value=1, max_value=max(n, 2), value=max(min(n, 60), 2),
                          key=f"map_max_rank_{n}", disabled=n < 2)
     top_n = m3.slider(t("map_top_n", lg), min_value=0, max_value=50, value=15, key="map_top_n")
+    clusters = opportunities.map_clusters(park, shown_plan)
+    zoom: list[str] | None = None
+    if len(clusters) > 1:  # parks far apart: one at a time fills the view (default: the most avoided)
+        choice = st.selectbox(t("map_zoom", lg), options=[*range(len(clusters)), -1], index=0,
+                              key=f"map_zoom_{len(clusters)}",
+                              format_func=lambda k: t("map_zoom_all", lg) if k < 0 else t(
+                                  "map_zoom_cluster", lg, n=k + 1, count=len(clusters[k][0]),
+                                  tco2e=f"{clusters[k][1]:,.0f}"))
+        zoom = clusters[choice][0] if choice is not None and choice >= 0 else None
     st.plotly_chart(opportunities.map_figure(park, shown_plan, lg,
                                              opportunities.link_key(selected_link) if selected_link else None,
-                                             kinds=kinds, max_rank=max_rank, top_n=top_n),
+                                             kinds=kinds, max_rank=max_rank, top_n=top_n, zoom=zoom),
                     key="link_map", width="stretch", config={"displaylogo": False})
 
 
