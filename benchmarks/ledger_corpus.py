@@ -37,8 +37,7 @@ from symbiosis.core.taxonomy import (
     read_material,
     resolve_direction,
 )
-from symbiosis.core.units import UnitError, parse_rate
-from symbiosis.core.units import _amount_kind as amount_kind
+from symbiosis.core.units import unit_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = {"name": "resolved by name", "context": "resolved in context", "ambiguous": "ambiguous",
@@ -46,13 +45,7 @@ LABELS = {"name": "resolved by name", "context": "resolved in context", "ambiguo
 
 
 def context_of(row: dict[str, str]) -> MaterialContext:
-    kind, steam = None, False
-    if row["unit"]:
-        try:
-            one, _, steam = parse_rate(row["unit"])
-            kind = amount_kind(one)
-        except UnitError:
-            pass
+    kind, steam = unit_kind(row["unit"]) if row["unit"] else (None, False)
     t = row.get("temperature_c", "").strip()
     base = row.get("baseline", "").strip()
     return MaterialContext(unit=row["unit"], unit_kind=kind, steam_unit=steam,

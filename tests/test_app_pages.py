@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_driver import go, ws_of
 from park_builders import BASIC_STREAMS, STREAMS_HEADER, csv_text, write_park
 from streamlit.testing.v1 import AppTest
 
 import matching
 from app.opportunities import encode, link_key
 from app.options import match_options
-from app.state import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_streamlit.py"
@@ -27,18 +27,6 @@ TITLES = {"en": ("Data", "Metabolism", "Opportunities", "Indicators", "Scenarios
 
 def new_app() -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=60)
-
-
-def ws_of(at: AppTest) -> Workspace:
-    ws = at.session_state["workspace"]
-    assert isinstance(ws, Workspace)
-    return ws
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app/pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from app_driver import go, ws_of
 from park_builders import BASIC_STREAMS, STREAMS_HEADER, write_park
 from streamlit.testing.v1 import AppTest
 
 from app import compute
 from app import export as ex
 from app.options import SolveRequest
-from app.state import Workspace
 from app.tables import number_text, readable
 from symbiosis.core.i18n import word
 from symbiosis.core.schema import TABLES, columns
@@ -62,18 +62,6 @@ def offences(frame: pd.DataFrame, lang: str) -> list[str]:
         if text in ("None", "nan", "NaN", "<NA>") or parts & keys or RULE_ID.search(text) or E_NOTATION.search(text):
             found.append(repr(text[:80]))
     return found
-
-
-def ws_of(at: AppTest) -> Workspace:
-    ws = at.session_state["workspace"]
-    assert isinstance(ws, Workspace)
-    return ws
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app/pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture(scope="module")

@@ -55,10 +55,7 @@ from symbiosis.core.taxonomy import (
     water_grade_vocabulary,
     water_grades,
 )
-from symbiosis.core.units import ACCEPTED_EXAMPLES, UnitError, as_float, parse_rate, to_canonical
-from symbiosis.core.units import (
-    _amount_kind as amount_kind,  # the one rule for what kind of amount a unit gives
-)
+from symbiosis.core.units import ACCEPTED_EXAMPLES, UnitError, as_float, to_canonical, unit_kind
 
 try:  # the inverses of the ledger writers' lossless encodings (symbiosis.core.excel); identity where not present
     from symbiosis.core.excel import restore as _csv_restore
@@ -1053,13 +1050,7 @@ def _read_material(text: str, raw: RawTable, i: int, column: str, problems: list
 def _row_context(r: dict[Any, Any], direction: str | None, entered: str, t_supply: float | None) -> MaterialContext:
     """What a stream row says besides its material word: its unit's kind of amount (parse_rate, not converted),
     whether the unit names steam, its direction, supply temperature and baseline key."""
-    kind, steam = None, False
-    if r["unit"]:
-        try:
-            one, _, steam = parse_rate(r["unit"])
-            kind = amount_kind(one)
-        except UnitError:
-            pass  # the unit's own problem is reported by the conversion
+    kind, steam = unit_kind(r["unit"]) if r["unit"] else (None, False)  # a bad unit is reported by the conversion
     baseline = baseline_vocabulary().resolve(r["baseline"]) if r["baseline"] else None
     return MaterialContext(unit=_shown(entered, 40) if r["unit"] else "", unit_kind=kind, steam_unit=steam,
                            direction=direction, temperature_c=t_supply, baseline=baseline)

@@ -253,6 +253,17 @@ def _amount_kind(q: pint.Quantity) -> str | None:
     return None
 
 
+def unit_kind(unit_text: str) -> tuple[str | None, bool]:
+    """What kind of amount a unit gives ('mass', 'volume', 'energy', 'gas' or None) and whether it names steam,
+    without converting anything; (None, False) for text that is not a unit (its own error is reported elsewhere).
+    The one rule the loader's context reading and the ledger-corpus benchmark share."""
+    try:
+        one, _, steam = parse_rate(unit_text)
+    except UnitError:
+        return None, False
+    return _amount_kind(one), steam
+
+
 def parse_rate(unit_text: str) -> tuple[pint.Quantity, str, bool]:
     """Unit text -> (quantity of one unit, 'annual' | 'hourly', mentions steam). Raises UnitError."""
     parsed = parse_unit(unit_text)
