@@ -551,8 +551,6 @@ S = register("app", {
     "cmp_quantity_b": ("quantity B", "B 数量"),
     "cmp_net_a": ("net tCO2e/a A", "A 净减排"),
     "cmp_net_b": ("net tCO2e/a B", "B 净减排"),
-    "cmp_sankeys": ("**Sankeys with each plan**", "**各方案实施后的桑基图**"),
-    "cmp_sankey_title": ("{name} — {park}", "{name} — {park}"),
     "cmp_difference": ("**What changes in the park's flows (B against A)**", "**园区物质能量流的变化（B 相对于 A）**"),
     "cmp_diff_level": ("flows between", "流的粒度"),
     "cmp_diff_level_enterprise": ("enterprises", "企业之间"),

@@ -78,12 +78,6 @@ def basis_help(lang: Lang) -> str:
     return "  \n".join(f"**{t(f'basis_{b}', lang)}**: {word(BASIS_NAMES, b, lang)}" for b in BASIS_ORDER)
 
 
-def sankey_height(links: pd.DataFrame) -> int:
-    """Tall enough for the nodes to be read: grows with how many nodes the diagram has."""
-    nodes = len(set(links["source"]) | set(links["target"])) if len(links) else 0
-    return int(min(1600, max(520, 260 + 14 * nodes)))
-
-
 def category_label(category: str, lang: Lang) -> str:
     return word(CATEGORY_NAMES, category, lang)
 

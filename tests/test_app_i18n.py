@@ -13,7 +13,7 @@ from app.i18n import S, t
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Texts that are the same in both languages on purpose (letters naming scenarios, file formats, patterns).
-LANGUAGE_NEUTRAL = {"cmp_a", "cmp_b", "cmp_value_a", "cmp_value_b", "dl_csv", "sankey_title", "cmp_sankey_title"}
+LANGUAGE_NEUTRAL = {"cmp_a", "cmp_b", "cmp_value_a", "cmp_value_b", "dl_csv", "sankey_title"}
 WIDGETS = {"button", "download_button", "radio", "selectbox", "multiselect", "slider", "checkbox", "number_input",
            "text_input", "text_area", "file_uploader", "data_editor", "toggle", "segmented_control", "pills",
            "select_slider", "date_input", "time_input", "color_picker", "form_submit_button", "chat_input"}

@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK punctuatio
 # Codes whose Chinese text has no Chinese in it on purpose (letters, formats, arrows, progress counters, the
 # HTML language tag).
 LANGUAGE_NEUTRAL = {"app.cmp_a", "app.cmp_b", "app.cmp_value_a", "app.cmp_value_b", "app.dl_csv", "app.sankey_title",
-                    "app.cmp_sankey_title", "report.arrow", "report.progress_step",
+                    "report.arrow", "report.progress_step",
                     "report.convention.html_lang"}
 # English texts that name a Chinese column header on purpose (the Chinese template's header).
 NAMES_A_CHINESE_HEADER = {"hours_needed"}
