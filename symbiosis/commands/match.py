@@ -3,6 +3,12 @@
 Every default (dTmin, reach by mode, minimum link size, fixed costs, factors such as pipe heat loss) comes from
 park.toml and can be overridden here. --out DIR writes plan.json, links.csv and unmatched.csv (UTF-8 with BOM,
 so Excel opens them right).
+
+Every figure carries its uncertainty (docs/uncertainty.md): --uncertainty N draws N Monte Carlo samples of the
+factors and ledger quantities (default DEFAULT_SAMPLES; 0 turns it off) and adds each link's and the plan's net
+avoided tCO2e/a as median, 90 % interval and P(net > 0): the `uncertainty` key of the JSON and of plan.json, four
+columns of links.csv, a line and two columns of the text output. --rank-by median|p5 orders the links by the
+Monte Carlo median or by the lower bound (5 %) instead of the point value.
 """
 
 from __future__ import annotations
@@ -17,14 +23,24 @@ import pandas as pd
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table, say
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.excel import write_csv
-from symbiosis.core.i18n import lang_column, pick, register, word
+from symbiosis.core.i18n import lang_column, pick, register, render, word
 from symbiosis.core.plan import SolveStatus
+from symbiosis.core.uncertainty import (
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    RANK_BY,
+    TEXTS,
+    PlanUncertainty,
+    format_interval,
+    interval_columns,
+)
 
 LINK_COLUMNS: tuple[str, ...] = (
     "rank", "link_id", "supplier_id", "receiver_id", "material_out", "material_in", "quantity", "unit",
     "quantity_in", "unit_in", "distance_km", "mode", "temperature_supply_c", "temperature_sink_c",
     "avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e",
     "annual_cost_cny", "cost_per_tco2e", "hazardous_code", "rule_id", "forced", "factor_ids", "notes")
+UNCERTAINTY_COLUMNS: tuple[str, ...] = ("net_median", "net_p5", "net_p95", "p_net_positive")
 # The columns of the links table printed (codes "cli.link.<column>").
 SHOWN = register("cli.link", {
     "rank": ("#", "序号"), "supplier_id": ("from", "供方"), "receiver_id": ("to", "需方"),
@@ -75,6 +91,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-links-per-enterprise", type=int, help="cap on links per enterprise")
     p.add_argument("--epsilon-cost", type=float, help="cap on the plan's annual net cost, CNY/a")
     p.add_argument("--alternatives", type=int, default=0, metavar="N", help="also show the N next-best plans")
+    p.add_argument("--uncertainty", type=int, default=DEFAULT_SAMPLES, metavar="N",
+                   help=f"Monte Carlo samples of factors and quantities (default {DEFAULT_SAMPLES}; 0: off) / "
+                   "不确定性蒙特卡洛抽样次数")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the Monte Carlo / 随机种子")
+    p.add_argument("--rank-by", choices=RANK_BY, help="order links by the Monte Carlo median or lower bound (p5) "
+                   "instead of the point value / 按中位数或下限排序")
     p.add_argument("--top", type=int, default=20, help="links shown in the text output")
     p.add_argument("--out", help="folder for plan.json, links.csv, unmatched.csv / 输出文件夹")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -96,13 +118,33 @@ def options_from_args(args: argparse.Namespace) -> Any:
         solver_log=bool(getattr(args, "verbose", False)))
 
 
-def links_table(plan: Any) -> pd.DataFrame:
+def links_table(plan: Any, uncertainty: PlanUncertainty | None = None) -> pd.DataFrame:
+    """The links as a table; with a Monte Carlo, four more columns: net_median, net_p5, net_p95, p_net_positive."""
+    columns = list(LINK_COLUMNS) + (list(UNCERTAINTY_COLUMNS) if uncertainty is not None else [])
     frame = plan.links_frame()
     if frame.empty:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
+        return pd.DataFrame(columns=columns)
     frame["factor_ids"] = frame["factor_ids"].map(";".join)
     frame["notes"] = frame["notes"].map(" | ".join)
-    return frame[list(LINK_COLUMNS)]
+    if uncertainty is not None:
+        intervals = interval_columns(frame["link_id"], uncertainty)
+        for column in UNCERTAINTY_COLUMNS:
+            frame[column] = intervals[column].to_numpy()
+    return frame[columns]
+
+
+def monte_carlo(session: Any, plan: Any, options: Any, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The plan's Monte Carlo (None when --uncertainty 0 or a plan without links) and the plan, re-ranked when
+    --rank-by asks."""
+    from symbiosis.core.uncertainty import plan_uncertainty, rank_links
+
+    samples = int(getattr(args, "uncertainty", 0) or 0)
+    if samples <= 0 or not plan.links:
+        return None, plan
+    result = plan_uncertainty(session.park, plan, session.factors(options), samples,
+                              int(getattr(args, "seed", DEFAULT_SEED)))
+    by = getattr(args, "rank_by", None)
+    return result, (rank_links(plan, result, by) if by else plan)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         session = Session(park)  # the candidates are built once for the plan and its explanation
         plan = session.plan(options)
         unmatched = session.explain(plan, options)
+        uncertainty, plan = monte_carlo(session, plan, options, args)
         others = alternatives(park, options, args.alternatives + 1)[1:] if args.alternatives > 0 else []
     except SymbiosisError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -125,17 +168,19 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "plan.json").write_text(plan.to_json(), encoding="utf-8")
-        write_csv(links_table(plan), out / "links.csv")
+        extra = {"uncertainty": uncertainty.to_record()} if uncertainty is not None else {}
+        (out / "plan.json").write_text(plan.to_json(**extra), encoding="utf-8")
+        write_csv(links_table(plan, uncertainty), out / "links.csv")
         write_csv(unmatched, out / "unmatched.csv")
     if args.format == "json":
         # one writer for the plan schema (Plan.to_json): strict JSON, NaN/inf as null
         shown = unmatched.drop(columns=[c for c in ("reason_en", "reason_zh") if c != reason_col]) \
             .rename(columns={reason_col: "reason_text"})
         print(plan.to_json(unmatched=shown.to_dict(orient="records"),
-                           alternatives=[p.to_json_dict() for p in others]))
+                           alternatives=[p.to_json_dict() for p in others],
+                           uncertainty=uncertainty.to_record() if uncertainty is not None else None))
     else:
-        _print_text(plan, unmatched, others, args)
+        _print_text(plan, unmatched, others, args, uncertainty)
     return 0 if plan.status not in ("infeasible", "error") else 1
 
 
@@ -143,19 +188,30 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:,.6g}"
 
 
-def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: argparse.Namespace) -> None:
+def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: argparse.Namespace,
+                uncertainty: PlanUncertainty | None = None) -> None:
     lang = args.lang
     unit = plan.objective_unit
     print(say("status", lang, status=_status(plan.status, lang), objective=_fmt(plan.objective_value), unit=unit,
               bound=_fmt(plan.bound_value), gap=_fmt(plan.gap), build=plan.build_seconds, solve=plan.solve_seconds,
               subproblems=plan.subproblems))
     print(say("totals", lang, links=len(plan.links), net=plan.net_tco2e, heat=plan.heat_recovered_gj))
+    if uncertainty is not None and uncertainty.total is not None:
+        total = uncertainty.total
+        print(render(TEXTS.code("total"), lang, median=total.median, p5=total.p5, p95=total.p95,
+                     p_positive=total.p_positive, samples=uncertainty.samples, seed=uncertainty.seed))
+        if getattr(args, "rank_by", None):
+            print(render(TEXTS.code("ranked_by"), lang, by=render(TEXTS.code(f"by.{args.rank_by}"), lang)))
     messages = plan.messages_zh if len(plan.messages_zh) == len(plan.messages) else plan.messages
     for en, zh in zip(plan.messages, messages, strict=True):
         print(f"  - {pick(en, zh, lang)}")
-    table = links_table(plan).head(args.top)
+    table = links_table(plan, uncertainty).head(args.top)
     if not table.empty:
         shown = table[list(SHOWN)].rename(columns={c: word(SHOWN, c, lang) for c in SHOWN})
+        if uncertainty is not None:
+            shown[render(TEXTS.code("column"), lang)] = [
+                format_interval(m, lo, hi) for m, lo, hi in zip(table["net_median"], table["net_p5"], table["net_p95"], strict=True)]
+            shown[render(TEXTS.code("p_positive"), lang)] = [f"{p:.0%}" for p in table["p_net_positive"]]
         print()
         print_table(shown.round(2))
     if not unmatched.empty:
