@@ -10,9 +10,29 @@ import pandas as pd
 
 from app.i18n import pick, t
 from flows import compare_indicators, format_value
-from symbiosis.core.i18n import Lang
+from flows.indicators import PRODUCT_ENERGY_ID
+from symbiosis.core.i18n import Lang, register, render
 
 PASS_MARK: dict[Any, str] = {True: "✓", False: "✗"}  # plain marks: every CJK font has them
+# The Indicators page's own words (codes "app.indicators.<key>"): the convention beside each figure, the
+# per-enterprise product energy table.
+TEXTS = register("app.indicators", {
+    "col_convention": ("how it is counted", "统计口径"),
+    "note_today": ("today: {note}", "现状：{note}"),
+    "note_after": ("with the plan: {note}", "方案后：{note}"),
+    "product_energy": ("Product unit energy consumption by enterprise", "各企业单位产品综合能耗"),
+    "product_energy_intro": ("Energy use counted where it enters the park / product outputs in t, per enterprise; "
+                             "an enterprise whose ledger lists no product reads “not given”.",
+                             "各企业在进入园区处计的能耗 / 产品产出（吨）；台账未列产品的企业显示“未给出”。"),
+    "col_enterprise": ("enterprise", "企业"),
+    "col_product_energy": ("product unit energy consumption", "单位产品综合能耗"),
+    "col_products": ("products", "产品"),
+    "not_given": ("not given", "未给出"),
+})
+
+
+def tx(key: str, lang: Lang, **params: Any) -> str:
+    return render(TEXTS.code(key), lang, **params)
 
 
 def _passed(value: Any, lang: Lang) -> str:
@@ -56,10 +76,8 @@ def indicator_table(before: pd.DataFrame, after: pd.DataFrame | None, lang: Lang
     """
     merged = _in_order(compare_indicators(before, after if after is not None else before), before)
     frameworks = before.set_index("indicator_id")["framework"]
-    notes = before.set_index("indicator_id")[["note", "note_zh"]]
     rows = []
     for r in merged.to_dict("records"):
-        note = notes.loc[r["indicator_id"]] if r["indicator_id"] in notes.index else None
         record = {
             t("col_indicator", lang): pick(r["name_en"], r["name_zh"], lang),
             t("col_framework", lang): frameworks.get(r["indicator_id"], ""),
@@ -70,15 +88,76 @@ def indicator_table(before: pd.DataFrame, after: pd.DataFrame | None, lang: Lang
         if after is not None:
             record[t("col_after", lang)] = _value(r, "after", lang)
             record[t("col_pass_after", lang)] = _passed(r["passed_after"], lang)
+        record[tx("col_convention", lang)] = convention_text(before, after, r, lang)
         record[t("col_reliability", lang)] = r["reliability"]
         record[t("col_threshold_source", lang)] = r["source"]
-        texts = [pick(str(note["note"]), str(note["note_zh"]), lang)] if note is not None else []
+        texts = notes_text(before, after, r, lang)
         if after is not None:
             texts.append(pick(str(r.get("explanation") or ""), str(r.get("explanation_zh") or ""), lang))
-        if note is not None or any(texts):
-            record[t("col_note", lang)] = "; ".join(x for x in texts if x)
+        record[t("col_note", lang)] = "; ".join(x for x in texts if x)
         rows.append(record)
     return pd.DataFrame(rows)
+
+
+def _state_row(table: pd.DataFrame | None, indicator_id: Any) -> Mapping[str, Any] | None:
+    if table is None or "indicator_id" not in table:
+        return None
+    found = table[table["indicator_id"] == indicator_id]
+    return None if found.empty else found.iloc[0].to_dict()
+
+
+def convention_text(before: pd.DataFrame, after: pd.DataFrame | None, merged_row: Mapping[Any, Any],
+                    lang: Lang) -> str:
+    """How the figure is counted (flows: `convention` / `convention_zh`), shown beside it."""
+    for table, key in ((before, "indicator_id"), (after, "indicator_id_after")):
+        row = _state_row(table, merged_row.get(key, merged_row["indicator_id"]))
+        if row is not None and row.get("convention"):
+            return pick(str(row["convention"]), str(row.get("convention_zh") or ""), lang)
+    return ""
+
+
+def notes_text(before: pd.DataFrame, after: pd.DataFrame | None, merged_row: Mapping[Any, Any],
+               lang: Lang) -> list[str]:
+    """The notes of the figure today and with the plan (each said once; prefixed when the two differ)."""
+    today = _state_row(before, merged_row["indicator_id"])
+    later = _state_row(after, merged_row.get("indicator_id_after", merged_row["indicator_id"]))
+
+    def text(row: Mapping[str, Any] | None) -> str:
+        return pick(str(row.get("note") or ""), str(row.get("note_zh") or ""), lang) if row is not None else ""
+
+    a, b = text(today), text(later) if after is not None else ""
+    if not b or a == b:
+        return [a] if a else []
+    return [x for x in (tx("note_today", lang, note=a) if a else "", tx("note_after", lang, note=b)) if x]
+
+
+def product_energy_view(before: pd.DataFrame, after: pd.DataFrame | None, enterprises: pd.DataFrame,
+                        lang: Lang) -> pd.DataFrame:
+    """Product unit energy consumption for every enterprise of the park: the value (today, with the plan) where
+    its ledger lists products, "not given" / "未给出" where it lists none — never 0."""
+    prefix = f"{PRODUCT_ENERGY_ID}:"
+
+    def values(table: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+        if table is None:
+            return {}
+        rows = table[table["indicator_id"].astype(str).str.startswith(prefix)]
+        return {str(r["indicator_id"])[len(prefix):]: {str(k): v for k, v in r.items()} for r in rows.to_dict("records")}
+
+    today, later = values(before), values(after)
+    out = []
+    for e in enterprises.to_dict("records"):
+        eid = str(e["enterprise_id"])
+        name = str(e.get("name") or eid)
+        record = {tx("col_enterprise", lang): f"{eid} {name}"}
+        for label, found in ((t("col_before", lang), today), (t("col_after", lang), later)):
+            if label == t("col_after", lang) and after is None:
+                continue
+            row = found.get(eid)
+            record[label] = format_value(row, lang) if row is not None else tx("not_given", lang)
+        row = today.get(eid)
+        record[tx("col_products", lang)] = pick(str(row["note"]), str(row["note_zh"]), lang) if row else ""
+        out.append(record)
+    return pd.DataFrame(out)
 
 
 def intensity_notes(before: pd.DataFrame, after: pd.DataFrame | None, lang: Lang) -> list[str]:
@@ -103,7 +182,11 @@ def indicator_export(before: pd.DataFrame, after: pd.DataFrame | None) -> pd.Dat
         cols += ["value_after", "passed_after", "computable_after", "needs_after", "needs_zh_after", "change",
                  "explanation", "explanation_zh"]
     cols += ["threshold", "direction", "reliability", "source"]
-    return merged[cols].reset_index(drop=True)
+    out = merged[cols].reset_index(drop=True)
+    extra = before.set_index("indicator_id")[["convention", "convention_zh", "note", "note_zh"]]
+    for column in extra.columns:
+        out[column] = out["indicator_id"].map(extra[column]).fillna("")
+    return out
 
 
 def summary_counts(before: pd.DataFrame, after: pd.DataFrame | None) -> dict[str, int]:

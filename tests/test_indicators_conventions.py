@@ -250,3 +250,36 @@ def test_demo_park_values(demo: Park) -> None:
     assert list(given.index) == ["E15"] and given.loc["E15", "product_t"] == 21_000  # re-refined base oil
     assert list(t.filter(like=PRODUCT_ENERGY_ID, axis=0).index) == [f"{PRODUCT_ENERGY_ID}:E15"]
     assert (products[~products["given"]]["shown"] == "not given").all()
+
+
+# --- shown next to the figure: the app and the report -------------------------------------------------------------
+def test_app_shows_the_convention_beside_the_figure(park: Park) -> None:
+    from app.indicators import indicator_export, indicator_table, product_energy_view
+
+    before, after = flows.indicators(park), flows.indicators(park, PLAN)
+    for lang, column, gas in (("en", "how it is counted", "Natural gas is NOT counted as clean"),
+                              ("zh", "统计口径", "天然气不计为清洁能源")):
+        table = indicator_table(before, after, lang)  # type: ignore[arg-type]
+        assert column in table.columns and table[column].astype(bool).all()
+        assert any(gas in text for text in table[column])
+    en = indicator_table(before, after, "en").set_index("indicator")
+    assert en.loc["New eco-industrial chain projects", "note"].startswith("today: ")
+    assert "with the plan: 3 plan link(s) in 1 new project(s)" in en.loc["New eco-industrial chain projects", "note"]
+    exported = indicator_export(before, after).set_index("indicator_id")
+    assert exported.loc["hj_eco_chain_projects", "convention_zh"].startswith("方案新增生态工业链项目")
+    view = product_energy_view(before, after, park.enterprises, "zh")
+    assert list(view.iloc[:, 1]) == ["未给出", "0.239 tce/t"]  # P lists no product: not given, never 0
+
+
+def test_report_tables_carry_the_convention(park: Park) -> None:
+    from types import SimpleNamespace
+
+    from symbiosis.reporting import tables
+
+    a = SimpleNamespace(indicators_before=flows.indicators(park), indicators_after=flows.indicators(park, PLAN))
+    for lang in ("en", "zh"):
+        frame = tables.indicators(a, lang)  # type: ignore[arg-type]
+        assert frame["convention"].astype(bool).all()
+        chain = frame.set_index("indicator_id").loc["hj_eco_chain_projects"]
+        assert chain["value_before"] == 0 and chain["value_after"] == 1
+        assert ("3 plan link(s)" if lang == "en" else "方案链接 3 条") in chain["note"]

@@ -36,6 +36,9 @@ def render() -> None:
         st.info(note, icon=":material/trending_up:")
     show_table(ind.indicator_table(before, after, lg), key="indicator_table")
     st.caption(t("reliability_legend", lg))
+    with st.expander(ind.tx("product_energy", lg)):
+        st.caption(ind.tx("product_energy_intro", lg))
+        show_table(ind.product_energy_view(before, after, park.enterprises, lg), key="product_energy_table")
     with st.expander(t("indicator_trace", lg)):
         trace = before[["indicator_id", "rows", "factor_ids"]].copy()
         trace["rows"] = trace["rows"].map(lambda r: ", ".join(r[:30]) + (f" … (+{len(r) - 30})" if len(r) > 30 else ""))
