@@ -63,7 +63,8 @@ HEAT_RULE_ID = "heat"  # what a heat exchange (or a heat candidate link) is matc
 
 @cache
 def dataset_rules() -> pd.DataFrame:
-    """datasets/substitutions.csv with typed columns (ratio, max_share, kWh, hazardous flag, quality rank)."""
+    """datasets/substitutions.csv with typed columns (ratio, max_share, kWh, hazardous flag, quality rank, enabled,
+    off_reason). Disabled rules are kept: the matcher leaves them out, the reports can say why."""
     raw = read_table("substitutions")
     rules = pd.DataFrame({
         "rule_id": raw["rule_id"].str.strip(),
@@ -76,7 +77,14 @@ def dataset_rules() -> pd.DataFrame:
                                                    errors="coerce"),
         "hazardous_allowed": raw["hazardous_allowed"].str.strip().str.lower() == "true",
         "min_quality_rank": pd.to_numeric(raw["min_quality_rank"].replace("", np.nan), errors="coerce"),
+        # switched off by default (issue 12: no source found, or a use the rule cannot account for) and why; a table
+        # without the columns (an old user-supplied datasets folder) has every rule on
+        "enabled": (raw["enabled"].str.strip().str.lower().isin(("", "true", "1", "yes"))
+                    if "enabled" in raw.columns else True),
+        "off_reason": raw["off_reason"].str.strip() if "off_reason" in raw.columns else "",
     })
+    rules["enabled"] = rules["enabled"].astype(bool)
+    rules["off_reason"] = rules["off_reason"].astype(str)
     bad = rules[rules["ratio"].isna() | (rules["ratio"] <= 0) | rules["max_share"].isna()
                 | (rules["max_share"] <= 0) | (rules["max_share"] > 1) | rules["pretreatment_kwh_per_unit"].isna()]
     if len(bad):
@@ -105,6 +113,7 @@ def identity_rules() -> pd.DataFrame:
         "rule_mode": [IDENTITY_MODES[materials()[k].category] for k in keys],
         "pretreatment_kwh_per_unit": 0.0,
         "hazardous_allowed": [bool(materials()[k].hazardous_code_typical) for k in keys], "min_quality_rank": np.nan,
+        "enabled": True, "off_reason": "",
     })
 
 
