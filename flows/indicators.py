@@ -68,6 +68,8 @@ TEXTS = register("flows.indicator", {
                     "existing exchange already serves; {existing} existing exchange(s) are today's chains, not new",
                     "方案链接 {links} 条，合为新增项目 {projects} 个；{extending} 条链接扩充现有交换已有的链；现有交换 "
                     "{existing} 条为现状生态工业链，不计为新增"),
+    "chain_existing": ("no plan: {existing} existing exchange(s) are today's chains, not new projects",
+                       "无方案：现有交换 {existing} 条为现状生态工业链，不计为新增项目"),
     "scope2_added": ("includes the grid electricity {n} plan link(s) add (pumping, pre-treatment): {gj} GJ/a, "
                      "{tco2e} tCO2e/a",
                      "含 {n} 条方案链接新增的电网用电（泵送、预处理）：{gj} GJ/年，{tco2e} tCO2e/年"),
@@ -380,7 +382,8 @@ def eco_chain_projects(graph: nx.MultiDiGraph) -> Result:
     new = {k: ids for k, ids in links.items() if k not in existing}
     n_links = len(_unique(i for ids in links.values() for i in ids))
     extending = len(_unique(i for k, ids in links.items() if k in existing for i in ids))
-    note = _pair("chain_count", links=n_links, projects=len(new), extending=extending, existing=n_existing)
+    note = (_pair("chain_count", links=n_links, projects=len(new), extending=extending, existing=n_existing)
+            if links else _pair("chain_existing", existing=n_existing))
     return Result(value=float(len(new)), rows=_unique(r for ids in new.values() for r in ids), note=note,
                   extra={"existing_exchanges": float(n_existing), "links": float(n_links)})
 
