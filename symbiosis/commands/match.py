@@ -6,8 +6,8 @@ so Excel opens them right).
 
 Every figure carries its uncertainty (docs/uncertainty.md): --uncertainty N draws N Monte Carlo samples of the
 factors and ledger quantities (default DEFAULT_SAMPLES; 0 turns it off) and adds each link's and the plan's net
-avoided tCO2e/a as median, 90 % interval and P(net > 0): the `uncertainty` key of the JSON and of plan.json, four
-columns of links.csv, a line and two columns of the text output. --rank-by median|p5 orders the links by the
+avoided tCO2e/a as median, 90 % interval and P(net > 0): the `uncertainty` key of the JSON, uncertainty.json
+beside plan.json (which stays the plan schema), four columns of links.csv, a line and two columns of the text output. --rank-by median|p5 orders the links by the
 Monte Carlo median or by the lower bound (5 %) instead of the point value.
 """
 
@@ -24,7 +24,7 @@ from symbiosis.commands.common import add_park_argument, load_or_report, print_t
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.excel import write_csv
 from symbiosis.core.i18n import lang_column, pick, register, render, word
-from symbiosis.core.plan import SolveStatus
+from symbiosis.core.plan import SolveStatus, strict_json
 from symbiosis.core.uncertainty import (
     DEFAULT_SAMPLES,
     DEFAULT_SEED,
@@ -168,8 +168,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        extra = {"uncertainty": uncertainty.to_record()} if uncertainty is not None else {}
-        (out / "plan.json").write_text(plan.to_json(**extra), encoding="utf-8")
+        (out / "plan.json").write_text(plan.to_json(), encoding="utf-8")
+        if uncertainty is not None:  # beside the plan it was drawn on: plan.json stays the plan schema
+            (out / "uncertainty.json").write_text(strict_json(uncertainty.to_record()), encoding="utf-8")
         write_csv(links_table(plan, uncertainty), out / "links.csv")
         write_csv(unmatched, out / "unmatched.csv")
     if args.format == "json":

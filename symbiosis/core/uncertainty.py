@@ -59,12 +59,6 @@ TEXTS = register("uncertainty", {
               "P(net > 0) = {p_positive:.0%} ({samples} samples, seed {seed})",
               "方案合计净减排：{median:,.0f} tCO2e/a，90% 区间 [{p5:,.0f} – {p95:,.0f}]，"
               "净减排为正的概率 {p_positive:.0%}（{samples} 次抽样，种子 {seed}）"),
-    "method": ("Monte Carlo over the emission factors (spread by reliability tag: A ±10 %, B ±20 %, C ±30 %, "
-               "derived ±30 %, R ±50 %, 90 % half-widths, lognormal, one draw per factor shared by every link) and "
-               "the ledger quantities (the rows' uncertainty column, blank = {default:.0%} standard uncertainty)",
-               "对排放因子（按可靠性等级取 90% 区间半宽：A ±10%、B ±20%、C ±30%、推算 ±30%、R ±50%，对数正态，"
-               "同一因子在各链接间共用一次抽样）和台账数量（取各行“不确定度”，空白按 {default:.0%} 标准不确定度）"
-               "做蒙特卡洛模拟"),
     "ranked_by": ("links ranked by {by}", "链接按{by}排序"),
     "by.median": ("the median", "中位数"),
     "by.p5": ("the lower bound (5 %)", "下限（5% 分位）"),
@@ -291,28 +285,44 @@ def draw_normals(samples: int, n_factors: int, n_rows: int, seed: int) -> tuple[
     return rng.standard_normal((samples, n_factors)), rng.standard_normal((samples, n_rows))
 
 
-def _coefficient_ratios(prep: _Prepared, factors: FactorTable, z_factors: np.ndarray) -> np.ndarray:
-    """(samples, items, links): drawn per-unit coefficient / point coefficient (1 where the point is 0)."""
-    out = np.ones((len(z_factors), len(ITEMS), len(prep.links)))
-    if not prep.links:
-        return out
-    drawn = np.minimum(prep.factor_values * np.exp(prep.factor_sigma * z_factors),
-                       np.where(prep.factor_values <= prep.factor_cap, prep.factor_cap, np.inf))
+def _drawn(prep: _Prepared, z_factors: np.ndarray) -> np.ndarray:
+    """(samples, factors) drawn factor values: point x exp(sigma z), fractions held at or below 1."""
+    return np.minimum(prep.factor_values * np.exp(prep.factor_sigma * z_factors),
+                      np.where(prep.factor_values <= prep.factor_cap, prep.factor_cap, np.inf))
+
+
+def _exact(prep: _Prepared, factors: FactorTable, values: np.ndarray) -> np.ndarray:
+    """(items, links) per-unit coefficients by the rule-book with the drawn factor rows set to `values`; a heat
+    link's delivered fraction follows the drawn loss factor."""
+    table = _with_values(factors, dict(zip(prep.factor_ids, values.tolist(), strict=True)))
     pairs = prep.pairs.copy()
-    base = prep.base_coef
-    safe = np.where(base != 0.0, base, 1.0)
-    for s in range(len(z_factors)):
-        if not prep.factor_sigma.any():
-            break
-        table = _with_values(factors, dict(zip(prep.factor_ids, drawn[s].tolist(), strict=True)))
-        if prep.heat.any():
-            heat_pairs = prep.pairs.loc[prep.heat]
-            pairs.loc[prep.heat, "delivered_fraction"] = delivered_fraction(
-                heat_pairs["mode"].tolist(), heat_pairs["distance_km"].to_numpy(dtype=float), table)
-        coef = unit_coefficients(pairs, table)
-        now = np.array([coef[item].to_numpy(dtype=float) for item in ITEMS])
-        out[s] = np.where(base != 0.0, now / safe, 1.0)
+    if prep.heat.any():
+        heat_pairs = prep.pairs.loc[prep.heat]
+        pairs.loc[prep.heat, "delivered_fraction"] = delivered_fraction(
+            heat_pairs["mode"].tolist(), heat_pairs["distance_km"].to_numpy(dtype=float), table)
+    coef = unit_coefficients(pairs, table)
+    return np.array([coef[item].to_numpy(dtype=float) for item in ITEMS]).reshape(len(ITEMS), len(prep.links))
+
+
+def _ratio(now: np.ndarray, base: np.ndarray) -> np.ndarray:
+    return np.where(base != 0.0, now / np.where(base != 0.0, base, 1.0), 1.0)
+
+
+def _exact_ratios(prep: _Prepared, factors: FactorTable, drawn: np.ndarray) -> np.ndarray:
+    """(samples, items, links): drawn per-unit coefficient / point coefficient (1 where the point is 0), one
+    rule-book evaluation per sample."""
+    out = np.ones((len(drawn), len(ITEMS), len(prep.links)))
+    if not prep.links or not prep.factor_sigma.any():
+        return out
+    base = _exact(prep, factors, prep.factor_values)
+    for s in range(len(drawn)):
+        out[s] = _ratio(_exact(prep, factors, drawn[s]), base)
     return out
+
+
+def _coefficient_ratios(prep: _Prepared, factors: FactorTable, z_factors: np.ndarray) -> np.ndarray:
+    """(samples, items, links) drawn coefficient / point coefficient."""
+    return _exact_ratios(prep, factors, _drawn(prep, z_factors))
 
 
 def _net(prep: _Prepared, ratios: np.ndarray, quantity: np.ndarray, include_scope2: bool) -> np.ndarray:
