@@ -93,6 +93,9 @@ def test_the_demo_plan_collapses_exactly_with_zero_spreads() -> None:
     draws = simulate(session.park, plan, session.factors(), 3, half_widths=ZERO, row_uncertainty=False)
     points = np.array([link.net_tco2e(plan.include_scope2) for link in plan.links])
     assert np.array_equal(draws, np.broadcast_to(points, draws.shape))
+    still = plan_uncertainty(session.park, plan, session.factors(), 3, half_widths=ZERO, row_uncertainty=False)
+    assert still.total is not None
+    assert still.total.p5 == still.total.p95 == plan.net_tco2e
     result = plan_uncertainty(session.park, plan, session.factors(), 100)
     assert result.total is not None
     assert result.total.p5 < result.total.median < result.total.p95

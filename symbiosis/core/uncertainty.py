@@ -234,6 +234,8 @@ class _Prepared:
     item_values: np.ndarray  # (items, links) the plan's tCO2e/a per item
     points: np.ndarray  # (links,) the plan's net per link (Link.net_tco2e)
     heat: np.ndarray  # links whose delivered fraction depends on the heat-loss factor
+    heat_modes: list[str]  # their modes and distances
+    heat_km: np.ndarray
     factor_ids: list[str]  # the factor rows drawn (those any link reads, plus the grid and loss rows)
     factor_values: np.ndarray
     factor_sigma: np.ndarray
@@ -264,11 +266,13 @@ def _prepare(park: Park, plan: Plan, factors: FactorTable, half_widths: Mapping[
     ids = [k for k in factors.factors if k in used]
     fs = [factors.factors[k] for k in ids]
     row_ids, row_sigma = _row_sigmas(park, links)
+    heat = np.array([link.rule_id == HEAT_RULE_ID for link in links], dtype=bool)  # as the candidates: kind heat
     position = {k: i for i, k in enumerate(row_ids)}
     return _Prepared(
         links=tuple(links), pairs=pairs, base_coef=base, item_values=values,
         points=np.array([link.net_tco2e(plan.include_scope2) for link in links], dtype=float),
-        heat=np.array([link.mode in ("pipe_heat", "pipe_steam") for link in links], dtype=bool),
+        heat=heat, heat_modes=[link.mode for link, h in zip(links, heat, strict=True) if h],
+        heat_km=np.array([link.distance_km for link, h in zip(links, heat, strict=True) if h], dtype=float),
         factor_ids=ids, factor_values=np.array([f.value for f in fs], dtype=float),
         factor_sigma=np.array([sigma_of_half_width(factor_half_width(f, half_widths)) for f in fs], dtype=float),
         factor_cap=np.array([1.0 if f.unit.strip() in FRACTION_UNITS else np.inf for f in fs], dtype=float),
@@ -295,11 +299,12 @@ def _exact(prep: _Prepared, factors: FactorTable, values: np.ndarray) -> np.ndar
     """(items, links) per-unit coefficients by the rule-book with the drawn factor rows set to `values`; a heat
     link's delivered fraction follows the drawn loss factor."""
     table = _with_values(factors, dict(zip(prep.factor_ids, values.tolist(), strict=True)))
-    pairs = prep.pairs.copy()
+    pairs = prep.pairs
     if prep.heat.any():
-        heat_pairs = prep.pairs.loc[prep.heat]
-        pairs.loc[prep.heat, "delivered_fraction"] = delivered_fraction(
-            heat_pairs["mode"].tolist(), heat_pairs["distance_km"].to_numpy(dtype=float), table)
+        delivered = pairs["delivered_fraction"].to_numpy(dtype=float).copy()
+        delivered[prep.heat] = delivered_fraction(prep.heat_modes, prep.heat_km, table)
+        pairs = pairs.copy(deep=False)  # the column is replaced, never written into: prep.pairs stays as it is
+        pairs["delivered_fraction"] = delivered
     coef = unit_coefficients(pairs, table)
     return np.array([coef[item].to_numpy(dtype=float) for item in ITEMS]).reshape(len(ITEMS), len(prep.links))
 
@@ -366,7 +371,10 @@ def plan_uncertainty(park: Park, plan: Plan, factors: FactorTable, samples: int 
     draws = simulate(park, plan, factors, samples, seed, half_widths=half_widths, row_uncertainty=row_uncertainty)
     include2 = plan.include_scope2
     links = {link.link_id: Interval.of(link.net_tco2e(include2), draws[:, k]) for k, link in enumerate(plan.links)}
-    total = Interval.of(plan.net_tco2e, draws.sum(axis=1) if plan.links else np.zeros(samples))
+    total_draws = np.zeros(samples)
+    for k in range(len(plan.links)):  # in link order, as Plan.net_tco2e sums: no spread gives its figure exactly
+        total_draws += draws[:, k]
+    total = Interval.of(plan.net_tco2e, total_draws)
     table = dict(RELIABILITY_HALF_WIDTH if half_widths is None else half_widths)
     return PlanUncertainty(samples=samples, seed=seed, include_scope2=include2, links=links, total=total,
                            seconds=time.perf_counter() - started, reliability_half_width=table)
