@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from app import data as dh
 from app import options as opts
 from app.i18n import pick, t, word
-from app.opportunities import encode, link_key
+from app.opportunities import encode, link_key, text_units
 from app.state import Saved, StateLike, Workspace
 from flows.difference import kind_label as diff_kind_label
 from flows.labels import BASES, category_label, fmt_quantity, material_label, unit_label
@@ -248,3 +250,44 @@ def difference_totals(diff: pd.DataFrame, basis: str, lang: Lang) -> str:
     return t("cmp_diff_totals", lang, a=fmt_quantity(a), b=fmt_quantity(b),
              change=("+" if change > 0 else "") + fmt_quantity(change), unit=unit_label(BASES[basis][0]),
              **{k: counts.get(k, 0) for k in ("added", "removed", "grown", "shrunk")})
+
+
+WRAP_UNITS = 46  # a bar label longer than this (in Latin letters, a Chinese character counting two) is wrapped
+_BREAKS = re.compile(r"(?<=→ )|(?= · )|(?<=：)|(?<=, )|(?<=、)")
+
+
+def wrap_label(text: str, units: int = WRAP_UNITS) -> str:
+    """A long bar label on two or more lines: broken after "→", before "·" (after "：" in Chinese) and between
+    names, never inside a name."""
+    if text_units(text) <= units:
+        return text
+    lines, line = [], ""
+    for part in _BREAKS.split(text):
+        if line.strip() and text_units(line + part) > units:
+            lines.append(line.rstrip())
+            line = part.lstrip()
+        else:
+            line += part
+    lines.append(line.strip())
+    return "<br>".join(x for x in lines if x)
+
+
+def readable_difference(fig: go.Figure) -> go.Figure:
+    """The difference bar chart as it reads on a park of hundreds of enterprises: long row labels wrapped (the
+    bars keep most of the width), rows as tall as their lines, room beside the bars for the value written
+    outside the longest ones, the title clear above the legend and the axis title clear below."""
+    ticks = [str(x) for x in (fig.layout.yaxis.ticktext or ())]
+    if not ticks:
+        return fig
+    wrapped = [wrap_label(x) for x in ticks]
+    lines = max(w.count("<br>") + 1 for w in wrapped)
+    row = 28 if lines == 1 else 15 * lines + 10
+    values = [float(v) for v in fig.data[0].x if v is not None]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    pad = 0.3 * ((high - low) or 1.0)
+    fig.update_layout(
+        height=210 + row * len(ticks), margin={"l": 20, "r": 50, "t": 100, "b": 80},
+        title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}, "x": 0.01, "xanchor": "left"},
+        yaxis={"ticktext": wrapped},
+        xaxis={"range": [low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)]})
+    return fig

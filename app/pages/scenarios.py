@@ -149,8 +149,10 @@ def _compare_difference(basis: str, sides: tuple[tuple[str, Saved], tuple[str, S
     st.caption(sc.difference_totals(diff, basis, lg))
     title = t("cmp_diff_title", lg, a=a_label, b=b_name, basis=word(BASIS_NAMES, basis, lg),
               unit=unit_label(BASES[basis][0]))
-    st.plotly_chart(difference_figure(diff, basis=basis, level=level, lang=lg, title=title),
-                    key="compare_difference", width="stretch", config={"displaylogo": False})
+    with st.container(key="difference_box"):
+        st.plotly_chart(sc.readable_difference(difference_figure(diff, basis=basis, level=level, lang=lg,
+                                                                 title=title)),
+                        key="compare_difference", width="stretch", config={"displaylogo": False})
     table = sc.difference_table(diff, basis, level, lg, show_unchanged)
     if table.empty:
         st.caption(t("cmp_diff_none", lg))
