@@ -230,13 +230,12 @@ def _with_values(base: FactorTable, values: Mapping[str, float]) -> FactorTable:
 class _Prepared:
     links: tuple[Link, ...]
     pairs: pd.DataFrame
-    base_coef: np.ndarray  # (items, links) per-unit coefficients at the point values
     item_values: np.ndarray  # (items, links) the plan's tCO2e/a per item
     points: np.ndarray  # (links,) the plan's net per link (Link.net_tco2e)
     heat: np.ndarray  # links whose delivered fraction depends on the heat-loss factor
     heat_modes: list[str]  # their modes and distances
     heat_km: np.ndarray
-    factor_ids: list[str]  # the factor rows drawn (those any link reads, plus the grid and loss rows)
+    factor_ids: list[str]  # the factor rows drawn: every row of the table
     factor_values: np.ndarray
     factor_sigma: np.ndarray
     factor_cap: np.ndarray  # upper bound of a drawn value (1 for fractions, inf else)
@@ -249,27 +248,17 @@ class _Prepared:
 def _prepare(park: Park, plan: Plan, factors: FactorTable, half_widths: Mapping[str, float]) -> _Prepared:
     links = plan.links
     pairs = plan_pairs(park, links)
-    coef = unit_coefficients(pairs, factors)
-    base = np.array([coef[item].to_numpy(dtype=float) for item in ITEMS]).reshape(len(ITEMS), len(links))
     values = np.array([[float(getattr(link, f"{item}_tco2e", 0.0)) for link in links] for item in ITEMS]
                       ).reshape(len(ITEMS), len(links))
-    # every factor any item of any link reads, and the rows the rule-book reads without naming them per item
-    used: dict[str, None] = {}
-    for ids in coef["factor_ids"] if len(links) else ():
-        used.update(dict.fromkeys(ids))
-    for link in links:
-        for line in link.accounting:
-            used.update(dict.fromkeys(line.factor_ids))
-    used.update(dict.fromkeys(f.factor_id for f in factors.all()
-                              if f.scope_role in ("energy_intensity", "efficiency", "scope3_cat4")))
-    used[factors.grid().factor_id] = None
-    ids = [k for k in factors.factors if k in used]
+    # every factor row of the table is drawn (in the table's order), so a row the rule-book reads without naming it
+    # on a line (a conversion, an efficiency) moves too; rows no link reads change nothing
+    ids = list(factors.factors)
     fs = [factors.factors[k] for k in ids]
     row_ids, row_sigma = _row_sigmas(park, links)
     heat = np.array([link.rule_id == HEAT_RULE_ID for link in links], dtype=bool)  # as the candidates: kind heat
     position = {k: i for i, k in enumerate(row_ids)}
     return _Prepared(
-        links=tuple(links), pairs=pairs, base_coef=base, item_values=values,
+        links=tuple(links), pairs=pairs, item_values=values,
         points=np.array([link.net_tco2e(plan.include_scope2) for link in links], dtype=float),
         heat=heat, heat_modes=[link.mode for link, h in zip(links, heat, strict=True) if h],
         heat_km=np.array([link.distance_km for link, h in zip(links, heat, strict=True) if h], dtype=float),
