@@ -32,7 +32,16 @@ from symbiosis.core.factors import FactorTable
 from symbiosis.core.i18n import pair, pick, register, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import AccountingLine, Link, Plan
-from symbiosis.core.rulebook import BOILER_FUEL, GJ_PER_KWH, boiler_efficiency, link_kwh_per_unit
+from symbiosis.core.rulebook import (
+    BOILER_FUEL,
+    GJ_PER_KWH,
+    OWN_PRODUCTION,
+    boiler_efficiency,
+    link_kwh_per_unit,
+    own_production_side,
+    process_held,
+    stood_for_fuel,
+)
 from symbiosis.core.taxonomy import baselines, materials
 from symbiosis.core.units import as_float
 
@@ -174,10 +183,16 @@ class _Ledger:
     def rows_of(self, enterprise: str, direction: str) -> list[str]:
         return self.by_enterprise.get((enterprise, direction), [])
 
-    def fuel_rows(self, enterprise: str, boiler_baseline: str) -> list[str]:
-        """The enterprise's input rows of the fuel its own boiler burns (empty for other baselines)."""
-        fuel = BOILER_FUEL.get(boiler_baseline)
+    def fuel_rows(self, enterprise: str, baseline: str, material: str = "") -> list[str]:
+        """The enterprise's input rows of the fuel a row of `baseline` stands for (its own boiler's fuel, the fuel
+        of an intermediate it makes itself; rulebook.stood_for_fuel); empty for other baselines."""
+        fuel = stood_for_fuel(material, baseline)
         return [s for s in self.rows_of(enterprise, "input") if fuel and self.rows[s]["material"] == fuel]
+
+    def own_made(self, enterprise: str) -> set[str]:
+        """The intermediates the enterprise makes in-house (input rows of baseline own_production)."""
+        return {str(self.rows[s]["material"]) for s in self.rows_of(enterprise, "input")
+                if self.rows[s]["baseline"] == OWN_PRODUCTION}
 
     def take(self, stream_ids: Iterable[str], amount: float) -> tuple[list[str], float]:
         """Take `amount` from the rows in order; returns the rows used and what could not be taken."""
@@ -288,7 +303,10 @@ def _add_boundary_edges(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
                        quality=str(row.get("quality", "") or ""), baseline=str(row["baseline"]),
                        enterprise_id=enterprise, stream_ids=(sid,), exchange_id="", link_id="", net_tco2e=None,
                        hazardous_code=str(row.get("hazardous_code", "") or ""), rows=(_ref(row),),
-                       boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]))))
+                       boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]),
+                                                                str(row["material"]))),
+                       process_held=bool(kind == "supply" and process_held(str(row["material"]),
+                                                                           ledger.own_made(enterprise))))
 
 
 def _route_sewer(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
@@ -464,7 +482,8 @@ def _add_link(graph: nx.MultiDiGraph, ledger: _Ledger, link: Link, include_scope
                    link_id=link.link_id, net_tco2e=link.net_tco2e(include_scope2), hazardous_code=link.hazardous_code,
                    material_in=link.material_in, quantity_in=float(link.quantity_in), fuel_saved=fuel_saved,
                    mode=link.mode, distance_km=float(link.distance_km),
-                   construction_tco2e=float(link.added_construction_tco2e), rows=rows,
+                   construction_tco2e=float(link.added_construction_tco2e),
+                   displaced_tco2e=float(link.added_displaced_tco2e), rows=rows,
                    inputs=((_fed(ledger.rows[link.receiver_stream_id], float(link.quantity_in)),)
                            if link.receiver_stream_id in ledger.rows else ()))
 
@@ -473,18 +492,27 @@ def _boiler_fuel_saved(ledger: _Ledger, link: Link, warnings: list[FlowWarning],
                        where: _Where) -> dict[str, float]:
     """Take the fuel a link saves off the receiver's listed boiler-fuel rows: quantity_in / boiler efficiency."""
     row = ledger.rows.get(link.receiver_stream_id)
-    if row is None or row["category"] != "heat" or row["baseline"] not in BOILER_FUEL:
+    if row is None:
         return {}
-    fuel_rows = ledger.fuel_rows(str(row["enterprise_id"]), str(row["baseline"]))
+    own_production = row["baseline"] == OWN_PRODUCTION
+    if not own_production and (row["category"] != "heat" or row["baseline"] not in BOILER_FUEL):
+        return {}
+    fuel_rows = ledger.fuel_rows(str(row["enterprise_id"]), str(row["baseline"]), str(row["material"]))
     if not fuel_rows:
         return {}  # no fuel row: the heat row itself stands for the boiler's fuel (see accounting)
-    eff_id = baselines()[row["baseline"]].efficiency_factor_id
-    efficiency = boiler_efficiency(str(row["baseline"]), factors)
-    if efficiency is None:
-        warnings.append(where.warn("boiler_efficiency_missing", link_id=link.link_id, efficiency_id=eff_id))
+    if own_production:  # the kiln's fuel of the intermediate no longer made (rulebook.own_production_side)
+        amount = float(link.quantity_in) * own_production_side(str(row["material"]), str(row["unit"]),
+                                                               factors).production_fuel_gj
+    else:
+        eff_id = baselines()[row["baseline"]].efficiency_factor_id
+        efficiency = boiler_efficiency(str(row["baseline"]), factors)
+        if efficiency is None:
+            warnings.append(where.warn("boiler_efficiency_missing", link_id=link.link_id, efficiency_id=eff_id))
+            return {}
+        amount = float(link.quantity_in) / efficiency.value
+    if amount <= 0:
         return {}
     before = {s: ledger.residual[s] for s in fuel_rows}
-    amount = float(link.quantity_in) / efficiency.value
     _, short = ledger.take(fuel_rows, amount)
     if short > _REL_EPS * max(amount, 1.0):
         warnings.append(where.warn("link_exceeds_fuel", link_id=link.link_id, amount=fmt_quantity(amount),

@@ -19,7 +19,7 @@ import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
-from flows.accounting import factor_table, scope3_items, scope12_items
+from flows.accounting import OUTSIDE_SCOPES, factor_table, scope3_items, scope12_items
 from flows.graph import as_graph
 from flows.labels import (
     BASES,
@@ -99,6 +99,8 @@ def _edge_values(graph: nx.MultiDiGraph, basis: str, factors: FactorTable | None
         items = scope12_items(graph, table)[0] + scope3_items(graph, table)[0]
         totals: dict[tuple, float] = {}
         for item in items:
+            if item.scope in OUTSIDE_SCOPES:  # not the park's emissions (flows.accounting.OUTSIDE_SCOPES)
+                continue
             totals[item.edge] = totals.get(item.edge, 0.0) + item.tco2e
         return list(totals.items())
     raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}")

@@ -30,12 +30,16 @@ from symbiosis.core.exchanges import (
 from symbiosis.core.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.park import Park
+from symbiosis.core.receiving import joint_caps
 from symbiosis.core.rulebook import (
     BOILER_FUEL,
     FUELS,
+    OWN_PRODUCTION,
     boiler_efficiency,
     delivered_fraction,
     link_kwh_per_unit,
+    own_production_side,
+    process_held,
     tonnes_per_unit,
 )
 from symbiosis.core.taxonomy import baselines, water_grades
@@ -54,6 +58,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "material_in", "category", "category_in", "unit_out", "unit_in", "baseline_out", "baseline_in", "rule_id",
     "ratio", "max_share", "mode", "reach_km", "pretreatment_kwh_per_unit", "hazardous_code", "distance_km",
     "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in",
+    "displaced_out", "joint_share", "joint_room", "mix_weight", "mix_room", "process_held",
 )
 
 
@@ -154,7 +159,7 @@ def _gather(ctx: Context, out_rows: np.ndarray, in_rows: np.ndarray) -> dict[str
     cols: dict[str, np.ndarray] = {}
     for side, rows in (("out", out_rows), ("in", in_rows)):
         for name in ("stream_id", "enterprise_id", "material", "category", "unit", "baseline", "available",
-                     "quantity", "temperature_c", "price_cny_per_unit", "hazardous_code"):
+                     "quantity", "temperature_c", "price_cny_per_unit", "hazardous_code", "displaced_use"):
             cols[f"{name}_{side}"] = s[name].to_numpy()[rows]
     return cols
 
@@ -164,7 +169,10 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
 
     The joins run on narrow frames of keys and row positions; the stream attributes are gathered at the end.
     """
-    rules = substitution_rules().reset_index(drop=True)
+    rules = substitution_rules()
+    if "enabled" in rules.columns and not ctx.settings.disabled_rules:  # rules off by default (off_reason)
+        rules = rules[rules["enabled"].fillna(True).astype(bool)]
+    rules = rules.reset_index(drop=True)
     outs, ins = _material_ends(ctx.streams)
     c = _rule_pairs_within_reach(ctx, outs, ins, rules)
     if c.empty:
@@ -237,6 +245,31 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
     used = np.array([ctx.existing_rule_use.get((a, b), 0.0) for a, b in zip(g["stream_id_in"], rule_ids, strict=True)],
                     dtype=float)
     share_room = np.maximum(max_share * g["quantity_in"].astype(float) - used, 0.0)
+    # the joint cap of the receiving process: all substitutes together (symbiosis.core.receiving), less what
+    # existing exchanges under any substitution rule already give the input; identity rules are not substitutes
+    substitutes = ~rules["rule_id"].map(is_identity_rule).to_numpy(dtype=bool)
+    caps = joint_caps(rules[substitutes])
+    joint_share = np.where(substitutes[rrow], pd.Series(g["material_in"]).map(caps).fillna(1.0).to_numpy(dtype=float),
+                           1.0)
+    used_all: dict[str, float] = {}
+    for (stream, rule), amount in ctx.existing_rule_use.items():
+        if not is_identity_rule(rule):
+            used_all[stream] = used_all.get(stream, 0.0) + amount
+    joint_used = np.array([used_all.get(a, 0.0) for a in g["stream_id_in"]], dtype=float)
+    joint_room = np.where(joint_share < 1.0,
+                          np.maximum(joint_share * g["quantity_in"].astype(float) - joint_used, 0.0), np.inf)
+    # mixing: several substitutes of one input, each share measured against its own rule's cap, add up to at most
+    # the whole input (each cap is the limit with that substitute alone; a mix is held to the line between them)
+    mixed: dict[str, float] = {}
+    share_of = dict(zip(rules["rule_id"], rules["max_share"].astype(float), strict=True))
+    for (stream, rule), amount in ctx.existing_rule_use.items():
+        if not is_identity_rule(rule) and share_of.get(rule, 0.0) > 0:
+            mixed[stream] = mixed.get(stream, 0.0) + amount / share_of[rule]
+    ratio = rules["ratio"].to_numpy(dtype=float)[rrow]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mix_weight = np.where(substitutes[rrow] & (max_share > 0), ratio / max_share, 0.0)
+    mix_room = np.maximum(g["quantity_in"].astype(float) - np.array([mixed.get(a, 0.0) for a in g["stream_id_in"]]),
+                          0.0)
     return pd.DataFrame({
         "kind": "material",
         "supplier_stream_id": g["stream_id_out"], "receiver_stream_id": g["stream_id_in"],
@@ -249,8 +282,11 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
         "pretreatment_kwh_per_unit": rules["pretreatment_kwh_per_unit"].to_numpy(dtype=float)[rrow],
         "hazardous_code": g["hazardous_code_out"], "distance_km": c["distance_km"].to_numpy(),
         "delivered_fraction": 1.0, "supply": g["available_out"], "demand": g["available_in"],
-        "share_room": share_room, "temperature_supply_c": np.nan, "temperature_sink_c": np.nan,
+        "share_room": share_room, "joint_share": joint_share, "joint_room": joint_room,
+        "mix_weight": mix_weight, "mix_room": mix_room,
+        "temperature_supply_c": np.nan, "temperature_sink_c": np.nan,
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
+        "displaced_out": g["displaced_use_out"],
     })
 
 
@@ -303,8 +339,10 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
         "hazardous_code": "", "distance_km": dist,
         "delivered_fraction": delivered_fraction(modes.tolist(), dist, ctx.factors),
         "supply": g["available_out"], "demand": g["available_in"], "share_room": g["available_in"],
+        "joint_share": 1.0, "joint_room": np.inf, "mix_weight": 0.0, "mix_room": np.inf,
         "temperature_supply_c": g["temperature_c_out"], "temperature_sink_c": g["temperature_c_in"],
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
+        "displaced_out": g["displaced_use_out"],
     })
 
 
@@ -340,11 +378,14 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
         not mat.empty or not heat.empty) else pd.DataFrame(columns=list(LINK_COLUMNS))
     links["lid"] = np.arange(len(links))
     for col in ("ratio", "max_share", "pretreatment_kwh_per_unit", "distance_km", "delivered_fraction", "supply",
-                "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in"):
+                "demand", "share_room", "joint_share", "joint_room", "mix_weight", "mix_room", "temperature_supply_c",
+                "temperature_sink_c",
+                "price_out", "price_in"):
         links[col] = pd.to_numeric(links[col], errors="coerce").astype(float)
-    for col in ("baseline_out", "baseline_in", "hazardous_code"):
+    for col in ("baseline_out", "baseline_in", "hazardous_code", "displaced_out"):
         links[col] = links[col].fillna("").astype(str)
     links["reach_km"] = links["mode"].map(ctx.settings.reach_km).astype(float)
+    links["process_held"] = _process_held(ctx, links)
     coef = unit_coefficients(links, ctx.factors)
     for item in ITEMS:
         links[item] = coef[item].to_numpy(dtype=float) if len(links) else pd.Series(dtype=float)
@@ -356,8 +397,8 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     _costs(ctx, links)
     # capacity (big-M) and minimum size
     is_heat = links["kind"] == "heat"
-    cap = np.minimum(links["supply"], np.minimum(links["demand"], links["share_room"]) / links["ratio"]
-                     ).to_numpy(dtype=float)
+    cap = np.minimum(links["supply"], np.minimum(links["demand"], np.minimum(links["share_room"], links["joint_room"]))
+                     / links["ratio"]).to_numpy(dtype=float)
     if is_heat.any():
         cap[is_heat.to_numpy()] = heat_capacity(links[is_heat], levels)
     fuel_columns(ctx, links)
@@ -368,11 +409,28 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
         cap = np.minimum(cap, np.where(per_fuel > 0, links["fuel_room"].to_numpy(dtype=float) / per_fuel, np.inf))
     links["capacity"] = cap
     min_q = links["category"].map(ctx.settings.min_link_quantity).fillna(0.0).to_numpy(dtype=float)
-    links["min_quantity"] = np.maximum(min_q, MIN_SHARE_OF_CAPACITY * cap)
+    # no dust links: the flow at which the link's net avoided tCO2e/a reaches the option's minimum
+    net = links["net_coef"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dust = np.where(net > 0, ctx.settings.min_link_tco2e / net, 0.0)
+    dust[links["category"].isin(list(WATER_CATEGORIES)).to_numpy()] = 0.0  # water links are for water: by quantity
+    links["min_quantity"] = np.maximum(np.maximum(min_q, dust), MIN_SHARE_OF_CAPACITY * cap)
     links = links.reset_index(drop=True)
     if os.environ.get(CHECK_TABLES_ENV) == "1":  # the declared columns (matching.tables); costly, so on demand
         validate_candidate_links(links)
     return links, levels
+
+
+def _process_held(ctx: Context, links: pd.DataFrame) -> np.ndarray:
+    """Per link: the receiver's own-made intermediate whose process row holds the calcination of the input the link
+    replaces (rulebook.process_held), or ""."""
+    s = ctx.streams
+    own = s[(s["direction"] == "input") & (s["baseline"] == OWN_PRODUCTION)]
+    made = own.groupby("enterprise_id")["material"].agg(lambda m: frozenset(m.astype(str))).to_dict()
+    if not made or links.empty:
+        return np.full(len(links), "", dtype=object)
+    return np.array([process_held(str(m), made.get(r, frozenset())) if r in made else ""
+                     for r, m in zip(links["receiver_id"], links["material_in"], strict=True)], dtype=object)
 
 
 def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
@@ -405,6 +463,16 @@ def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
     with np.errstate(invalid="ignore", divide="ignore"):
         per_unit = np.where(is_heat, links["delivered_fraction"].to_numpy(dtype=float) / eff,
                             links["ratio"].to_numpy(dtype=float))
+    # an intermediate made in-house stands for its kiln's fuel: a link replacing it saves ratio x GJ per unit
+    own = (~is_heat) & (baseline_in == OWN_PRODUCTION).to_numpy()
+    if own.any():
+        gj = {(m, u): own_production_side(m, u, ctx.factors) for m, u in
+              set(zip(links.loc[own, "material_in"], links.loc[own, "unit_in"], strict=True))}
+        fuel[own] = [gj[(m, u)].production_fuel for m, u in
+                     zip(links.loc[own, "material_in"], links.loc[own, "unit_in"], strict=True)]
+        per_unit[own] = links.loc[own, "ratio"].to_numpy(dtype=float) * np.array(
+            [gj[(m, u)].production_fuel_gj for m, u in
+             zip(links.loc[own, "material_in"], links.loc[own, "unit_in"], strict=True)], dtype=float)
     key = pd.MultiIndex.from_arrays([links["receiver_id"].to_numpy(dtype=object), fuel])
     fuel_room = room.reindex(key).to_numpy(dtype=float) if len(room) else np.full(n, np.nan)
     has = (fuel != "") & np.isfinite(fuel_room) & np.isfinite(per_unit) & (per_unit > 0)

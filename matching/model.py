@@ -10,6 +10,12 @@ Constraints:
   demand      sum_l ratio_l x[l] <= D_j               per material input j
   share       sum_{l in rule r} ratio_l x[l] <= s_r D_j - E_jr  per input j and rule r with s_r < 1
               (D_j the input's whole quantity, E_jr what existing exchanges under rule r already give it)
+  joint       sum_{l substituting j} ratio_l x[l] <= J_m D_j - E_j  per input j of material m with J_m < 1: all
+              substitutes of the receiving process together, the standard's total (symbiosis.core.receiving)
+  mixing      sum_{l substituting j} ratio_l x[l] / s_r(l) <= D_j - sum_r E_jr / s_r  per input j reached by two or
+              more substitution rules: each cap holds for its substitute alone, a mix lies on the line between them
+              (fly ash at 30 % and slag at 70 % of clinker: 15 % fly ash leaves room for 35 % slag). Identity
+              rules (the same material from elsewhere) change no recipe and are in neither row
   cascade     sum_j q[i,j,k] + R[i,k] - R[i,k-1] <= Q_ik  per heat source i and level k (R >= 0: heat only
               flows down, and only the source's own heat: source-specific transshipment)
   sink        sum_i d_ij q[i,j,k] <= D_jk             per heat sink j and level k (d_ij: share delivered)
@@ -299,7 +305,11 @@ def _material_rows(prob: pulp.LpProblem, mat: pd.DataFrame, x: list[pulp.LpVaria
                            "rule_id": mat["rule_id"].to_numpy(), "ratio": mat["ratio"].to_numpy(dtype=float),
                            "supply": mat["supply"].to_numpy(dtype=float), "demand": mat["demand"].to_numpy(dtype=float),
                            "share": mat["max_share"].to_numpy(dtype=float),
-                           "room": mat["share_room"].to_numpy(dtype=float)})
+                           "room": mat["share_room"].to_numpy(dtype=float),
+                           "joint": mat["joint_share"].to_numpy(dtype=float),
+                           "joint_room": mat["joint_room"].to_numpy(dtype=float),
+                           "mix_weight": mat["mix_weight"].to_numpy(dtype=float),
+                           "mix_room": mat["mix_room"].to_numpy(dtype=float)})
     mterms["coef"] = 1.0
     _grouped(prob, mterms, ["supplier_stream_id"], "supply", pulp.LpConstraintLE, "supply", skip_singletons=True)
     dterms = mterms.assign(coef=mterms["ratio"])
@@ -307,6 +317,13 @@ def _material_rows(prob: pulp.LpProblem, mat: pd.DataFrame, x: list[pulp.LpVaria
     capped = dterms[dterms["share"] < 1]
     _grouped(prob, capped, ["receiver_stream_id", "rule_id"], "room", pulp.LpConstraintLE, "share",
              skip_singletons=True)
+    jointly = dterms[dterms["joint"] < 1]  # all substitutes of a receiving process together
+    _grouped(prob, jointly, ["receiver_stream_id"], "joint_room", pulp.LpConstraintLE, "joint",
+             skip_singletons=True)
+    mixing = mterms[mterms["mix_weight"] > 0]  # only where substitutes of two or more rules meet
+    mixing = mixing[mixing.groupby("receiver_stream_id")["rule_id"].transform("nunique") > 1]
+    _grouped(prob, mixing.assign(coef=mixing["mix_weight"]), ["receiver_stream_id"], "mix_room",
+             pulp.LpConstraintLE, "mix")
 
 
 def _fuel_rows(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame) -> None:

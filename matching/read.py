@@ -153,6 +153,7 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             avoided_scope3_cat5_tco2e=values["avoided_scope3_cat5"],
             added_transport_tco2e=values["added_transport"], added_energy_tco2e=values["added_energy"],
             added_combustion_tco2e=values["added_combustion"], added_construction_tco2e=construction,
+            added_displaced_tco2e=values["added_displaced"],
             rule_id=str(r["rule_id"]), hazardous_code=str(r["hazardous_code"]), forced=bool(r["forced"]),
             factor_ids=tuple(r["factor_ids"]),
             annual_cost_cny=float(r["cost_fixed"]) + float(r["cost_var"]) * flow,

@@ -77,10 +77,16 @@ CANDIDATE_LINK_SCHEMA = pa.DataFrameSchema(
         "supply": _number(_NONNEGATIVE),  # the output's quantity after existing exchanges
         "demand": _number(_NONNEGATIVE),  # the input's quantity after existing exchanges
         "share_room": _number(),  # what the rule's share cap leaves of the input
+        "joint_share": _number(_SHARE),  # the receiving process's joint cap (1: none; symbiosis.core.receiving)
+        "joint_room": _number(),  # what the joint cap leaves of the input (inf: none)
+        "mix_weight": _number(_NONNEGATIVE),  # ratio / the rule's cap, substitutes only (0: identity or heat)
+        "mix_room": _number(),  # the input less existing substitutes, each / its rule's cap (inf: heat)
         "temperature_supply_c": _number(nullable=True),  # heat links only
         "temperature_sink_c": _number(nullable=True),  # heat links only
         "price_out": _number(nullable=True),
         "price_in": _number(nullable=True),
+        "displaced_out": _text(),  # the supplier row's displaced_use ("" blank, "none", a material key)
+        "process_held": _text(),  # the receiver's own intermediate holding the input's calcination, or ""
         **{item: _number() for item in ITEMS},  # tCO2e per unit of flow
         **{f"ids_{item}": _str_list("factor ids") for item in ITEMS},
         "factor_ids": _str_list("factor ids"),
@@ -115,7 +121,7 @@ MODEL_LINK_SCHEMA = pa.DataFrameSchema(
 
 _TCO2E = ("avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_cat1_tco2e", "avoided_scope3_cat5_tco2e",
           "added_transport_tco2e", "added_energy_tco2e", "added_combustion_tco2e", "added_construction_tco2e",
-          "avoided_scope3_tco2e", "added_tco2e", "net_tco2e")
+          "added_displaced_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e")
 
 PLAN_LINK_SCHEMA = pa.DataFrameSchema(
     {

@@ -49,15 +49,18 @@ def test_ratio_scales_the_receiver_side_only() -> None:
     assert c["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_landfill_inert").value)
 
 
-def test_organic_landfill_uses_the_organic_row_and_sold_avoids_nothing() -> None:
+def test_organic_landfill_counts_its_methane_and_sold_avoids_nothing() -> None:
     organic = coefficients(material_out="distillers_grains", baseline_out="landfill", material_in="animal_feed",
                            baseline_in="virgin", ratio=0.4)
-    assert organic["avoided_scope3_cat5"] == pytest.approx(F.get("disposal_landfill_organic").value)
-    assert organic["ids_avoided_scope3_cat5"] == ("disposal_landfill_organic",)
+    # landfill methane of its degradable carbon: the organic category's DOC row (symbiosis.core.landfill)
+    assert organic["avoided_scope3_cat5"] == pytest.approx(F.get("landfill_ch4:distillers_grains").value)
+    assert organic["ids_avoided_scope3_cat5"] == ("landfill_ch4:distillers_grains",)
     sold = coefficients(material_out="fly_ash", baseline_out="sold")
     assert sold["avoided_scope3_cat5"] == 0
     assert any(n.code == "output_nothing_avoided" and "sold" in n.text() for n in sold["notes"])
-    assert sold["notes"][0].text("zh").startswith("产出现状“外售”")  # baselines.csv name_zh
+    nothing = next(n for n in sold["notes"] if n.code == "output_nothing_avoided")
+    assert nothing.text("zh").startswith("产出现状“外售”")  # baselines.csv name_zh
+    assert sold["notes"][0].code == "reference"  # every link names its reference scenario first
 
 
 def test_incineration_variants_by_material() -> None:
@@ -94,16 +97,18 @@ def test_electric_boiler_and_purchased_steam_are_scope2() -> None:
 
 
 @pytest.mark.parametrize("fate", ["vent", "flare", "sold", ""])
-def test_off_gas_replacing_natural_gas_avoids_the_natural_gas_whatever_its_fate(fate: str) -> None:
+def test_off_gas_replacing_natural_gas_avoids_the_natural_gas_unless_it_is_sold_today(fate: str) -> None:
     # an off-gas is made in the park from fuels counted where they entered (coal at the coke ovens): burning it at
-    # the receiver adds nothing, flaring it was counted in that coal too, so the link avoids the natural gas
+    # the receiver adds nothing, flaring it was counted in that coal too, so the link avoids the natural gas; sold
+    # today, its buyer must buy that natural gas instead (docs/accounting.md): nothing net
     gas = coefficients(material_out="coke_oven_gas", unit_out="GJ/a", baseline_out=fate, material_in="natural_gas",
                        unit_in="GJ/a", baseline_in="virgin", mode="pipe_gas")
     ng = F.get("fuel_natural_gas").value
     assert gas["avoided_scope1"] == pytest.approx(ng)
     assert gas["added_combustion"] == 0
     assert "avoided_scope1_supplier" not in gas.index
-    assert net_per_unit(pd.DataFrame([gas]))[0] == pytest.approx(ng)
+    assert gas["added_displaced"] == (pytest.approx(ng) if fate == "sold" else 0.0)
+    assert net_per_unit(pd.DataFrame([gas]))[0] == pytest.approx(0.0 if fate == "sold" else ng, abs=1e-15)
     assert any(n.code == "fuel_counted_at_entry" for n in gas["notes"])
 
 
@@ -144,7 +149,7 @@ def test_no_baseline_counts_nothing_and_says_so() -> None:
                      mode="pipe_water")
     assert all(c[item] == 0 for item in ITEMS)
     codes = {n.code for n in c["notes"]}
-    assert codes == {"output_no_baseline", "input_no_baseline"}
+    assert codes == {"reference", "output_no_baseline", "input_no_baseline"}
 
 
 def test_raw_material_without_baseline_is_bought_virgin() -> None:

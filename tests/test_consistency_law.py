@@ -71,7 +71,7 @@ def demo() -> Park:
 
 def test_law_holds_on_the_demo_plan(demo: Park) -> None:
     plan = matching.propose(demo, MatchOptions(time_limit=float("inf")))
-    assert plan.status == "optimal" and len(plan.links) > 100
+    assert plan.status == "optimal" and len(plan.links) > 20
     assert_law(demo, plan)
     scopes = {scope for scope, _ in link_accounting(plan)}
     assert {"scope1", "scope2", "scope3_cat1", "scope3_cat4", "scope3_cat5"} <= scopes  # every kind is exercised
@@ -93,8 +93,9 @@ def test_paper_sludge_disposal_is_one_rule(demo: Park) -> None:
     assert len(sludge) == 1
     sid, tonnes = str(sludge["stream_id"].iloc[0]), float(sludge["quantity"].iloc[0])
     items = [i for i in scope3_items(graph, factors)[0] if i.edge[2] == f"s:{sid}"]
-    assert [i.factor_ids for i in items] == [("disposal_landfill_organic",)]
-    assert items[0].tco2e == pytest.approx(tonnes * factors.get("disposal_landfill_organic").value)
+    # the landfill methane of its degradable carbon (symbiosis.core.landfill), the same row for both
+    assert [i.factor_ids for i in items] == [("landfill_ch4:paper_sludge",)]
+    assert items[0].tco2e == pytest.approx(tonnes * factors.get("landfill_ch4:paper_sludge").value)
     link = unit_coefficients(pd.DataFrame([{
         "material_out": "paper_sludge", "unit_out": "t/a", "baseline_out": "landfill", "material_in": "coal",
         "unit_in": "GJ/a", "baseline_in": "", "ratio": 1.5, "delivered_fraction": 1.0, "distance_km": 0.0,
@@ -132,7 +133,7 @@ def test_law_holds_on_a_park_with_every_kind_of_item() -> None:
     ents = [["K", "kiln", 0, 0], ["T", "tyre shop", 1, 0], ["C", "coke works", 0, 1], ["H", "chemicals", 1, 1],
             ["W", "water user", 2, 1], ["P", "paper mill", 2, 0]]
     rows = [s("K1", "K", "input", "coal", 400000, "GJ/a", baseline="virgin"),
-            s("T1", "T", "output", "waste_tyres", 3000, "t/a", baseline="sold"),
+            s("T1", "T", "output", "waste_tyres", 3000, "t/a", baseline="stored"),
             s("C1", "C", "output", "coke_oven_gas", 300000, "GJ/a", baseline="flare"),
             s("C2", "C", "output", "coke_oven_gas", 50000, "GJ/a", baseline="vent"),
             s("C3", "C", "output", "waste_steam", 90000, "GJ/a", t=220, tr=110, baseline="vent"),
@@ -146,7 +147,8 @@ def test_law_holds_on_a_park_with_every_kind_of_item() -> None:
             s("P2", "P", "output", "paper_sludge", 8000, "t/a", baseline="landfill"),
             s("P3", "P", "input", "coal", 100000, "GJ/a", baseline="virgin")]
     park = park_of(ents, rows, exchanges="supplier_id,receiver_id,material,quantity,unit\nT,K,waste_tyres,1000,t/a\n")
-    plan = matching.propose(park, MatchOptions(include_scope2=True, min_link_quantity={"heat": 100.0}))
+    plan = matching.propose(park, MatchOptions(include_scope2=True, min_link_quantity={"heat": 100.0},
+                                               disabled_rules=True))  # every rule, sourced or not: every item
     items = {line.item for link in plan.links for line in link.accounting}
     assert {"avoided_scope1", "avoided_scope2", "avoided_scope3_cat1", "avoided_scope3_cat5", "added_combustion",
             "added_transport", "added_energy"} <= items

@@ -245,8 +245,8 @@ def test_indicators_before_by_hand(park: Park) -> None:
     assert set(t.loc["zc_industrial_water_reuse", "rows"]) == {"X3", "P2", "W3"}
     assert t.loc["hj_reclaimed_water_reuse", "value"] == pytest.approx(25_000 / (20_000 + 30_000))
     assert t.loc["hj_reclaimed_water_reuse", "passed"] is True
-    assert t.loc["hj_eco_chain_projects", "value"] == 3
-    assert set(t.loc["hj_eco_chain_projects", "rows"]) == {"X1", "X2", "X3"}
+    assert t.loc["hj_eco_chain_projects", "value"] == 0  # new links only: existing exchanges are not projects
+    assert set(t.loc["hj_eco_chain_projects", "rows"]) == set()
     assert t["computable"].all()
     assert t.loc["zc_industrial_water_reuse", "source"].startswith("《关于开展零碳园区建设的通知》")
     assert t.loc["hj_eco_chain_projects", "reliability"] == "R"
@@ -267,10 +267,11 @@ def test_indicators_after_plan_by_hand(park: Park) -> None:
     assert after.loc["zc_co2_per_tce_200k_1m", "numerator"] == pytest.approx(
         after.loc["park_scope1_emissions", "value"] + after.loc["park_scope2_emissions", "value"])
     assert after.loc["zc_waste_heat_utilisation", "value"] == pytest.approx((40_000 + 8_000) / 200_000)
-    assert after.loc["hj_eco_chain_projects", "value"] == 4  # L1 and L2 repeat existing triples; L3 is new
-    assert set(after.loc["hj_eco_chain_projects", "rows"]) == {"X1", "X2", "X3", "L1", "L2", "L3"}
+    # L1, L2 and L3 extend supplier-receiver pairs (and categories) that existing exchanges already serve
+    assert after.loc["hj_eco_chain_projects", "value"] == 0
+    assert set(after.loc["hj_eco_chain_projects", "rows"]) == set()
     both = flows.compare_indicators(flows.indicators(park), flows.indicators(park, PLAN)).set_index("indicator_id")
-    assert both.loc["hj_eco_chain_projects", "change"] == 1
+    assert both.loc["hj_eco_chain_projects", "change"] == 0
     assert both.loc["zc_waste_heat_utilisation", "value_after"] == pytest.approx(0.24)
 
 

@@ -72,14 +72,26 @@ def s(sid: str, ent: str, direction: str, material: str, quantity: float, unit: 
             quality, baseline, hw, "" if price is None else price]
 
 
+def any_size(park_toml: str | None) -> str:
+    """park.toml text with `min_link_tco2e = 0` in [options] (unless it sets its own): the tiny hand-computed parks
+    of these tests move tonnes, not kilotonnes, and test other rules than the minimum link size (which
+    tests/test_reference_scenarios.py tests)."""
+    text = park_toml or ""
+    if "min_link_tco2e" in text:
+        return text
+    if "[options]\n" in text:
+        return text.replace("[options]\n", "[options]\nmin_link_tco2e = 0\n", 1)
+    return text + "\n[options]\nmin_link_tco2e = 0\n"
+
+
 def park_of(enterprises: Sequence[Sequence[object]], streams: Sequence[Sequence[object]],
             exchanges: str | None = None, park_toml: str | None = None) -> Park:
+    """A tiny park from rows, of any link size (see any_size)."""
     files = {"enterprises.csv": csv_text(ENT_HEADER, enterprises).encode("utf-8"),
-             "streams.csv": csv_text(STREAM_HEADER, streams).encode("utf-8")}
+             "streams.csv": csv_text(STREAM_HEADER, streams).encode("utf-8"),
+             "park.toml": any_size(park_toml).encode("utf-8")}
     if exchanges is not None:
         files["exchanges.csv"] = exchanges.encode("utf-8")
-    if park_toml is not None:
-        files["park.toml"] = park_toml.encode("utf-8")
     return load_files(files, source="test")
 
 

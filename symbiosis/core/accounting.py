@@ -16,6 +16,9 @@ Items (all >= 0 except where a factor is negative):
   added_energy              pumping and pre-treatment electricity x grid factor                  owner S
   added_combustion          the substitute fuel's own combustion at R (0 for an off-gas or other
                             energy carrier: counted where the fuel it was made from entered)     owner R
+  added_displaced           an output sold today: what its present buyer emits more when the link
+                            takes it (the reference scenario; scope "displaced_use", outside
+                            the park's inventory)                                                owner S
 Pipe heat losses are not an emission: they reduce the heat delivered (`delivered_fraction`), so every
 receiver-side item is scaled by it. docs/accounting-rules.md maps each item onto the inventory's change.
 """
@@ -29,6 +32,7 @@ import pandas as pd
 
 from symbiosis.core.factors import Factor, FactorTable
 from symbiosis.core.rulebook import (
+    DISPLACED_SCOPE,
     GJ_PER_MWH,
     NOTES,
     Note,
@@ -37,35 +41,39 @@ from symbiosis.core.rulebook import (
     biogenic_materials,
     convert_per_unit,
     delivered_fraction,
+    displaced_use_per_unit,
     grid_per_kwh,
     heat_loss_factor,
     link_kwh_per_unit,
     note_text,
     pumping_factor,
     receiver_side,
+    reference_note,
     substitute_combustion,
     supplier_side,
     tonnes_per_unit,
     transport_factor,
 )
+from symbiosis.core.taxonomy import materials
 
 ITEMS: tuple[str, ...] = ("avoided_scope1", "avoided_scope2", "avoided_scope3_cat1", "avoided_scope3_cat5",
-                          "added_transport", "added_energy", "added_combustion")
+                          "added_transport", "added_energy", "added_combustion", "added_displaced")
 AVOIDED_ITEMS: tuple[str, ...] = ITEMS[:4]
 ADDED_ITEMS: tuple[str, ...] = ITEMS[4:]
 ITEM_SCOPE: dict[str, str] = {
     "avoided_scope1": "scope1", "avoided_scope2": "scope2",
     "avoided_scope3_cat1": "scope3_cat1", "avoided_scope3_cat5": "scope3_cat5",
     "added_transport": "scope3_cat4", "added_energy": "scope2", "added_combustion": "scope1",
+    "added_displaced": DISPLACED_SCOPE,
 }
 ITEM_OWNER: dict[str, str] = {  # which side of the link the item belongs to
     "avoided_scope1": "receiver", "avoided_scope2": "receiver",
     "avoided_scope3_cat1": "receiver", "avoided_scope3_cat5": "supplier", "added_transport": "receiver",
-    "added_energy": "supplier", "added_combustion": "receiver",
+    "added_energy": "supplier", "added_combustion": "receiver", "added_displaced": "supplier",
 }
 PAIR_COLUMNS: tuple[str, ...] = ("material_out", "unit_out", "baseline_out", "material_in", "unit_in",
                                  "baseline_in", "ratio", "delivered_fraction", "distance_km", "mode",
-                                 "pretreatment_kwh_per_unit")
+                                 "pretreatment_kwh_per_unit", "displaced_out", "process_held")
 
 
 def unit_coefficients(pairs: pd.DataFrame, factors: FactorTable) -> pd.DataFrame:
@@ -80,7 +88,10 @@ def unit_coefficients(pairs: pd.DataFrame, factors: FactorTable) -> pd.DataFrame
     if len(pairs) == 0:
         return _no_coefficients(out)
     t = _PairTerms.of(pairs, factors)
-    out["avoided_scope1"] = np.array([r.scope1 for r in t.rec_rows]) * t.q_in
+    held = (pairs["process_held"].fillna("").astype(str).to_numpy() if "process_held" in pairs.columns
+            else np.full(len(pairs), "", dtype=object))
+    out["avoided_scope1"] = np.array([r.scope1 - (r.process_scope1 if h else 0.0)
+                                      for r, h in zip(t.rec_rows, held, strict=True)]) * t.q_in
     out["avoided_scope2"] = np.array([r.scope2 for r in t.rec_rows]) * t.q_in
     out["avoided_scope3_cat1"] = np.array([r.scope3_cat1 for r in t.rec_rows]) * t.q_in
     out["avoided_scope3_cat5"] = np.array([s.scope3_cat5 for s in t.sup_rows])
@@ -88,7 +99,43 @@ def unit_coefficients(pairs: pd.DataFrame, factors: FactorTable) -> pd.DataFrame
     out["added_transport"] = t.tonnes * t.dist * t.per_tkm  # t x km x factor (Scope 3 category 4)
     out["added_energy"] = (t.pre_kwh + t.pump_kwh) * t.kwh
     _add_provenance(out, t)
+    _add_displaced(out, pairs, factors)
     return out
+
+
+def _add_displaced(out: pd.DataFrame, pairs: pd.DataFrame, factors: FactorTable) -> None:
+    """The item added_displaced (the reference scenario of an output sold today; rulebook.displaced_use_per_unit),
+    its factor rows and notes. Needs the other items of `out`; once per distinct case."""
+    displaced = (pairs["displaced_out"].fillna("").astype(str) if "displaced_out" in pairs.columns
+                 else pd.Series("", index=pairs.index))
+    receiver_avoided = (out["avoided_scope1"] + out["avoided_scope3_cat1"] - out["added_combustion"]).to_numpy()
+    values = np.zeros(len(out))
+    ids = list(out["ids_added_displaced"])
+    factor_ids, notes = list(out["factor_ids"]), list(out["notes"])
+    references: dict[tuple[str, str, str], Note] = {}
+    for i, key in enumerate(zip(pairs["baseline_out"].astype(str), displaced, pairs["baseline_in"].astype(str),
+                                strict=True)):
+        if key not in references:
+            references[key] = reference_note(*key)
+        notes[i] = (references[key], *notes[i])
+    for i in np.flatnonzero(pairs["process_held"].fillna("").astype(str).to_numpy() != "") if (
+            "process_held" in pairs.columns) else ():
+        product = str(pairs["process_held"].iloc[i])
+        notes[i] = (*notes[i], Note("process_held", (("material", str(pairs["material_in"].iloc[i])),
+                                                     ("product", product),
+                                                     ("product_zh", materials()[product].name_zh
+                                                      if product in materials() else product))))
+    sold = (pairs["baseline_out"].astype(str) == "sold").to_numpy()
+    for i in np.flatnonzero(sold):
+        value, rows, extra = displaced_use_per_unit("sold", displaced.iloc[i], str(pairs["unit_out"].iloc[i]),
+                                                    float(receiver_avoided[i]), factors)
+        values[i], ids[i] = value, rows
+        factor_ids[i] = tuple(dict.fromkeys((*factor_ids[i], *rows)))
+        notes[i] = (*notes[i], *extra)
+    out["added_displaced"] = values
+    out["ids_added_displaced"] = pd.Series(ids, index=out.index, dtype=object)
+    out["factor_ids"] = pd.Series(factor_ids, index=out.index, dtype=object)
+    out["notes"] = pd.Series(notes, index=out.index, dtype=object)
 
 
 def _no_coefficients(out: pd.DataFrame) -> pd.DataFrame:
@@ -236,7 +283,8 @@ def net_per_unit(coefficients: pd.DataFrame, include_scope2: bool = False) -> np
     avoided = coefficients["avoided_scope1"] + coefficients["avoided_scope3_cat1"] + coefficients["avoided_scope3_cat5"]
     if include_scope2:
         avoided = avoided + coefficients["avoided_scope2"]
-    added = coefficients["added_transport"] + coefficients["added_energy"] + coefficients["added_combustion"]
+    added = (coefficients["added_transport"] + coefficients["added_energy"] + coefficients["added_combustion"]
+             + coefficients["added_displaced"])
     return (avoided - added).to_numpy(dtype=float)
 
 

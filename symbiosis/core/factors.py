@@ -59,6 +59,9 @@ def factor_ids() -> list[str]:
     return list(_all_factors())
 
 
+LANDFILL_PREFIX = "landfill_ch4:"
+
+
 class FactorTable:
     """The factor rows in force for one park (shipped rows with the park's overrides applied)."""
 
@@ -74,10 +77,17 @@ class FactorTable:
                         for k, f in base.items()}
 
     def get(self, factor_id: str) -> Factor:
-        try:
+        """A row by id; also a row the rule-book computes from other rows (landfill methane `landfill_ch4:<key>`,
+        symbiosis.core.landfill), so every id a link or indicator cites can be looked up."""
+        if factor_id in self.factors:
             return self.factors[factor_id]
-        except KeyError:
-            raise DatasetError(f"no emission factor with id {factor_id!r}") from None
+        if factor_id.startswith(LANDFILL_PREFIX):
+            from symbiosis.core.landfill import landfill_factor  # computed from this table's parameter rows
+
+            computed = landfill_factor(factor_id[len(LANDFILL_PREFIX):], self)
+            if computed is not None and computed.factor_id == factor_id:
+                return computed
+        raise DatasetError(f"no emission factor with id {factor_id!r}")
 
     def find(self, scope_role: str, applies_to: str) -> Factor | None:
         """The default row for a role and subject: the one whose id is listed first in the table."""

@@ -308,6 +308,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "水流未填写水质等级；作为供给按最低等级、作为需求按最高等级匹配"),
     "unknown_baseline": ("Baseline '{value}' is not known for a {direction} (accepted: {accepted})",
                          "现状“{value}”不适用于{direction}（可接受：{accepted}）"),
+    "displaced_use_not_sold": ("displaced_use '{value}' is given on a row that is not an output sold today "
+                               "({accepted})", "原用户替代品“{value}”所在行不是现状外售的产出（{accepted}）"),
     "position_missing": ("Position missing: give x_km and y_km, or lon and lat", "缺少位置：请填写 x_km 和 y_km，或经纬度"),
     "position_mixed": ("Enterprises mix x/y and lon/lat positions; use one system for all",
                        "企业位置混用了平面坐标与经纬度；请统一使用一种"),

@@ -1096,7 +1096,7 @@ class _Row:
 
 # The columns of streams the loader derives or rewrites, one value per row (in this order).
 _STREAM_DERIVED: tuple[str, ...] = ("direction", "material", "category", "dimension", "quantity", "unit", "quality",
-                                    "quality_rank", "baseline", "conversion_note", "hours_per_year")
+                                    "quality_rank", "baseline", "displaced_use", "conversion_note", "hours_per_year")
 
 
 def _build_streams(raw: RawTable, enterprise_ids: set[str], config: ParkConfig,
@@ -1153,6 +1153,7 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
         _check_heat_temperatures(row, frame, direction, t_supply, t_return)
     quality, rank = _stream_quality(r["quality"], material, row)
     baseline = _stream_baseline(r["baseline"], direction, material, row)
+    displaced = _stream_displaced_use(r.get("displaced_use", ""), direction, baseline, row)
     _check_hazardous_code(r["hazardous_code"], material, direction, row)
     quantity, unit, note = math.nan, "", ""
     q = as_float(r["quantity"])
@@ -1164,6 +1165,7 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
     return {"direction": direction or r["direction"], "material": key or r["material"],
             "category": material.category if material else "", "dimension": material.dimension if material else "",
             "quantity": quantity, "unit": unit, "quality": quality, "quality_rank": rank, "baseline": baseline,
+            "displaced_use": displaced,
             "conversion_note": "; ".join(n for n in (read_note, note) if n),
             "hours_per_year": as_float(r["hours_per_year"])}
 
@@ -1206,6 +1208,13 @@ def _stream_quality(text: str, material: Material | None, row: _Row) -> tuple[st
     return "", -1
 
 
+# A word of an own supply (自产, self-supplied) names self_supplied for water, energy and heat; for a material it
+# names an intermediate the enterprise makes itself.
+OWN_SUPPLY_READING: dict[str, str] = {"self_supplied": "own_production"}
+# Words of a displaced_use cell saying the present buyer needs nothing in the sold output's place.
+NO_DISPLACED_USE: frozenset[str] = frozenset({"none", "无", "无需替代", "不需替代", "nothing", "no substitute"})
+
+
 def _stream_baseline(text: str, direction: str | None, material: Material | None, row: _Row) -> str:
     """The row's baseline key: it must exist and fit the row's direction and category ("" when blank or not)."""
     if not text:
@@ -1213,6 +1222,9 @@ def _stream_baseline(text: str, direction: str | None, material: Material | None
     bases = baselines()
     b = baseline_vocabulary().resolve(text)
     category = material.category if material is not None else ""
+    if b in OWN_SUPPLY_READING and category and category not in bases[b].categories \
+            and category in bases[OWN_SUPPLY_READING[b]].categories:
+        b = OWN_SUPPLY_READING[b]  # 自产 of a material: an intermediate made in-house, not own water or power
     if b is None or (direction and bases[b].direction != direction) or (
             category and category not in bases[b].categories):
         allowed = [k for k, v in bases.items() if (direction is None or v.direction == direction)
@@ -1221,6 +1233,21 @@ def _stream_baseline(text: str, direction: str | None, material: Material | None
                    params=(("direction", f"{direction or 'stream'} {category}".strip()),))
         return ""
     return b
+
+
+def _stream_displaced_use(text: str, direction: str | None, baseline: str, row: _Row) -> str:
+    """The displaced use of an output sold today: a material key, "none", or "" (blank). Only an output whose
+    baseline is sold can name one (what its buyer would use instead is the link's reference scenario)."""
+    if not text:
+        return ""
+    if direction != "output" or baseline != "sold":
+        row.report("displaced_use_not_sold", "displaced_use", value=text,
+                   accepted="only on an output whose baseline is sold / 仅用于现状为外售的产出")
+        return ""
+    if normalise_header(text) in NO_DISPLACED_USE:
+        return "none"
+    key = _resolve_material(text, row.raw, row.i, "displaced_use", row.problems)
+    return key or ""
 
 
 def _check_hazardous_code(text: str, material: Material | None, direction: str | None, row: _Row) -> None:

@@ -54,8 +54,8 @@ class AccountingLine:
     """One item of a link's emission accounting: what, which scope, whose books it falls in, how much."""
 
     item: str  # avoided_scope1, avoided_scope2, avoided_scope3_cat1, avoided_scope3_cat5,
-    # added_transport, added_energy, added_combustion (see symbiosis.core.accounting)
-    scope: str  # scope1, scope2, scope3_cat1, scope3_cat4, scope3_cat5
+    # added_transport, added_energy, added_combustion, added_displaced (see symbiosis.core.accounting)
+    scope: str  # scope1, scope2, scope3_cat1, scope3_cat4, scope3_cat5, displaced_use
     enterprise_id: str
     tco2e: float
     factor_ids: tuple[str, ...] = ()
@@ -92,6 +92,8 @@ class Link:
     added_energy_tco2e: float = 0.0  # pumping and pre-treatment electricity
     added_combustion_tco2e: float = 0.0  # the substitute fuel's own combustion at the receiver
     added_construction_tco2e: float = 0.0  # embodied emissions of building the link, annualised (park option)
+    # an output sold today: what its present buyer emits more (the link's reference scenario, outside the park)
+    added_displaced_tco2e: float = 0.0
     rank: int = 0
     rule_id: str = ""
     hazardous_code: str = ""
@@ -114,7 +116,7 @@ class Link:
     @property
     def added_tco2e(self) -> float:
         return (self.added_transport_tco2e + self.added_energy_tco2e + self.added_combustion_tco2e
-                + self.added_construction_tco2e)
+                + self.added_construction_tco2e + self.added_displaced_tco2e)
 
     def net_tco2e(self, include_scope2: bool = False) -> float:
         """Avoided Scope 1 + Scope 3 (and Scope 2 when asked) net of what the link adds."""

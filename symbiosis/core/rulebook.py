@@ -32,6 +32,7 @@ import numpy as np
 from symbiosis.core.datasets import read_records
 from symbiosis.core.factors import Factor, FactorTable
 from symbiosis.core.i18n import pair, register, render
+from symbiosis.core.landfill import landfill_factor
 from symbiosis.core.taxonomy import Material, baselines, materials
 
 GJ_PER_MWH = 3.6
@@ -44,6 +45,26 @@ GJ_PER_KWH = GJ_PER_MWH / 1000.0
 BOILER_FUEL: dict[str, str] = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal",
                                "electric_boiler": "electricity"}
 FUELS: frozenset[str] = frozenset(BOILER_FUEL.values())
+# An intermediate made in-house (input baseline own_production, e.g. the clinker a cement works burns itself) stands
+# for its production: the process CO2 (factor row scope1_process of the material, e.g. calcination) and the fuel its
+# kiln burns (row production_fuel, GJ per t) of this fuel. As with an own boiler, where the enterprise lists an
+# input row of that fuel, that row already holds the kiln's fuel: the intermediate's row then counts only its process
+# CO2 in the inventory, and a link replacing the intermediate takes the fuel off the fuel row.
+OWN_PRODUCTION = "own_production"
+PRODUCTION_FUEL: dict[str, str] = {"clinker": "coal", "quicklime": "coal"}
+# A carbonate bought in is calcined (or acid-reacted, as in wet FGD) by the enterprise that buys it: besides its
+# quarrying (cat. 1), it releases its CO2 there (Scope 1, row scope1_process; IPCC 2006 Vol. 3 ch. 2). Where the
+# enterprise also lists an intermediate it makes from it (own clinker, own lime), that row's process CO2 already
+# holds the calcination: the carbonate row then counts only its quarrying, and a link replacing it is not credited
+# the calcination either (conservative: the clinker row does not fall with it; docs/accounting.md).
+CALCINED_INPUTS: frozenset[str] = frozenset({"limestone"})
+CALCINED_INTO: dict[str, frozenset[str]] = {"clinker": frozenset({"limestone"}), "quicklime": frozenset({"limestone"})}
+
+
+def process_held(material_in: str, own_made: Iterable[str]) -> str:
+    """The intermediate an enterprise makes in-house (`own_made`) whose process row holds the calcination of its
+    `material_in` input; "" when none does."""
+    return next((m for m in sorted(own_made) if material_in in CALCINED_INTO.get(m, frozenset())), "")
 # Disposal variants named in baselines.csv's descriptions: the material's own key is tried first
 # (incineration:waste_oil), then these families, then its category (landfill:organic), then the baseline's row.
 # paper_sludge has no family on purpose: it is half filler and ash, so it takes its category's landfill:organic
@@ -89,6 +110,19 @@ NOTES = register("note", {
     "substitute_fuel_assumed": ("no combustion factor for {material}: its combustion is taken equal to the fuel "
                                 "it replaces (no Scope 1 credit)",
                                 "缺少{material}的燃烧排放因子：按与被替代燃料相同计（不计范围一减排）"),
+    "no_production_factor": ("no production factor (scope1_process or production_fuel) for {material} made "
+                             "in-house: nothing avoided is counted", "缺少自产{material}的生产排放因子：不计避免排放"),
+    "sold_displaced_default": ("sold today: its buyer is taken to buy what the receiver stops buying (no net "
+                               "credit; name the buyer's substitute in displaced_use to claim one)",
+                               "现状外售：按原买方改购需方不再购买的物料计（不计净减排；如需计入，请在“原用户替代品”中注明原买方的替代物料）"),
+    "sold_displaced_named": ("sold today: its buyer replaces it with virgin {material} (ledger's displaced_use)",
+                             "现状外售：原买方改用原生{material}（台账“原用户替代品”）"),
+    "sold_nothing_displaced": ("sold today: the ledger says its buyer needs nothing in its place",
+                               "现状外售：台账注明原买方无需替代"),
+    "process_held": ("the calcination of {material} is counted with the receiver's own {product}: not credited "
+                     "here", "{material}的煅烧排放已计入需方自产{product}：此处不计"),
+    "reference": ("reference scenario (without the link): output {out}; input {inp}",
+                  "基准情景（无此链接时）：产出{out}；投入{inp}"),
     "biogenic_fuel": ("{material} is biogenic: its combustion CO2 counts 0 in Scope 1",
                       "{material}为生物质：其燃烧二氧化碳在范围一中计 0"),
     "fuel_counted_at_entry": ("{material} is made in the park from fuels counted where they entered it: burning it "
@@ -173,8 +207,14 @@ class SupplierSide:
 
 
 def disposal_factor(baseline: str, material: Material | None, factors: FactorTable) -> Factor | None:
-    """The disposal row of a fate for a material (see DISPOSAL_FAMILY for the order tried)."""
+    """The disposal row of a fate for a material: for landfill, the methane of its degradable carbon
+    (symbiosis.core.landfill) where landfill_doc.csv has the material or its category; else the rows tried in
+    DISPOSAL_FAMILY's order."""
     key = material.key if material else ""
+    if baseline == "landfill" and key:  # methane of degradable carbon by material (IPCC 2006 Vol. 5 ch. 3)
+        methane = landfill_factor(key, factors)
+        if methane is not None:
+            return methane
     candidates = [f"{baseline}:{key}"]
     if key in DISPOSAL_FAMILY:
         candidates.append(f"{baseline}:{DISPOSAL_FAMILY[key]}")
@@ -219,6 +259,11 @@ class ReceiverSide:
     scope2: float = 0.0
     scope3_cat1: float = 0.0
     fuel_factor: Factor | None = None  # set when the input is a fuel burned by R (energy basis, per GJ)
+    # own production (OWN_PRODUCTION): the fuel the production burns, GJ of it per unit, and its part of scope1
+    production_fuel: str = ""
+    production_fuel_gj: float = 0.0
+    production_fuel_scope1: float = 0.0
+    process_scope1: float = 0.0  # a carbonate's calcination at the buyer (CALCINED_INPUTS), part of scope1
     factor_ids: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
 
@@ -261,6 +306,8 @@ def receiver_side(material_key: str, baseline: str, unit: str, factors: FactorTa
             return ReceiverSide(notes=(Note("input_no_baseline"),))
     if row is None or row.scope == "none":
         return ReceiverSide(notes=(Note("input_nothing_avoided", (("baseline", baseline),)),))
+    if baseline == OWN_PRODUCTION:
+        return own_production_side(material_key, unit, factors)
     efficiency = boiler_efficiency(baseline, factors)
     ids = [efficiency.factor_id] if efficiency else []
     eff = efficiency.value if efficiency else 1.0
@@ -282,8 +329,105 @@ def receiver_side(material_key: str, baseline: str, unit: str, factors: FactorTa
         if value is None:
             return ReceiverSide(factor_ids=(factor.factor_id,), notes=(Note("unit_mismatch", (
                 ("factor_id", factor.factor_id), ("factor_unit", factor.unit), ("stream_unit", unit))),))
+        process = factors.find("scope1_process", material_key) if material_key in CALCINED_INPUTS else None
+        calcined = convert_per_unit(process, material, per) if process is not None else None
+        if process is not None and calcined is not None:
+            return ReceiverSide(scope1=calcined, scope3_cat1=value, process_scope1=calcined,
+                                factor_ids=(factor.factor_id, process.factor_id))
         return ReceiverSide(scope3_cat1=value, factor_ids=(factor.factor_id,))
     return ReceiverSide(notes=(Note("input_nothing_avoided", (("baseline", baseline),)),))
+
+
+def own_production_side(material_key: str, unit: str, factors: FactorTable) -> ReceiverSide:
+    """An intermediate made in-house, per unit: its process CO2 and its fuel (Scope 1 of the enterprise). Not a
+    purchase: nothing in Scope 3 category 1 (GHG Protocol Scope 3 standard: category 1 is purchased goods)."""
+    material = materials().get(material_key)
+    process = factors.find("scope1_process", material_key)
+    fuel_use = factors.find("production_fuel", material_key)
+    fuel = PRODUCTION_FUEL.get(material_key, "")
+    fuel_row = fuel_factor(fuel, factors) if fuel else None
+    if process is None and (fuel_use is None or fuel_row is None):
+        return ReceiverSide(notes=(Note("no_production_factor", (("material", material_key),)),))
+    per = unit_base(unit)
+    ids: list[str] = []
+    process_value = 0.0
+    if process is not None:
+        converted = convert_per_unit(process, material, per)
+        if converted is None:
+            return ReceiverSide(factor_ids=(process.factor_id,), notes=(Note("unit_mismatch", (
+                ("factor_id", process.factor_id), ("factor_unit", process.unit), ("stream_unit", unit))),))
+        process_value = converted
+        ids.append(process.factor_id)
+    gj, fuel_scope1 = 0.0, 0.0
+    if fuel_use is not None and fuel_row is not None:
+        converted = convert_per_unit(fuel_use, material, per)
+        if converted is not None:
+            gj, fuel_scope1 = converted, converted * fuel_row.value
+            ids += [fuel_use.factor_id, fuel_row.factor_id]
+    return ReceiverSide(scope1=process_value + fuel_scope1, factor_ids=tuple(ids),
+                        production_fuel=fuel if gj else "", production_fuel_gj=gj,
+                        production_fuel_scope1=fuel_scope1)
+
+
+def stood_for_fuel(material_key: str, baseline: str) -> str:
+    """The fuel an input row stands for when the enterprise lists no row of it: an own boiler's fuel, or the fuel
+    of an intermediate made in-house; "" for any other row."""
+    if baseline in BOILER_FUEL:
+        return BOILER_FUEL[baseline]
+    if baseline == OWN_PRODUCTION:
+        return PRODUCTION_FUEL.get(material_key, "")
+    return ""
+
+
+# --- the reference scenario of an output sold today -----------------------------------------------------------------
+# A by-product sold today already displaces something at its buyer. A park link that takes it only redirects it: the
+# buyer must replace it (WBCSD 2023 avoided-emissions guidance, reference scenario; GHG Protocol Scope 3 standard).
+# What the buyer then emits more is the link's item added_displaced, under this scope: outside the park's inventory,
+# owned by the supplier whose sale is redirected.
+DISPLACED_SCOPE = "displaced_use"
+
+
+def displaced_use_per_unit(baseline_out: str, displaced_use: str, unit_out: str, receiver_avoided: float,
+                           factors: FactorTable) -> tuple[float, tuple[str, ...], tuple[Note, ...]]:
+    """tCO2e per unit of the supplier's output that its present buyer emits more when a link takes the output:
+    0 unless the output is sold today; `displaced_use` "none" (the ledger says the buyer needs nothing in its
+    place): 0; a material key: that material bought virgin, 1:1 by mass (its Scope 1 and cat. 1 row); blank: the
+    buyer buys what the park receiver stops buying, i.e. `receiver_avoided` (the link's avoided Scope 1 and cat. 1
+    less the substitute's combustion, per unit of output) — no net credit unless the ledger names the use."""
+    if baseline_out != "sold":
+        return 0.0, (), ()
+    if displaced_use == "none":
+        return 0.0, (), (Note("sold_nothing_displaced"),)
+    if displaced_use:
+        side = receiver_side(displaced_use, "virgin", unit_out, factors)
+        value = side.scope1 + side.scope3_cat1
+        return value, side.factor_ids, (Note("sold_displaced_named", (("material", displaced_use),)), *side.notes)
+    return max(receiver_avoided, 0.0), (), (Note("sold_displaced_default"),)
+
+
+REFERENCE_PARTS = register("note.reference_part", {
+    "not_stated": ("not stated", "未填写"),
+    "sold_same": ("sold — its buyer then buys what the receiver stops buying", "外售——原买方改购需方不再购买的物料"),
+    "sold_named": ("sold — its buyer then buys {material}", "外售——原买方改用{material}"),
+    "sold_none": ("sold — its buyer needs nothing in its place", "外售——原买方无需替代"),
+}, localize=("material",))
+
+
+def reference_note(baseline_out: str, displaced_use: str, baseline_in: str) -> Note:
+    """The link's reference scenario in words: each end's baseline (for an output sold today, what its buyer then
+    uses). The first note of every link."""
+    def named(baseline: str) -> tuple[str, str]:
+        row = baselines().get(baseline)
+        if row is None:
+            return pair(REFERENCE_PARTS.code("not_stated"))
+        return row.name_en.lower(), row.name_zh
+    if baseline_out == "sold":
+        out = pair(REFERENCE_PARTS.code("sold_none" if displaced_use == "none" else
+                                        "sold_named" if displaced_use else "sold_same"), material=displaced_use)
+    else:
+        out = named(baseline_out)
+    inp = named(baseline_in)
+    return Note("reference", (("out", out[0]), ("out_zh", out[1]), ("inp", inp[0]), ("inp_zh", inp[1])))
 
 
 # --- a fuel made or left in the park and burned by another enterprise --------------------------------------------
@@ -363,9 +507,40 @@ def transport_per_unit(material_key: str, unit: str, mode: str, distance_km: flo
     return (tonnes_per_unit(material_key, unit) or 0.0) * distance_km * factor.value
 
 
-__all__ = ["BOILER_FUEL", "DISPOSAL_FAMILY", "FUELS", "GJ_PER_KWH", "GJ_PER_MWH", "MODE_HEAT_LOSS", "MODE_PUMPING",
-           "MODE_TRANSPORT", "NOTES", "Note", "ReceiverSide", "SupplierSide", "biogenic_materials",
-           "boiler_efficiency", "convert_per_unit", "counted_at_entry", "delivered_fraction", "disposal_factor",
-           "fuel_factor", "grid_per_kwh", "heat_loss_factor", "link_kwh_per_unit", "note_text", "pumping_factor",
-           "receiver_side", "substitute_combustion", "supplier_side", "tonnes_per_unit", "transport_factor",
-           "transport_per_unit", "unit_base"]
+__all__ = [
+    "BOILER_FUEL",
+    "DISPOSAL_FAMILY",
+    "FUELS",
+    "GJ_PER_KWH",
+    "GJ_PER_MWH",
+    "MODE_HEAT_LOSS",
+    "MODE_PUMPING",
+    "MODE_TRANSPORT",
+    "NOTES",
+    "OWN_PRODUCTION",
+    "PRODUCTION_FUEL",
+    "Note",
+    "ReceiverSide",
+    "SupplierSide",
+    "biogenic_materials",
+    "boiler_efficiency",
+    "convert_per_unit",
+    "counted_at_entry",
+    "delivered_fraction",
+    "disposal_factor",
+    "fuel_factor",
+    "grid_per_kwh",
+    "heat_loss_factor",
+    "link_kwh_per_unit",
+    "note_text",
+    "own_production_side",
+    "pumping_factor",
+    "receiver_side",
+    "stood_for_fuel",
+    "substitute_combustion",
+    "supplier_side",
+    "tonnes_per_unit",
+    "transport_factor",
+    "transport_per_unit",
+    "unit_base",
+]
