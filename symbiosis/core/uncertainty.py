@@ -222,8 +222,16 @@ def _row_sigmas(park: Park, links: Sequence[Link]) -> tuple[list[str], np.ndarra
 def _with_values(base: FactorTable, values: Mapping[str, float]) -> FactorTable:
     """A shallow copy of `base` whose factor rows named in `values` carry those values."""
     table = copy.copy(base)
-    table.factors = {k: replace(f, value=values[k]) if k in values else f for k, f in base.factors.items()}
+    table.factors = {k: _valued(f, values[k]) if k in values else f for k, f in base.factors.items()}
     return table
+
+
+def _valued(factor: Factor, value: float) -> Factor:
+    """`factor` with another value: dataclasses.replace without its per-call field introspection (a sample
+    rebuilds every row of the table)."""
+    out = copy.copy(factor)
+    object.__setattr__(out, "value", value)  # a fresh copy of a frozen row, never the shared one
+    return out
 
 
 @dataclass(frozen=True)
