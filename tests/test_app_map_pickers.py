@@ -202,6 +202,32 @@ def test_wide_characters_count_double() -> None:
     assert opp.label_size_px("化工", 10)[0] == 2 * opp.label_size_px("ab", 10)[0]
 
 
+def assert_off_dots_and_lines(park: Park, figure: Any, labels: opp.MapLabels) -> None:
+    """No label box holds an enterprise dot (a disc of the marker's radius) or a point of a line drawn: the
+    links' curves (each sample point and the middle of each piece between two) and the existing exchanges."""
+    e = park.enterprises
+    dots = list(zip(e["x_km"].astype(float), e["y_km"].astype(float), strict=True))
+    r = opp.MARKER_PX / 2 * labels.km_per_px
+    points: list[tuple[float, float]] = []
+    for tr in figure.data:
+        if (isinstance(tr.meta, dict) and "rank" in tr.meta) or tr.name in ("existing exchanges", "现有交换"):
+            xs, ys = list(tr.x), list(tr.y)
+            for a in range(len(xs)):
+                if xs[a] is not None:
+                    points.append((xs[a], ys[a]))
+                    if a + 1 < len(xs) and xs[a + 1] is not None:
+                        points.append(((xs[a] + xs[a + 1]) / 2, (ys[a] + ys[a + 1]) / 2))
+    assert len(points) > 100
+    for box in labels.boxes():
+        assert not [d for d in dots if box[0] - r < d[0] < box[2] + r and box[1] - r < d[1] < box[3] + r], box
+        assert not [p for p in points if box[0] < p[0] < box[2] and box[1] < p[1] < box[3]], box
+
+
+def top_labelled(labels: opp.MapLabels, n: int) -> int:
+    done = {x.link.rank for x in labels.links}
+    return sum(x.rank in done for x in labels.top[:n])
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_demo_map_labels_do_not_overlap(demo_park: Park, lang: str) -> None:
     import matching
@@ -209,21 +235,61 @@ def test_demo_map_labels_do_not_overlap(demo_park: Park, lang: str) -> None:
     full = matching.propose(demo_park)
     labels = opp.place_labels(demo_park, full, lang, opp.map_links(full, None, 60), 15)  # type: ignore[arg-type]
     assert_clear(labels)
-    assert len(labels.links) >= 5 and labels.links[0][3].startswith("#1 ")
-    assert 10 <= len(labels.names) < len(demo_park.enterprises)  # some names left to hover
+    assert len(labels.links) >= 10 and labels.links[0][3].startswith("#1 ")
+    assert 3 <= len(labels.names) < len(demo_park.enterprises)  # names clear of every line; the rest on hover
     figure = opp.map_figure(demo_park, full, lang, max_rank=60)  # type: ignore[arg-type]
     assert [a.text for a in figure.layout.annotations if a.name == "top_link"] == [x[3] for x in labels.links]
     nodes = next(tr for tr in figure.data if tr.meta is None and tr.mode == "markers+text")
     assert sum(bool(x) for x in nodes.text) == len(labels.names)
+    assert [nodes.textposition[i] for i, eid in enumerate(demo_park.enterprises["enterprise_id"])
+            if eid in labels.names] == [labels.names[eid][2] for eid in demo_park.enterprises["enterprise_id"]
+                                        if eid in labels.names]
     assert len(opp.map_clusters(demo_park, full)) == 1  # one park: nothing to zoom to
 
 
-def test_generated_park_labels_do_not_overlap_and_zoom_to_a_cluster() -> None:
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_map_labels_clear_of_dots_and_lines_and_the_top_ten_all_labelled(demo_park: Park, lang: str) -> None:
+    import matching
+
+    full = matching.propose(demo_park)
+    labels = opp.place_labels(demo_park, full, lang, opp.map_links(full, None, 60), 15)  # type: ignore[arg-type]
+    figure = opp.map_figure(demo_park, full, lang, max_rank=60)  # type: ignore[arg-type]
+    assert_off_dots_and_lines(demo_park, figure, labels)
+    assert [x.rank for x in labels.top] == list(range(1, 16))
+    assert top_labelled(labels, 10) == 10, labels.unlabelled()
+    leaders = [a for a in figure.layout.annotations if a.name == "top_link" and a.showarrow]
+    assert leaders and all(a.axref == "x" and a.ayref == "y" for a in leaders)  # set off the curve: a leader line
+    assert len(leaders) == sum(x.ax is not None for x in labels.links)
+
+
+@pytest.fixture(scope="module")
+def park300() -> tuple[Park, Plan]:
     import matching
     from symbiosis.core.generate import generate_park
 
     park = generate_park(300, seed=1)
-    full = matching.propose(park)
+    return park, matching.propose(park)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_generated_park_labels_clear_of_dots_and_lines(park300: tuple[Park, Plan], lang: str) -> None:
+    park, full = park300
+    shown = opp.map_links(full, None, 60)
+    clusters = opp.map_clusters(park, full)
+    for zoom in (None, clusters[0][0], clusters[1][0]):
+        labels = opp.place_labels(park, full, lang, shown, 15, zoom)  # type: ignore[arg-type]
+        figure = opp.map_figure(park, full, lang, max_rank=60, zoom=zoom)  # type: ignore[arg-type]
+        assert_clear(labels)
+        assert_off_dots_and_lines(park, figure, labels)
+        assert top_labelled(labels, 15) >= 12 and top_labelled(labels, 10) == 10, labels.unlabelled()
+        if zoom is not None:  # the top links of the frame: both ends inside it
+            assert all(x.supplier_id in zoom and x.receiver_id in zoom for x in labels.top)
+
+
+@pytest.mark.slow
+def test_generated_park_labels_do_not_overlap_and_zoom_to_a_cluster(park300: tuple[Park, Plan]) -> None:
+    park, full = park300
     shown = opp.map_links(full, None, 60)
     clusters = opp.map_clusters(park, full)
     assert len(clusters) == 2 and clusters[0][1] >= clusters[1][1]  # two parks ~60 km apart, the best first

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_app_browser import VIEWPORT, go, open_app, settle, upload
+from test_app_browser import SETTLED, VIEWPORT, go, open_app, settle, upload
 
 from symbiosis.core.generate import write_generated
 
@@ -73,6 +73,8 @@ def test_difference_view_on_a_300_enterprise_park(browser: Any, app_url: str, ar
             page.get_by_text("link(s) proposed").wait_for(timeout=SOLVE_MS)
         finally:
             page.screenshot(path=str(artifacts / "difference_300_solve.png"))
+        page.wait_for_timeout(300)
+        page.wait_for_function(SETTLED, timeout=SOLVE_MS)  # the page's work after the solve
         settle(page)
         go(page, "Scenarios")
         save_scenario(page, "plan")
