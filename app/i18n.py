@@ -297,6 +297,10 @@ S = register("app", {
     "opt_scope2_help": ("Scope 2 is purchased electricity and heat. Links are ranked by avoided Scope 1 + Scope 3; "
                         "tick to include avoided Scope 2 too.",
                         "范围二指外购电力和热力。链接默认按避免的范围一+范围三排放排序；勾选后同时计入避免的范围二排放。"),
+    "opt_min_tco2e": ("Smallest net avoided emissions of a link (tCO2e/a)", "链接最小净减排量（tCO2e/a）"),
+    "opt_min_tco2e_help": ("No dust links: a link must avoid at least this much a year to be proposed (water links "
+                           "are held by their quantity instead). 0 = any size.",
+                           "不提出零碎链接：每条链接年净减排量须至少达到此值（水链接按数量门槛）。0 表示不限。"),
     "opt_reach": ("Reach by mode (km): how far a link may go", "各运输方式的最大距离（km）"),
     # app.mode_<mode>: the core's transport-mode names (codes mode.<mode>), kept for the pages that ask for them
     # by this code; new code names a mode with word("mode", mode, lang).

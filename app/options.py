@@ -39,7 +39,7 @@ __all__ = ["CATEGORIES", "DEFAULT_CARBON_PRICE", "MODES", "SolveRequest", "Works
 # The option widgets' keys, one per setting (reach and minimum size: one per mode and per category).
 SCALAR_KEYS: dict[str, str] = {"objective": "opt_objective", "carbon_price": "opt_carbon_price",
                                "dt_min_k": "opt_dt_min", "include_scope2": "opt_scope2", "gap": "opt_gap",
-                               "time_limit": "opt_time_limit"}
+                               "time_limit": "opt_time_limit", "min_link_tco2e": "opt_min_tco2e"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class WorkshopOptions(Mapping[str, Any]):
     include_scope2: bool = DEFAULTS["include_scope2"]
     gap: float = DEFAULTS["gap"]
     time_limit: float = DEFAULTS["time_limit"]
+    min_link_tco2e: float = DEFAULTS["min_link_tco2e"]
 
     @classmethod
     def of(cls, settings: Settings) -> WorkshopOptions:
@@ -62,7 +63,7 @@ class WorkshopOptions(Mapping[str, Any]):
                    dt_min_k=float(settings.dt_min_k), reach_km={m: float(settings.reach_km[m]) for m in MODES},
                    min_link_quantity={c: float(settings.min_link_quantity[c]) for c in CATEGORIES},
                    include_scope2=bool(settings.include_scope2), gap=float(settings.gap),
-                   time_limit=float(settings.time_limit))
+                   time_limit=float(settings.time_limit), min_link_tco2e=float(settings.min_link_tco2e))
 
     def table(self) -> dict[str, Any]:
         """The scenario file's [options] table: plain values, tables as dicts."""
@@ -70,7 +71,7 @@ class WorkshopOptions(Mapping[str, Any]):
                 "dt_min_k": float(self.dt_min_k), "reach_km": {m: float(v) for m, v in self.reach_km.items()},
                 "min_link_quantity": {c: float(v) for c, v in self.min_link_quantity.items()},
                 "include_scope2": bool(self.include_scope2), "gap": float(self.gap),
-                "time_limit": float(self.time_limit)}
+                "time_limit": float(self.time_limit), "min_link_tco2e": float(self.min_link_tco2e)}
 
     def widgets(self) -> dict[str, Any]:
         """Widget key -> value."""
@@ -203,7 +204,8 @@ def from_widgets(values: StateLike, park: Park) -> WorkshopOptions:
         min_link_quantity={c: float(get(min_key(c), base.min_link_quantity[c])) for c in CATEGORIES},
         include_scope2=bool(get(SCALAR_KEYS["include_scope2"], base.include_scope2)),
         gap=float(get(SCALAR_KEYS["gap"], base.gap)),
-        time_limit=float(get(SCALAR_KEYS["time_limit"], base.time_limit)))
+        time_limit=float(get(SCALAR_KEYS["time_limit"], base.time_limit)),
+        min_link_tco2e=float(get(SCALAR_KEYS["min_link_tco2e"], base.min_link_tco2e)))
 
 
 def solve_request(scenario: Scenario, park: Park) -> dict[str, Any]:

@@ -171,9 +171,7 @@ def indicator_comparison(ind_a: pd.DataFrame, ind_b: pd.DataFrame, lang: Lang) -
     return pd.DataFrame(rows)
 
 
-OPTION_LABELS: dict[str, str] = {"objective": "opt_objective", "carbon_price": "opt_carbon_price",
-                                 "dt_min_k": "opt_dt_min", "include_scope2": "opt_scope2", "gap": "opt_gap",
-                                 "time_limit": "opt_time_limit"}
+OPTION_LABELS: dict[str, str] = opts.SCALAR_KEYS  # an option's label is its widget's text
 
 
 def _flat_options(options: dict[str, Any], lang: Lang) -> dict[str, str]:

@@ -169,10 +169,7 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
 
     The joins run on narrow frames of keys and row positions; the stream attributes are gathered at the end.
     """
-    rules = substitution_rules()
-    if "enabled" in rules.columns and not ctx.settings.disabled_rules:  # rules off by default (off_reason)
-        rules = rules[rules["enabled"].fillna(True).astype(bool)]
-    rules = rules.reset_index(drop=True)
+    rules = active_rules(ctx.settings)
     outs, ins = _material_ends(ctx.streams)
     c = _rule_pairs_within_reach(ctx, outs, ins, rules)
     if c.empty:
@@ -180,6 +177,15 @@ def material_candidates(ctx: Context) -> pd.DataFrame:
     orow, irow, rrow = c["orow"].to_numpy(), c["irow"].to_numpy(), c["rrow"].to_numpy()
     keep = _quality_allows(ctx.streams, rules, orow, irow, rrow)
     return _material_links(ctx, rules, c[keep], orow[keep], irow[keep], rrow[keep])
+
+
+def active_rules(settings: Settings) -> pd.DataFrame:
+    """The substitution rules a run uses: those on by default (substitutions.csv `enabled`), and those switched off
+    for want of a source too when the option disabled_rules says so."""
+    rules = substitution_rules()
+    if not settings.disabled_rules:
+        rules = rules[rules["enabled"].astype(bool)]
+    return rules.reset_index(drop=True)
 
 
 def _material_ends(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matching.candidates import STEAM_MATERIALS, heat_mode, is_identity_rule, rule_mode, substitution_rules
+from matching.candidates import (
+    STEAM_MATERIALS,
+    active_rules,
+    heat_mode,
+    is_identity_rule,
+    rule_mode,
+    substitution_rules,
+)
 from matching.model import MatchModel, prepare
 from matching.options import LinkSelector, MatchOptions, resolve
 from symbiosis.core.i18n import LANGS, pair, register, render
@@ -25,6 +32,9 @@ from symbiosis.core.plan import Link, Plan
 # names (the localize mechanism of symbiosis.core.i18n), and a parameter `x_zh` given next to `x` is used for it.
 REASONS = register("reason", {
     "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role}的替代规则"),
+    "rule_off": ("only substitution rules switched off for want of a source take {material} here ({rules}: "
+                 "{why}); the option disabled_rules uses them",
+                 "此处只有因缺少来源而默认关闭的替代规则可用于{material}（{rules}：{why}）；选项 disabled_rules 可启用"),
     "no_partner": ("no other enterprise in the park {needs} {materials}", "园区内没有其他企业{needs}{materials}"),
     "hazardous": ("hazardous waste {code}: no rule allows it towards {materials}",
                   "危险废物 {code}：没有允许其用于{materials}的规则"),
@@ -158,7 +168,9 @@ class _Explainer:
         self.settings = model.settings
         s = model.ctx.streams
         self.streams = s
-        self.rules = substitution_rules()
+        self.rules = active_rules(self.settings)
+        off = substitution_rules()
+        self.rules_off = off[~off["enabled"].astype(bool)] if not self.settings.disabled_rules else off.iloc[0:0]
         # only the columns the reasons read: grouping and iterating narrow frames keeps this fast on big parks
         self.links = model.links[["lid", "kind", "supplier_stream_id", "receiver_stream_id", "supplier_id",
                                   "receiver_id", "rule_id", "max_share", "share_room", "net_coef", "status", "notes",
@@ -215,9 +227,28 @@ class _Explainer:
         pool = pool[pool["enterprise_id"] != r.enterprise_id]
         return rules, pool
 
+    def _rules_off(self, r: Any, is_output: bool) -> Reason | None:
+        """The reason when only rules switched off for want of a source would give the stream a partner."""
+        side = "output_material" if is_output else "input_material"
+        off = self.rules_off[self.rules_off[side] == r.material]
+        wanted = set(off["input_material" if is_output else "output_material"])
+        direction = "input" if is_output else "output"
+        partners = [f for m in wanted if (f := self.by_dir_mat.get((direction, m))) is not None
+                    and (f["enterprise_id"] != r.enterprise_id).any()]
+        if not partners:
+            return None
+        why = str(off.iloc[0]["off_reason"]) or "—"
+        en, _, zh = why.partition(" / ")  # off_reason is written "English / 中文"
+        return "rule_off", {"material": r.material, "rules": ", ".join(off["rule_id"]), "why": en.strip(),
+                            "why_zh": (zh or en).strip()}, {}
+
     def _material(self, r: Any, is_output: bool) -> Reason:
         rules, pool = self._partners(r, is_output)
         material = r.material
+        if rules.empty or pool.empty:
+            off = self._rules_off(r, is_output)
+            if off is not None:
+                return off
         if rules.empty:
             return "no_rule", {"material": material, **_part(f"role_{r.direction}", "role")}, {}
         others = rules["input_material" if is_output else "output_material"].unique().tolist()
@@ -246,7 +277,10 @@ class _Explainer:
                 pool = ok
         cands = (self.by_out if is_output else self.by_in).get(r.stream_id)
         if cands is None or cands.empty:
-            return self._too_far(r, pool, rules, is_output)
+            far = self._too_far(r, pool, rules, is_output)
+            if far[1]["km"] <= far[1]["reach"]:  # a partner within reach, yet no candidate: a rule that is off
+                return self._rules_off(r, is_output) or far
+            return far
         return self._candidates(r, cands, is_output)
 
     def _too_far(self, r: Any, pool: pd.DataFrame, rules: pd.DataFrame, is_output: bool) -> Reason:

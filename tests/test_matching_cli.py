@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from park_builders import csv_text
-from test_matching_support import ENT_HEADER, STREAM_HEADER, s
+from test_matching_support import ENT_HEADER, STREAM_HEADER, any_size, s
 
 from symbiosis.core.plan import Plan
 
@@ -27,8 +27,7 @@ def write(folder: Path, park_toml: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "enterprises.csv").write_text(csv_text(ENT_HEADER, ENTERPRISES), encoding="utf-8")
     (folder / "streams.csv").write_text(csv_text(STREAM_HEADER, STREAMS), encoding="utf-8")
-    if park_toml is not None:
-        (folder / "park.toml").write_text(park_toml, encoding="utf-8")
+    (folder / "park.toml").write_text(any_size(park_toml), encoding="utf-8")  # a tiny park: links of any size
     return folder
 
 

@@ -66,7 +66,7 @@ def test_same_material_for_hazardous_waste_types_and_virgin_purchases() -> None:
                     ["P", "incinerator", 2, 0], ["Q", "brickworks", 2, 1]],
                    [s("A1", "A", "output", "waste_oil", 100, "t/a", baseline="hazardous_treatment", hw="HW08"),
                     s("B1", "B", "input", "waste_oil", 1_000, "t/a", baseline="virgin"),
-                    s("C1", "C", "output", "lubricating_oil", 500, "t/a", baseline="sold"),
+                    s("C1", "C", "output", "lubricating_oil", 500, "t/a", baseline="stored"),
                     s("D1", "D", "input", "lubricating_oil", 300, "t/a", baseline="virgin"),
                     s("P1", "P", "output", "fly_ash", 1_000, "t/a", baseline="landfill", hw="HW18"),
                     s("Q1", "Q", "input", "fly_ash", 5_000, "t/a", baseline="virgin")])
@@ -78,7 +78,7 @@ def test_same_material_for_hazardous_waste_types_and_virgin_purchases() -> None:
     lube = link(plan, "C1", "D1")
     assert lube.rule_id == "same:lubricating_oil" and lube.quantity == pytest.approx(300)
     assert lube.avoided_scope3_cat1_tco2e == pytest.approx(300 * F.get("virgin_lubricating_oil").value)
-    assert lube.avoided_scope3_cat5_tco2e == 0  # already sold
+    assert lube.avoided_scope3_cat5_tco2e == 0  # stored: no disposal to avoid (sold would credit nothing net)
     assert all(x.supplier_stream_id != "P1" for x in plan.links)
     why = matching.explain_unmatched(park, plan, NO_FIXED).set_index("stream_id")
     assert why.loc["P1", "reason"] == "hazardous"

@@ -73,15 +73,18 @@ def s(sid: str, ent: str, direction: str, material: str, quantity: float, unit: 
 
 
 def any_size(park_toml: str | None) -> str:
-    """park.toml text with `min_link_tco2e = 0` in [options] (unless it sets its own): the tiny hand-computed parks
-    of these tests move tonnes, not kilotonnes, and test other rules than the minimum link size (which
-    tests/test_reference_scenarios.py tests)."""
+    """park.toml text with `min_link_tco2e = 0` and `disabled_rules = true` in [options] (unless it sets its own):
+    the tiny hand-computed parks of these tests move tonnes, not kilotonnes, and test the matcher's mechanics on the
+    whole rule table, sourced or not; the minimum link size and the rules off by default have their own tests
+    (tests/test_reference_scenarios.py, tests/test_factors_sourced.py)."""
     text = park_toml or ""
-    if "min_link_tco2e" in text:
+    settings = "".join(f"{key} = {value}\n" for key, value in (("min_link_tco2e", "0"), ("disabled_rules", "true"))
+                       if key not in text)
+    if not settings:
         return text
     if "[options]\n" in text:
-        return text.replace("[options]\n", "[options]\nmin_link_tco2e = 0\n", 1)
-    return text + "\n[options]\nmin_link_tco2e = 0\n"
+        return text.replace("[options]\n", "[options]\n" + settings, 1)
+    return text + "\n[options]\n" + settings
 
 
 def park_of(enterprises: Sequence[Sequence[object]], streams: Sequence[Sequence[object]],

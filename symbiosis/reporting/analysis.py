@@ -24,13 +24,14 @@ from flows.labels import fmt_quantity
 from matching import MatchOptions, Settings
 from matching.options import SCENARIO_OPTION_KEYS as SCENARIO_OPTION_KEYS
 from matching.options import scenario_options as scenario_options
-from symbiosis.core.errors import Problem
+from symbiosis.core.errors import DatasetError, Problem
 from symbiosis.core.factors import Factor, FactorTable
 from symbiosis.core.i18n import LANGS, lang_column, pick, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario, apply_edits
 from symbiosis.core.taxonomy import DIMENSION_NAMES
+from symbiosis.core.uncertainty import DEFAULT_SAMPLES, PlanUncertainty, plan_uncertainty
 from symbiosis.reporting.texts import t
 from symbiosis.session import Session
 
@@ -118,6 +119,7 @@ class Analysis:
     generated_at: str = ""
     version: str = ""
     from_scenario: bool = True  # False when plain MatchOptions were given: there is no scenario file to write
+    uncertainty: PlanUncertainty | None = None  # the plan's Monte Carlo (docs/uncertainty.md); None: not drawn
 
     def scenario_title(self, lang: str) -> str:
         """The scenario's name; the default scenario and bare options get a name in the report's language."""
@@ -158,7 +160,8 @@ def as_scenario(scenario_or_options: Scenario | MatchOptions | None) -> tuple[Sc
 
 def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = None, *,
             apply_scenario_edits: bool = True, plan: Plan | None = None,
-            stopwatch: Stopwatch | None = None, session: Session | None = None) -> Analysis:
+            stopwatch: Stopwatch | None = None, session: Session | None = None,
+            uncertainty_samples: int = DEFAULT_SAMPLES) -> Analysis:
     """Validate, build the metabolism, match, explain and compute the indicators, once.
 
     `park` is the park as loaded; a Scenario's ledger edits are applied to it (through the loader, so an edit that
@@ -190,6 +193,8 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
     with sw.step("match"):
         if plan is None:
             plan = session.plan(settings)
+        uncertainty = (plan_uncertainty(park, plan, factors, uncertainty_samples)
+                       if uncertainty_samples > 0 and plan.links else None)
     with sw.step("explain"):
         unmatched = session.explain(plan, settings)
     with sw.step("indicators"):
@@ -217,7 +222,7 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
         network_before=network_before, network_after=network_after, unmatched=unmatched,
         findings=tuple(findings), factor_uses=uses, timings=dict(sw.timings),
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"), version=_tool_version(),
-        from_scenario=not isinstance(scenario_or_options, MatchOptions))
+        from_scenario=not isinstance(scenario_or_options, MatchOptions), uncertainty=uncertainty)
 
 
 def _both(key: str, **params: Any) -> tuple[str, str]:
@@ -249,6 +254,14 @@ def _balance_findings(table: pd.DataFrame) -> list[Finding]:
     return out
 
 
+def _cited(factors: FactorTable, factor_id: str) -> Factor | None:
+    """A cited row: of the table, or computed by the rule-book from its rows (landfill methane); None if neither."""
+    try:
+        return factors.get(factor_id)
+    except DatasetError:
+        return None
+
+
 def factor_uses(plan: Plan, before: pd.DataFrame, after: pd.DataFrame, factors: FactorTable) -> tuple[FactorUse, ...]:
     """Every factor id referenced by a link (its factor_ids and its accounting lines) or by an indicator."""
     by_links: dict[str, list[str]] = {}
@@ -264,6 +277,6 @@ def factor_uses(plan: Plan, before: pd.DataFrame, after: pd.DataFrame, factors: 
                     by_indicators[fid].append(iid)
     out = []
     for fid in sorted({*by_links, *by_indicators}):
-        factor = factors.factors.get(fid)
+        factor = _cited(factors, fid)
         out.append(FactorUse(fid, factor, tuple(by_links.get(fid, ())), tuple(by_indicators.get(fid, ()))))
     return tuple(out)

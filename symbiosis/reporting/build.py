@@ -17,7 +17,7 @@ import flows
 from matching import MatchOptions
 from symbiosis.core.i18n import Lang, as_lang
 from symbiosis.core.park import Park
-from symbiosis.core.plan import Plan
+from symbiosis.core.plan import Plan, strict_json
 from symbiosis.core.scenario import Scenario
 from symbiosis.reporting import html, xlsx
 from symbiosis.reporting.analysis import Analysis, Stopwatch, analyse
@@ -58,6 +58,8 @@ def report_files(a: Analysis, lang: str = "zh", *, stopwatch: Stopwatch | None =
             files.update(xlsx.csv_files(a, lg, sheets, suffix))
             files[f"network{suffix}.dot"] = flows.network_dot(a.graph_after, lang=lg).encode("utf-8")
         files["plan.json"] = a.plan.to_json().encode("utf-8")
+        if a.uncertainty is not None:  # the plan's Monte Carlo (docs/uncertainty.md), beside the plan it was drawn on
+            files["uncertainty.json"] = strict_json(a.uncertainty.to_record()).encode("utf-8")
         if a.from_scenario:  # options given directly (not a Scenario) have no file form
             files["scenario.toml"] = scenario_as_run(a).to_toml().encode("utf-8")
     return files

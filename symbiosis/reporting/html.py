@@ -24,6 +24,7 @@ import flows
 from flows.labels import BASES, BASIS_NAMES, category_label, fmt_quantity, material_label, unit_label
 from flows.sankey import enterprise_sectors
 from symbiosis.core.i18n import Lang, as_lang, pick
+from symbiosis.core.uncertainty import format_interval
 from symbiosis.reporting import tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
@@ -274,11 +275,20 @@ def links_html(a: Analysis, lang: str) -> str:
             "avoided_scope1_tco2e": x.avoided_scope1_tco2e, "avoided_scope2_tco2e": x.avoided_scope2_tco2e,
             "avoided_scope3_tco2e": x.avoided_scope3_tco2e, "added_tco2e": x.added_tco2e,
             "net_tco2e": x.net_tco2e(a.plan.include_scope2),
+            **_interval_cells(a, x.link_id),
             "forced": " ".join(v for v in (tx.word(tx.YES_NO, True, lang) if x.forced else "", x.hazardous_code) if v),
             "factor_ids": ", ".join(x.factor_ids),
         })
     frame = pd.DataFrame(rows)
     return _section("links", tx.t("sec_links", lang), note + table_html(frame, lang, more_key="links_more"))
+
+
+def _interval_cells(a: Analysis, link_id: str) -> dict[str, str]:
+    """median [5 %–95 %] and P(net > 0) of a link's Monte Carlo (docs/uncertainty.md); nothing when not drawn."""
+    u = a.uncertainty.links.get(link_id) if a.uncertainty is not None else None
+    if u is None:
+        return {}
+    return {"net_interval": format_interval(u.median, u.p5, u.p95), "p_net_positive": f"{u.p_positive:.0%}"}
 
 
 def _nan(v: Any) -> bool:
@@ -293,9 +303,10 @@ def indicators_html(a: Analysis, lang: str) -> str:
             "value_before": flows.format_value(b, lang), "passed_before": tables.passed_word(b["passed"], lang),
             "value_after": flows.format_value(f, lang) if f is not None else "",
             "passed_after": tables.passed_word(f["passed"], lang) if f is not None else "",
+            "convention": tables.indicator_convention(b, lang),
             "threshold": _threshold_text(b, lang), "reliability": b["reliability"],
             "threshold_source": f"{b['framework']} — {b['source']}",
-            "note": pick(b["note"], b["note_zh"], lang) or "",
+            "note": tables.indicator_note(b, f, lang),
         })
     words = {tx.word(tx.PASS_NAMES, "pass", lang): "pass", tx.word(tx.PASS_NAMES, "fail", lang): "fail"}
 

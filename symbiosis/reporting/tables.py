@@ -19,6 +19,7 @@ from flows.labels import category_label, material_label
 from symbiosis.core.i18n import lang_column, pick, word
 from symbiosis.core.schema import columns as schema_columns
 from symbiosis.core.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
+from symbiosis.core.uncertainty import format_interval
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
 
@@ -27,7 +28,9 @@ LINK_COLUMNS: tuple[str, ...] = (
     "category", "quantity", "unit", "quantity_in", "unit_in", "distance_km", "mode", "mode_reach_km",
     "temperature_supply_c", "temperature_sink_c", "avoided_scope1_tco2e", "avoided_scope2_tco2e",
     "avoided_scope3_cat1_tco2e", "avoided_scope3_cat5_tco2e", "avoided_scope3_tco2e", "added_transport_tco2e",
-    "added_energy_tco2e", "added_combustion_tco2e", "added_construction_tco2e", "added_tco2e", "net_tco2e",
+    "added_energy_tco2e", "added_combustion_tco2e", "added_construction_tco2e", "added_displaced_tco2e",
+    "added_tco2e", "net_tco2e",
+    "net_median", "net_p5", "net_p95", "p_net_positive",
     "annual_cost_cny", "cost_per_tco2e", "scope1_owner", "scope2_owner", "scope3_owner", "supplier_stream_id",
     "receiver_stream_id", "rule_id", "hazardous_code", "forced", "factor_ids", "notes")
 
@@ -78,9 +81,11 @@ def links(a: Analysis, lang: str) -> pd.DataFrame:
             "avoided_scope3_tco2e": link.avoided_scope3_tco2e,
             "added_transport_tco2e": link.added_transport_tco2e, "added_energy_tco2e": link.added_energy_tco2e,
             "added_combustion_tco2e": link.added_combustion_tco2e,
-            "added_construction_tco2e": link.added_construction_tco2e, "added_tco2e": link.added_tco2e,
+            "added_construction_tco2e": link.added_construction_tco2e,
+            "added_displaced_tco2e": link.added_displaced_tco2e, "added_tco2e": link.added_tco2e,
             # the same number plan.json holds: net of what the link adds, Scope 2 only when the plan counts it
             "net_tco2e": link.net_tco2e(a.plan.include_scope2),
+            **_interval(a, link.link_id),
             "annual_cost_cny": link.annual_cost_cny, "cost_per_tco2e": link.cost_per_tco2e,
             "scope1_owner": link.scope1_owner, "scope2_owner": link.scope2_owner, "scope3_owner": link.scope3_owner,
             "supplier_stream_id": link.supplier_stream_id, "receiver_stream_id": link.receiver_stream_id,
@@ -89,6 +94,13 @@ def links(a: Analysis, lang: str) -> pd.DataFrame:
             "notes": pick(" | ".join(link.notes), " | ".join(link.notes_zh), lang),
         })
     return pd.DataFrame(rows, columns=list(LINK_COLUMNS))
+
+
+def _interval(a: Analysis, link_id: str) -> dict[str, float | None]:
+    """The link's Monte Carlo (docs/uncertainty.md): median, 5 % and 95 % of its net, P(net > 0); None when not drawn."""
+    x = a.uncertainty.links.get(link_id) if a.uncertainty is not None else None
+    return {"net_median": x.median if x else None, "net_p5": x.p5 if x else None, "net_p95": x.p95 if x else None,
+            "p_net_positive": x.p_positive if x else None}
 
 
 def accounting(a: Analysis, lang: str) -> pd.DataFrame:
@@ -130,19 +142,34 @@ def indicator_pairs(a: Analysis) -> list[tuple[dict[str, Any], dict[str, Any] | 
     return [(r, after.get(join_key(r["indicator_id"]))) for r in records(a.indicators_before)]
 
 
+def indicator_convention(row: dict[str, Any], lang: str) -> str:
+    """How the figure is counted (flows: convention / convention_zh), written next to it."""
+    return pick(str(row.get("convention") or ""), str(row.get("convention_zh") or ""), lang) or ""
+
+
+def indicator_note(before: dict[str, Any], after: dict[str, Any] | None, lang: str) -> str:
+    """The note of the figure today and, where it says something else, with the plan."""
+    today = pick(str(before.get("note") or ""), str(before.get("note_zh") or ""), lang) or ""
+    later = (pick(str(after.get("note") or ""), str(after.get("note_zh") or ""), lang) or "") if after else ""
+    if not later or later == today:
+        return today
+    parts = [tx.t("note_today", lang, note=today) if today else "", tx.t("note_after", lang, note=later)]
+    return tx.convention("list_sep", lang).join(p for p in parts if p)
+
+
 def indicators(a: Analysis, lang: str) -> pd.DataFrame:
     rows = []
     for b, f in indicator_pairs(a):
         value_b = indicator_value(b, lang)
         value_a = indicator_value(f, lang) if f is not None else None
         change = (value_a - value_b) if isinstance(value_a, float) and isinstance(value_b, float) else None
-        note = pick(b["note"], b["note_zh"], lang) or ""
+        note = indicator_note(b, f, lang)
         rows.append({
             "indicator_id": b["indicator_id"], "indicator": pick(b["name_en"], b["name_zh"], lang),
             "framework": b["framework"], "unit": tx.word(tx.UNIT_NAMES, b["unit"], lang),
             "value_before": value_b, "passed_before": passed_word(b["passed"], lang),
             "value_after": value_a, "passed_after": passed_word(f["passed"], lang) if f is not None else "",
-            "change": change, "threshold": _num(b["threshold"]),
+            "change": change, "convention": indicator_convention(b, lang), "threshold": _num(b["threshold"]),
             "direction": tx.word(tx.DIRECTION_NAMES, b["direction"], lang),
             "threshold_condition": b["threshold_condition"], "threshold_source": b["source"],
             "reliability": b["reliability"],
@@ -328,6 +355,15 @@ def plan_totals(a: Analysis) -> dict[str, float]:
             "net": a.plan.net_tco2e}
 
 
+def _total_interval(a: Analysis, lang: str) -> list[tuple[str, Any]]:
+    """The plan total's Monte Carlo as two summary items (none when it was not drawn)."""
+    u = a.uncertainty
+    if u is None or u.total is None:
+        return []
+    return [(tx.col("net_interval", lang), format_interval(u.total.median, u.total.p5, u.total.p95)),
+            (tx.col("p_net_positive", lang), f"{u.total.p_positive:.0%}")]
+
+
 def passing(table: pd.DataFrame) -> int:
     return int(sum(v is True for v in table["passed"]))
 
@@ -352,6 +388,7 @@ def summary(a: Analysis, lang: str) -> pd.DataFrame:
         (tx.t("s_exchanges", lang), len(park.exchanges)),
         (tx.t("s_links", lang), len(p.links)),
         (tx.t("s_net", lang), totals["net"]),
+        *_total_interval(a, lang),
         (tx.t("s_scope1", lang), totals["scope1"]),
         (tx.t("s_scope3", lang), totals["scope3"]),
         (tx.t("s_added", lang), totals["added"]),

@@ -74,8 +74,14 @@ COLUMNS = register("report.col", {
     "added_energy_tco2e": ("Added pumping/pre-treatment (tCO2e/a)", "新增泵送与预处理排放（tCO2e/a）"),
     "added_combustion_tco2e": ("Added combustion (tCO2e/a)", "新增燃烧排放（tCO2e/a）"),
     "added_construction_tco2e": ("Added construction (tCO2e/a)", "新增建设隐含排放（tCO2e/a）"),
+    "added_displaced_tco2e": ("Buyer's replacement of a sold output (tCO2e/a)", "原买方替代外售产出的排放（tCO2e/a）"),
     "added_tco2e": ("Added, total (tCO2e/a)", "新增排放合计（tCO2e/a）"),
     "net_tco2e": ("Net avoided (tCO2e/a)", "净减排量（tCO2e/a）"),
+    "net_interval": ("Net avoided, median [5 %–95 %] (tCO2e/a)", "净减排量 中位数 [5%–95%]（tCO2e/a）"),
+    "net_median": ("Net avoided, median (tCO2e/a)", "净减排量中位数（tCO2e/a）"),
+    "net_p5": ("Net avoided, 5 % (tCO2e/a)", "净减排量 5% 分位（tCO2e/a）"),
+    "net_p95": ("Net avoided, 95 % (tCO2e/a)", "净减排量 95% 分位（tCO2e/a）"),
+    "p_net_positive": ("P(net > 0)", "净减排为正的概率"),
     "annual_cost_cny": ("Annual net cost (CNY/a)", "年净成本（元/年）"),
     "cost_per_tco2e": ("Cost per tCO2e (CNY)", "单位减排成本（元/tCO2e）"),
     "scope1_owner": ("Scope 1 owner", "范围一归属企业"),
@@ -113,6 +119,7 @@ COLUMNS = register("report.col", {
     "rows_before": ("Ledger rows today (count)", "现状数据行数"),
     "rows_after": ("Ledger rows with the plan (count)", "方案后数据行数"),
     "note": ("Note", "备注"),
+    "convention": ("How it is counted", "统计口径"),
     "state": ("Today or with the plan", "现状或方案后"),
     "row_id": ("Ledger row (stream, exchange or link id)", "数据行（物料流、交换或链接编号）"),
     # balances
@@ -192,6 +199,7 @@ STATE_NAMES = register("report.state", {"before": ("today", "现状"), "after": 
 SCOPE_NAMES = register("report.scope", {
     "scope1": ("Scope 1", "范围一"), "scope2": ("Scope 2", "范围二"), "scope3_cat1": ("Scope 3 cat. 1", "范围三类别1"),
     "scope3_cat4": ("Scope 3 cat. 4", "范围三类别4"), "scope3_cat5": ("Scope 3 cat. 5", "范围三类别5"),
+    "displaced_use": ("outside the park: a sold output's buyer", "园区外：外售产出的原买方"),
 })
 ITEM_NAMES = register("report.item", {
     "avoided_scope1": ("avoided fuel combustion at the receiver", "需方避免的燃料燃烧"),
@@ -202,6 +210,8 @@ ITEM_NAMES = register("report.item", {
     "added_transport": ("added transport", "新增运输"),
     "added_energy": ("added pumping and pre-treatment electricity", "新增泵送与预处理用电"),
     "added_combustion": ("added combustion of the substitute fuel", "新增替代燃料燃烧"),
+    "added_displaced": ("the buyer's replacement of an output sold today (reference scenario)",
+                        "现状外售产出的原买方改用替代品（基准情景）"),
     "added_construction": ("added construction (embodied, annualised)", "新增建设隐含排放（年化）"),
 })
 ORIGIN_NAMES = register("report.origin", {
@@ -248,6 +258,8 @@ SETTING_NAMES = register("report.setting", {
     "max_links_per_enterprise": ("maximum links per enterprise", "每家企业最多链接数"),
     "epsilon_cost": ("cap on the plan's annual net cost (CNY/a)", "方案年净成本上限（元/年）"),
     "factor_overrides": ("emission factors overridden", "被覆盖的排放因子"),
+    "min_link_tco2e": ("smallest net avoided emissions of a proposed link (tCO2e/a)", "拟议链接最小净减排量（tCO2e/a）"),
+    "disabled_rules": ("substitution rules without a source used too", "同时使用无来源的替代规则"),
     "decompose": ("solved as independent sub-problems", "分解为独立子问题求解"),
     "warm_start": ("started from the rounded LP relaxation", "以取整的线性松弛解作为初始解"),
 })
@@ -382,6 +394,8 @@ TEXTS = register("report", {
                    "按范围、归属企业和排放因子的完整分解见工作簿。"),
     "links_scope2_included": (" (Scope 2 included, as set)", "（按设置计入范围二）"),
     "links_more": ("{n} more link(s) in the workbook.", "另有 {n} 条链接见工作簿。"),
+    "note_today": ("today: {note}", "现状：{note}"),
+    "note_after": ("with the plan: {note}", "方案后：{note}"),
     "indicators_note": ("A value the ledger cannot support reads “not computable” with what it needs. Reliability "
                         "tags: A official or peer-reviewed, B reputable secondary, C third-party transcription, "
                         "R placeholder without a found source.",
