@@ -8,7 +8,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -93,8 +93,25 @@ def plan_messages(plan: Plan, lang: Lang) -> list[str]:
 
 
 # --- the ranked links ---------------------------------------------------------------------------------------------
-def links_table(plan: Plan, park: Park, lang: Lang) -> pd.DataFrame:
-    """The ranked links: who to whom, what, how much, how far, temperatures, avoided emissions by scope, net."""
+def links_table(plan: Plan, park: Park, lang: Lang, uncertainty: Any = None) -> pd.DataFrame:
+    """The ranked links: who to whom, what, how much, how far, temperatures, avoided emissions by scope, net; with
+    the plan's Monte Carlo (a symbiosis.core.uncertainty.PlanUncertainty), net as median [5 %–95 %] and P(net > 0)
+    after the net (docs/uncertainty.md)."""
+    from symbiosis.core.i18n import render
+    from symbiosis.core.uncertainty import TEXTS, format_interval
+
+    table = _links_table(plan, park, lang)
+    if uncertainty is None:
+        return table
+    at = list(table.columns).index(t("lk_net", lang)) + 1
+    cells = [uncertainty.links.get(x.link_id) for x in sorted(plan.links, key=lambda x: x.rank)]
+    table.insert(at, render(TEXTS.code("column"), lang),
+                 [format_interval(c.median, c.p5, c.p95) if c else "–" for c in cells])
+    table.insert(at + 1, render(TEXTS.code("p_positive"), lang), [f"{c.p_positive:.0%}" if c else "–" for c in cells])
+    return table
+
+
+def _links_table(plan: Plan, park: Park, lang: Lang) -> pd.DataFrame:
     who = names(park, lang)
     rows = []
     for link in sorted(plan.links, key=lambda x: x.rank):
@@ -361,11 +378,27 @@ def map_links(plan: Plan | None, kinds: Iterable[str] | None = None, max_rank: i
             if link_kind(x.category) in wanted and (max_rank is None or x.rank <= max_rank)]
 
 
-# --- label placement: estimated boxes in km, placed greedily so no two labels overlap ----------------------------
+# --- label placement: estimated boxes in km, placed greedily clear of each other, of the dots and of the lines ----
 _Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in km
-PLOT_PX: tuple[float, float] = (700.0, 560.0)  # a conservative plot area (the app's is at least this big)
+PLOT_PX: tuple[float, float] = (880.0, 560.0)  # a conservative plot area (the app's is at least this big)
 NAME_FONT, LINK_FONT = 11, 10
+# a top link's label shrinks before it is given up: (name length limit, font px), names cut shorter last
+LINK_TRIES: tuple[tuple[int | None, int], ...] = ((None, LINK_FONT), (None, 9), (None, 8), (10, 9), (10, 8))
+MARKER_PX = 12  # the enterprise marker's size (diameter)
+DOT_PX = 7.5  # the marker's radius with its white border and a little air: no label comes nearer a dot's centre
+NAME_OFFSET_PX = MARKER_PX / 2 / 0.8 + 1  # where plotly puts a marker's text: r / 0.8 + 1 px from its centre
+# where a name may go around its dot; not "bottom center": plotly's text box there starts 4 px below the dot's
+# centre (the line's ascent), over the dot
+NAME_SPOTS: tuple[str, ...] = ("top center", "middle right", "middle left", "top right", "top left", "bottom right",
+                               "bottom left")
+RINGS: tuple[float, ...] = (0.8, 1.1, 1.6, 2.4, 3.5, 5.0, 7.0, 10.0, 14.0, 19.0, 25.0)  # a link label's distance from its
+# anchor on the curve, in label heights; a label that does not touch its curve gets a leader line
 ZOOM_GAP_KM = 10.0
+# the directions a link label tries around its anchor: across the curve first (either side), then turning
+# towards the curve's direction
+_TURNS: tuple[float, ...] = tuple(dict.fromkeys(
+    [s * a for a in (0.0, math.pi / 8, math.pi / 4, 3 * math.pi / 8, math.pi / 2) for s in (1, -1)]
+    + [math.pi + s * a for a in (0.0, math.pi / 8, math.pi / 4, 3 * math.pi / 8) for s in (1, -1)]))
 
 
 def text_units(text: str) -> int:
@@ -384,6 +417,70 @@ def overlaps(a: _Box, b: _Box) -> bool:
 
 def _inside(box: _Box, view: _Box) -> bool:
     return view[0] <= box[0] and box[2] <= view[2] and view[1] <= box[1] and box[3] <= view[3]
+
+
+class _Obstacles:
+    """Boxes (km) in a grid of cells, to ask quickly whether a new box touches any of them."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[_Box]] = {}
+
+    def _keys(self, box: _Box) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        for i in range(math.floor(box[0] / c), math.floor(box[2] / c) + 1):
+            for j in range(math.floor(box[1] / c), math.floor(box[3] / c) + 1):
+                yield i, j
+
+    def add(self, box: _Box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def hit(self, box: _Box) -> bool:
+        return any(overlaps(box, b) for key in self._keys(box) for b in self.cells.get(key, ()))
+
+    def add_line(self, xs: list[float], ys: list[float], radius: float, step: float) -> None:
+        """A polyline as small boxes: each piece at most `step` long, grown by `radius` (half its width)."""
+        for a in range(len(xs) - 1):
+            (x0, y0), (x1, y1) = (xs[a], ys[a]), (xs[a + 1], ys[a + 1])
+            n = max(1, math.ceil(math.dist((x0, y0), (x1, y1)) / step))
+            for i in range(n):
+                u, v = i / n, (i + 1) / n
+                px0, py0 = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
+                px1, py1 = x0 + (x1 - x0) * v, y0 + (y1 - y0) * v
+                self.add((min(px0, px1) - radius, min(py0, py1) - radius, max(px0, px1) + radius,
+                          max(py0, py1) + radius))
+
+
+class LinkLabel(NamedTuple):
+    """A top link's label: its text centred at (x, y) (km) in box, in font px; (ax, ay) the point of its curve a
+    leader line goes to (None when the label touches its curve)."""
+    link: Link
+    x: float
+    y: float
+    text: str
+    box: _Box
+    font: int = LINK_FONT
+    ax: float | None = None
+    ay: float | None = None
+
+
+@dataclass
+class MapLabels:
+    """Where the map's labels go: the view (km), km per pixel, the enterprise names shown (id -> text, box, text
+    position) and the top links labelled; every box clear of every other, of every dot and of every line drawn."""
+    view: _Box
+    km_per_px: float
+    names: dict[str, tuple[str, _Box, str]] = field(default_factory=dict)
+    links: list[LinkLabel] = field(default_factory=list)
+    top: list[Link] = field(default_factory=list)  # the top links that were to be labelled, by rank
+
+    def boxes(self) -> list[_Box]:
+        return [b for _, b, _ in self.names.values()] + [x.box for x in self.links]
+
+    def unlabelled(self) -> list[Link]:
+        done = {id(x.link) for x in self.links}
+        return [x for x in self.top if id(x) not in done]
 
 
 def enterprise_clusters(park: Park, gap_km: float = ZOOM_GAP_KM) -> list[list[str]]:
@@ -437,19 +534,6 @@ def map_clusters(park: Park, plan: Plan | None, gap_km: float = ZOOM_GAP_KM) -> 
     return [(clusters[k], avoided[k]) for k in ranked]
 
 
-@dataclass
-class MapLabels:
-    """Where the map's labels go: the view (km), km per pixel, the enterprise names shown (id -> text, box) and
-    the top links labelled (link, x, y, text, box); every box clear of every other."""
-    view: _Box
-    km_per_px: float
-    names: dict[str, tuple[str, _Box]] = field(default_factory=dict)
-    links: list[tuple[Link, float, float, str, _Box]] = field(default_factory=list)
-
-    def boxes(self) -> list[_Box]:
-        return [b for _, b in self.names.values()] + [x[4] for x in self.links]
-
-
 def _map_view(points: list[tuple[float, float]]) -> tuple[_Box, float]:
     """The view (km) around these points, room for the scale bar and names, shaped like PLOT_PX; km per pixel."""
     if not points:
@@ -463,26 +547,132 @@ def _map_view(points: list[tuple[float, float]]) -> tuple[_Box, float]:
     return (cx - k * PLOT_PX[0] / 2, cy - k * PLOT_PX[1] / 2, cx + k * PLOT_PX[0] / 2, cy + k * PLOT_PX[1] / 2), k
 
 
-def _link_text(link: Link, who: Mapping[str, str], lang: Lang) -> str:
-    return (f"#{link.rank} {short_name(who.get(link.supplier_id, link.supplier_id), lang)}→"
-            f"{short_name(who.get(link.receiver_id, link.receiver_id), lang)}")
+def _link_text(link: Link, who: Mapping[str, str], lang: Lang, limit: int | None = None) -> str:
+    return (f"#{link.rank} {short_name(who.get(link.supplier_id, link.supplier_id), lang, limit)}→"
+            f"{short_name(who.get(link.receiver_id, link.receiver_id), lang, limit)}")
+
+
+def _positions(park: Park) -> dict[str, tuple[float, float]]:
+    e = park.enterprises
+    return {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
+
+
+def _widths(shown: list[Link], plan: Plan | None) -> dict[int, float]:
+    """Each shown link's line width (keyed by id(link)), as map_figure draws it."""
+    largest = max((x.net_tco2e() for x in shown), default=0.0)
+    include_scope2 = plan.include_scope2 if plan is not None else False
+    return {id(x): link_width(x.net_tco2e(include_scope2), largest) for x in shown}
+
+
+def _drawn(p0: tuple[float, float], p1: tuple[float, float]) -> tuple[list[float], list[float]]:
+    """The part of a link's curve drawn as a line: it stops short of the receiver so the arrowhead shows."""
+    bx, by = bezier(p0, p1)
+    return bx[: len(bx) - 2], by[: len(by) - 2]
+
+
+def _scale_bar(points: list[tuple[float, float]]) -> tuple[float, float, float, float] | None:
+    """Where the scale bar goes (x0, y0, length, span; km): at the bottom left of these points."""
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    return min(xs), min(ys) - 0.08 * span, _scale_length(span), span
+
+
+def _leader(a: tuple[float, float], box: _Box) -> tuple[float, float]:
+    """Where a line from a to the box's centre meets the box's edge."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    dx, dy = cx - a[0], cy - a[1]
+    s = min((box[2] - box[0]) / 2 / abs(dx) if dx else math.inf, (box[3] - box[1]) / 2 / abs(dy) if dy else math.inf)
+    return cx - s * dx, cy - s * dy
 
 
 def place_labels(park: Park, plan: Plan | None, lang: Lang, shown: list[Link], top_n: int,
                  zoom: Iterable[str] | None = None) -> MapLabels:
-    """Greedy placement: the names of the enterprises at the ends of the top links (by rank), then the top links'
-    labels (at the curve's middle, else along it, else just off it; skipped if nowhere is clear), then every other name by
-    avoided tCO2e/a. A label that would touch one already placed, or leave the view, is not drawn (hover only)."""
-    e = park.enterprises
+    """Greedy placement of the map's labels in estimated boxes (km), each clear of every other label, of every
+    enterprise dot, of every line drawn (the links' curves and arrowheads, the existing exchanges, the scale bar)
+    and inside the view.
+
+    First the labels of the top_n links (by rank; with zoom, of the links with both ends in the frame): beside the
+    curve near its middle, else farther off (RINGS) with a thin leader line to the curve (crossing no label, and no
+    dot if it can), else in a smaller font, else with the names cut shorter (LINK_TRIES); a top link is left
+    unlabelled only when none of these is clear. Then the names of the enterprises at the ends of those links, then
+    every other name by avoided tCO2e/a, each at one of NAME_SPOTS around its dot; a name that finds no clear spot is
+    left to hover."""
     who = names(park, lang)
-    pos = {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
+    pos = _positions(park)
     wanted = set(zoom) if zoom is not None else set(pos)
     view, k = _map_view([p for i, p in pos.items() if i in wanted])
     out = MapLabels(view=view, km_per_px=k)
-    placed: list[_Box] = []
+    # everything drawn; the dots and labels a leader line should not cross; the labels it must not cross
+    drawn, solid, labelled = _Obstacles(40 * k), _Obstacles(40 * k), _Obstacles(40 * k)
+    for px, py in pos.values():
+        dot = (px - DOT_PX * k, py - DOT_PX * k, px + DOT_PX * k, py + DOT_PX * k)
+        drawn.add(dot)
+        solid.add(dot)
+    ex = park.exchanges
+    for s, r in zip(ex["supplier_id"], ex["receiver_id"], strict=True) if len(ex) else ():
+        if str(s) in pos and str(r) in pos and str(s) != str(r):
+            drawn.add_line(*bezier(pos[str(s)], pos[str(r)], bend=-0.15), radius=1.75 * k, step=5 * k)
+    widths = _widths(shown, plan)
+    curves: dict[int, tuple[list[float], list[float]]] = {}
+    for x in shown:
+        bx, by = curves[id(x)] = _drawn(pos[x.supplier_id], pos[x.receiver_id])
+        w = widths[id(x)]
+        drawn.add_line(bx, by, radius=(w / 2 + 1) * k, step=5 * k)
+        head = (5 + w / 2) * k  # the arrowhead: a marker 8 + w px across
+        drawn.add((bx[-1] - head, by[-1] - head, bx[-1] + head, by[-1] + head))
+    bar = _scale_bar([p for i, p in pos.items() if i in wanted])
+    if bar is not None:
+        x0, y0, length, span = bar
+        drawn.add((x0 - 2 * k, y0 - 0.01 * span - 2 * k, x0 + length + 2 * k, y0 + 0.01 * span + 22 * k))
 
     def free(box: _Box) -> bool:
-        return _inside(box, view) and not any(overlaps(box, b) for b in placed)
+        return _inside(box, view) and not drawn.hit(box)
+
+    def keep(box: _Box) -> None:
+        drawn.add(box)
+        solid.add(box)
+        labelled.add(box)
+
+    def link_label(x: Link) -> LinkLabel | None:
+        xs, ys = curves[id(x)]
+        mid = len(xs) // 2
+        anchors = [i for i in (mid, mid - 3, mid + 3, mid - 6, mid + 6, mid - 9, mid + 9) if 0 < i < len(xs) - 1]
+        touch = (widths[id(x)] / 2 + 4) * k  # nearer than this to its anchor, a label needs no leader line
+        for limit, font, strict in ((n, f, s) for n, f in LINK_TRIES for s in (True, False)):
+            text = _link_text(x, who, lang, limit)
+            w, h = label_size_px(text, font, pad=3.5)  # borderpad 2 and border 1, and a little air
+            for ring in RINGS:
+                for i in anchors:
+                    normal = math.atan2(xs[i + 1] - xs[i - 1], -(ys[i + 1] - ys[i - 1]))
+                    for turn in _TURNS:
+                        cx = xs[i] + ring * h * k * math.cos(normal + turn)
+                        cy = ys[i] + ring * h * k * math.sin(normal + turn)
+                        box = (cx - k * w / 2, cy - k * h / 2, cx + k * w / 2, cy + k * h / 2)
+                        if not free(box):
+                            continue
+                        grown = (box[0] - touch, box[1] - touch, box[2] + touch, box[3] + touch)
+                        if grown[0] <= xs[i] <= grown[2] and grown[1] <= ys[i] <= grown[3]:
+                            return LinkLabel(x, cx, cy, text, box, font)
+                        edge = _leader((xs[i], ys[i]), box)
+                        line = _Obstacles(40 * k)
+                        line.add_line([xs[i], edge[0]], [ys[i], edge[1]], radius=0.75 * k, step=3 * k)
+                        pieces = [b for cell in line.cells.values() for b in cell]
+                        if any((solid if strict else labelled).hit(b) for b in pieces):
+                            continue
+                        for b in pieces:
+                            drawn.add(b)
+                        return LinkLabel(x, cx, cy, text, box, font, xs[i], ys[i])
+        return None
+
+    out.top = [x for x in sorted(shown, key=lambda x: x.rank)
+               if zoom is None or (x.supplier_id in wanted and x.receiver_id in wanted)][: max(top_n, 0)]
+    for x in out.top:
+        placed = link_label(x)
+        if placed is not None:
+            keep(placed.box)
+            out.links.append(placed)
 
     def name(eid: str) -> None:
         if eid in out.names or eid not in pos:
@@ -490,30 +680,28 @@ def place_labels(park: Park, plan: Plan | None, lang: Lang, shown: list[Link], t
         text = short_name(who.get(eid, eid), lang)
         w, h = label_size_px(text, NAME_FONT, pad=1.5)
         x, y = pos[eid]
-        box = (x - k * w / 2, y + k * 6, x + k * w / 2, y + k * (6 + h))  # "top center" above a 12 px marker
-        if free(box):
-            placed.append(box)
-            out.names[eid] = (text, box)
+        o = NAME_OFFSET_PX
+        spots = {"top center": (x - k * w / 2, y + k * o, x + k * w / 2, y + k * (o + h)),
+                 "bottom center": (x - k * w / 2, y - k * (o + h), x + k * w / 2, y - k * o),
+                 "middle right": (x + k * o, y - k * h / 2, x + k * (o + w), y + k * h / 2),
+                 "middle left": (x - k * (o + w), y - k * h / 2, x - k * o, y + k * h / 2),
+                 "top right": (x + k * o, y + k * o, x + k * (o + w), y + k * (o + h)),
+                 "top left": (x - k * (o + w), y + k * o, x - k * o, y + k * (o + h)),
+                 "bottom right": (x + k * o, y - k * (o + h), x + k * (o + w), y - k * o),
+                 "bottom left": (x - k * (o + w), y - k * (o + h), x - k * o, y - k * o)}
+        for where in NAME_SPOTS:
+            if free(spots[where]):
+                keep(spots[where])
+                out.names[eid] = (text, spots[where], where)
+                return
 
-    top = sorted(shown, key=lambda x: x.rank)[: max(top_n, 0)]
-    for x in top:
+    for x in out.top:
         name(x.supplier_id)
         name(x.receiver_id)
-    for x in top:
-        bx, by = bezier(pos[x.supplier_id], pos[x.receiver_id])
-        text = _link_text(x, who, lang)
-        w, h = label_size_px(text, LINK_FONT, pad=3.5)  # borderpad 2 and border 1, and a little air
-        mid = len(bx) // 2
-        spots = [(bx[i], by[i] + k * dy) for dy in (0.0, h, -h) for i in (mid, mid - 3, mid + 3, mid - 6, mid + 6)]
-        for lx, ly in spots:  # on the curve's middle, else along it, else just above or below it
-            box = (lx - k * w / 2, ly - k * h / 2, lx + k * w / 2, ly + k * h / 2)
-            if free(box):
-                placed.append(box)
-                out.links.append((x, lx, ly, text, box))
-                break
     importance = enterprise_avoided(plan)
     for eid in sorted(pos, key=lambda i: -importance.get(i, 0.0)):  # stable: the park's order among equals
-        name(eid)
+        if eid in wanted:
+            name(eid)
     return out
 
 
@@ -523,11 +711,11 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
     """A schematic of the park (x_km/y_km at equal aspect, a scale bar, no tiles): enterprises by short name (full
     on hover), existing exchanges grey, the plan's links as curved arrows coloured by kind and as wide as their
     net avoided tCO2e, the top_n ranked links labelled supplier → receiver, the highlighted link drawn over all.
-    Labels never overlap (place_labels: a name or link label that would is left to hover); zoom (enterprise ids,
-    e.g. one of map_clusters) frames those enterprises only, the scale bar with them."""
-    e = park.enterprises
+    No label overlaps another, a dot or a line (place_labels: a top link's label set off its curve gets a thin
+    leader line; a name with no clear spot is left to hover); zoom (enterprise ids, e.g. one of map_clusters) frames
+    those enterprises only, the scale bar with them."""
     who = names(park, lang)
-    pos = {str(i): (float(x), float(y)) for i, x, y in zip(e["enterprise_id"], e["x_km"], e["y_km"], strict=True)}
+    pos = _positions(park)
     fig = go.Figure()
     ex = park.exchanges
     if len(ex):
@@ -542,48 +730,53 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
                                  line={"color": "#9e9e9e", "width": 1.5, "dash": "dot"}))
     shown = [x for x in map_links(plan, kinds, max_rank)
              if x.supplier_id in pos and x.receiver_id in pos and x.supplier_id != x.receiver_id]
-    largest = max((x.net_tco2e() for x in shown), default=0.0)
+    widths = _widths(shown, plan)
     in_legend: set[str] = set()
-    include_scope2 = plan.include_scope2 if plan is not None else False
     for link in sorted(shown, key=lambda x: -x.rank):  # the best links drawn last, on top
         kind = link_kind(link.category)
-        bx, by = bezier(pos[link.supplier_id], pos[link.receiver_id])
-        end = len(bx) - 3  # stop short of the receiver's marker so the arrowhead shows
+        bx, by = _drawn(pos[link.supplier_id], pos[link.receiver_id])  # short of the receiver: the arrowhead shows
+        end = len(bx) - 1
         label = link_label(link, park, lang)
         fig.add_trace(go.Scatter(
-            x=bx[: end + 1], y=by[: end + 1], mode="lines+markers", name=t(f"map_kind_{kind}", lang),
+            x=bx, y=by, mode="lines+markers", name=t(f"map_kind_{kind}", lang),
             legendgroup=kind, showlegend=kind not in in_legend, opacity=0.8,
-            line={"color": KIND_COLOURS[kind], "width": link_width(link.net_tco2e(include_scope2), largest)},
+            line={"color": KIND_COLOURS[kind], "width": widths[id(link)]},
             marker={"symbol": "arrow", "angleref": "previous", "color": KIND_COLOURS[kind],
-                    "size": [0] * end + [8 + link_width(link.net_tco2e(include_scope2), largest)]},
+                    "size": [0] * end + [8 + widths[id(link)]]},
             meta={"link": encode(link_key(link)), "rank": link.rank}, text=[label] * (end + 1),
             hovertemplate="%{text}<extra></extra>"))
         in_legend.add(kind)
     frame = {str(i) for i in zoom} if zoom is not None else None
     labels = place_labels(park, plan, lang, shown, top_n, frame)
-    for x, lx, ly, text, _ in labels.links:  # the top links named, on a light backing
-        fig.add_annotation(
-            x=lx, y=ly, showarrow=False, name="top_link", bgcolor="rgba(255,255,255,0.85)",
-            bordercolor=KIND_COLOURS[link_kind(x.category)], borderwidth=1, borderpad=2, font={"size": LINK_FONT},
-            text=text)
+    for x in labels.links:  # the top links named, on a light backing; a thin leader line when set off the curve
+        colour = KIND_COLOURS[link_kind(x.link.category)]
+        style: dict[str, Any] = {"name": "top_link", "bgcolor": "rgba(255,255,255,0.9)", "bordercolor": colour,
+                                 "borderwidth": 1, "borderpad": 2, "font": {"size": x.font}, "text": x.text}
+        if x.ax is None:
+            fig.add_annotation(x=x.x, y=x.y, showarrow=False, **style)
+        else:
+            fig.add_annotation(x=x.ax, y=x.ay, ax=x.x, ay=x.y, axref="x", ayref="y", showarrow=True, arrowhead=0,
+                               arrowwidth=1, arrowcolor=colour, standoff=0, **style)
     if highlight is not None and plan is not None:
         chosen = find_link(plan, highlight)
         if chosen is not None and chosen.supplier_id in pos and chosen.receiver_id in pos:
             bx, by = bezier(pos[chosen.supplier_id], pos[chosen.receiver_id])
+            width = widths.get(id(chosen), link_width(chosen.net_tco2e(plan.include_scope2),
+                                                      max((x.net_tco2e() for x in shown), default=0.0)))
             fig.add_trace(go.Scatter(
                 x=bx, y=by, mode="lines", name=t("map_selected", lang), hoverinfo="skip",
-                line={"color": "#000000", "width": link_width(chosen.net_tco2e(include_scope2), largest) + 4},
+                line={"color": "#000000", "width": width + 4},
                 opacity=0.55, meta={"link": encode(highlight)}))
     ids = list(pos)
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text", name=t("enterprises", lang),
-        text=[labels.names[i][0] if i in labels.names else "" for i in ids], textposition="top center",
+        text=[labels.names[i][0] if i in labels.names else "" for i in ids],
+        textposition=[labels.names[i][2] if i in labels.names else "top center" for i in ids],
         textfont={"size": NAME_FONT},
-        marker={"size": 12, "color": "#35608d", "line": {"color": "white", "width": 1.5}},
+        marker={"size": MARKER_PX, "color": "#35608d", "line": {"color": "white", "width": 1.5}},
         customdata=[f"{who.get(i, i)} ({i})" for i in ids],
         hovertemplate="%{customdata}<br>(%{x:.2f}, %{y:.2f}) km<extra></extra>"))
-    framed = [p for i, p in pos.items() if frame is None or i in frame]
-    _add_scale_bar(fig, [p[0] for p in framed], [p[1] for p in framed])
+    _add_scale_bar(fig, [p for i, p in pos.items() if frame is None or i in frame])
     v = labels.view
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": 12}, height=680, margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -595,14 +788,12 @@ def map_figure(park: Park, plan: Plan | None, lang: Lang, highlight: LinkKey | N
     return fig
 
 
-def _add_scale_bar(fig: go.Figure, xs: list[float], ys: list[float]) -> None:
-    """A scale bar in km at the bottom left of the enterprises' extent."""
-    if not xs:
+def _add_scale_bar(fig: go.Figure, points: list[tuple[float, float]]) -> None:
+    """A scale bar in km at the bottom left of these enterprises' extent."""
+    bar = _scale_bar(points)
+    if bar is None:
         return
-    x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
-    span = max(x_max - x_min, y_max - y_min, 1.0)
-    length = _scale_length(span)
-    x0, y0 = x_min, y_min - 0.08 * span
+    x0, y0, length, span = bar
     fig.add_trace(go.Scatter(
         x=[x0, x0, x0, x0 + length, x0 + length, x0 + length], y=[y0 + 0.01 * span, y0 - 0.01 * span, y0, y0,
                                                                    y0 + 0.01 * span, y0 - 0.01 * span],

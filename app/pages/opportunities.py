@@ -13,8 +13,10 @@ from app.i18n import t
 from app.state import Workspace
 from app.ui import attempt, keep, lang, need_park, remember, show_table, workspace
 from symbiosis.core.i18n import Lang, word
+from symbiosis.core.i18n import render as render_text
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Link, Plan
+from symbiosis.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, TEXTS, PlanUncertainty, plan_uncertainty
 
 
 def render() -> None:
@@ -80,6 +82,8 @@ def _option_widgets(lg: Lang) -> None:
         for i, category in enumerate(opts.CATEGORIES):
             grid[i % 3].number_input(f"{t(f'cat_{category}', lg)} ({t(f'unit_of_{category}', lg)})", min_value=0.0,
                                      step=100.0, key=opts.min_key(category))
+        st.number_input(t("opt_min_tco2e", lg), min_value=0.0, step=500.0, key="opt_min_tco2e",
+                        help=t("opt_min_tco2e_help", lg))
     with st.expander(t("opt_solver", lg)):
         s1, s2 = st.columns(2)
         s1.number_input(t("opt_gap", lg), min_value=0.0, max_value=0.5, step=0.001, format="%.4f", key="opt_gap",
@@ -159,6 +163,18 @@ def _run_matching(ws: Workspace, park: Park, request: opts.SolveRequest, request
 
 
 # --- results -----------------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=compute.CACHE_ENTRIES, show_spinner=False)
+def _uncertainty(park_key: str, plan_key: str, _park: Park, _plan: Plan, _ws: Workspace) -> PlanUncertainty | None:
+    """The plan's Monte Carlo (docs/uncertainty.md), once per park and plan content: DEFAULT_SAMPLES samples with the
+    factor table the plan was solved with."""
+    if not _plan.links:
+        return None
+    request = _ws.plan_request
+    options = request.match_options() if request is not None else None
+    factors = compute.session(park_key, _park).factors(options)
+    return plan_uncertainty(_park, _plan, factors, DEFAULT_SAMPLES, DEFAULT_SEED)
+
+
 def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: Lang) -> None:
     """Whether the plan is stale, the solver's status and messages, the totals and the ranked links."""
     if ws.plan_park_key != ws.park_key:
@@ -183,11 +199,17 @@ def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: L
     m[3].metric(t("lk_scope2", lg), f"{totals['scope2']:,.0f}")
     m[4].metric(t("lk_scope3", lg), f"{totals['scope3']:,.0f}")
     m[5].metric(t("lk_added", lg), f"{totals['added']:,.0f}")
+    spread = attempt(lambda: _uncertainty(ws.park_key, compute.plan_key(plan), park, plan, ws), lg,
+                     "step_solve") if ws.plan_park_key == ws.park_key else None
+    if spread is not None and spread.total is not None:
+        st.caption(render_text(TEXTS.code("total"), lg, median=spread.total.median, p5=spread.total.p5,
+                               p95=spread.total.p95, p_positive=spread.total.p_positive, samples=spread.samples,
+                               seed=spread.seed))
 
     st.subheader(t("ranked_links", lg))
     st.caption(t("ranked_links_help", lg))
     with st.container(key="ranked_links_box"):
-        show_table(opportunities.links_table(plan, park, lg), key="ranked_links", height=380)
+        show_table(opportunities.links_table(plan, park, lg, spread), key="ranked_links", height=380)
 
 
 # --- one link in detail ------------------------------------------------------------------------------------------

@@ -90,6 +90,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--forbid", action="append", default=[], metavar="LINK", help="forbid a link (same forms)")
     p.add_argument("--max-links-per-enterprise", type=int, help="cap on links per enterprise")
     p.add_argument("--epsilon-cost", type=float, help="cap on the plan's annual net cost, CNY/a")
+    p.add_argument("--min-tco2e", type=float, metavar="T", help="smallest net avoided tCO2e/a of a proposed link "
+                   "(no dust links; default 1000, 0 = any size) / 链接最小净减排量")
+    p.add_argument("--disabled-rules", action="store_true", default=None,
+                   help="also use the substitution rules switched off for want of a source / 同时使用无来源的替代规则")
     p.add_argument("--alternatives", type=int, default=0, metavar="N", help="also show the N next-best plans")
     p.add_argument("--uncertainty", type=int, default=DEFAULT_SAMPLES, metavar="N",
                    help=f"Monte Carlo samples of factors and quantities (default {DEFAULT_SAMPLES}; 0: off) / "
@@ -115,6 +119,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         forced=tuple(LinkSelector.parse(t) for t in args.force),
         forbidden=tuple(LinkSelector.parse(t) for t in args.forbid),
         max_links_per_enterprise=args.max_links_per_enterprise, epsilon_cost=args.epsilon_cost,
+        min_link_tco2e=args.min_tco2e, disabled_rules=args.disabled_rules,
         solver_log=bool(getattr(args, "verbose", False)))
 
 
@@ -186,7 +191,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.6g}"
+    """A figure of the status line: thousands separated, one decimal (no e-notation)."""
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _gap(value: float | None) -> str:
+    """The relative gap as a percentage (4 significant digits; tiny gaps shown as < 0.0001 %)."""
+    if value is None:
+        return "-"
+    return "< 0.0001 %" if 0 <= value < 1e-6 else f"{value * 100:.4g} %"
 
 
 def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: argparse.Namespace,
@@ -194,7 +207,7 @@ def _print_text(plan: Any, unmatched: pd.DataFrame, others: list[Any], args: arg
     lang = args.lang
     unit = plan.objective_unit
     print(say("status", lang, status=_status(plan.status, lang), objective=_fmt(plan.objective_value), unit=unit,
-              bound=_fmt(plan.bound_value), gap=_fmt(plan.gap), build=plan.build_seconds, solve=plan.solve_seconds,
+              bound=_fmt(plan.bound_value), gap=_gap(plan.gap), build=plan.build_seconds, solve=plan.solve_seconds,
               subproblems=plan.subproblems))
     print(say("totals", lang, links=len(plan.links), net=plan.net_tco2e, heat=plan.heat_recovered_gj))
     if uncertainty is not None and uncertainty.total is not None:

@@ -223,13 +223,13 @@ def test_force_one_link_by_name_and_the_map(browser: Any, app_url: str, artifact
         picker = page.locator(".st-key-link_pick")
         picker.scroll_into_view_if_needed()
         picker.locator("input").click()
-        page.keyboard.type("blast-furnace gas → 华扬特钢")
+        page.keyboard.type("hydrogen → 滨江钢铁")
         options = page.get_by_role("option")
         options.first.wait_for()
         assert 1 <= options.count() < 10  # typing narrows the list; no "select all" is offered
         assert not page.get_by_text("Select all").count() and not page.get_by_text("matches").count()
         label = options.first.inner_text()
-        assert "滨江钢铁集团有限公司 — blast-furnace gas → 华扬特钢有限公司" in label
+        assert "滨江氯碱化工有限公司 — hydrogen → 滨江钢铁集团有限公司" in label
         options.first.click()
         settle(page)
         page.locator(".st-key-pick_force button").click()
