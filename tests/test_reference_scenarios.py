@@ -10,19 +10,19 @@ from __future__ import annotations
 import math
 
 import pytest
+from park_builders import csv_text
 from test_consistency_law import assert_law
 
 import matching
 from flows.graph import build_graph
 from matching import MatchOptions
 from symbiosis.core.errors import ParkError
+from symbiosis.core.exchanges import substitution_rules
 from symbiosis.core.factors import FactorTable
 from symbiosis.core.loader import load_files
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.receiving import receiving_processes
-from symbiosis.core.exchanges import substitution_rules
-from park_builders import csv_text
 
 ENT = ["enterprise_id", "name", "x_km", "y_km"]
 HEADER = ["stream_id", "enterprise_id", "direction", "material", "quantity", "unit", "baseline", "displaced_use"]
