@@ -9,6 +9,7 @@ per-enterprise link cap, or the optimiser's choice (fixed costs, minimum sizes).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -32,9 +33,10 @@ from symbiosis.core.plan import Link, Plan
 # names (the localize mechanism of symbiosis.core.i18n), and a parameter `x_zh` given next to `x` is used for it.
 REASONS = register("reason", {
     "no_rule": ("no substitution rule takes {material} as {role}", "没有以{material}为{role}的替代规则"),
-    "rule_off": ("only substitution rules switched off for want of a source take {material} here ({rules}: "
-                 "{why}); the option disabled_rules uses them",
-                 "此处只有因缺少来源而默认关闭的替代规则可用于{material}（{rules}：{why}）；选项 disabled_rules 可启用"),
+    "rule_off": ("only substitution rules switched off for want of a source would join {material} and {materials} "
+                 "here ({why}); the option disabled_rules uses them",
+                 "此处只有因缺少来源而默认关闭的替代规则可将{material}与{materials}对接（{why}）；"
+                 "启用“同时使用无来源的替代规则”选项后可用"),
     "no_partner": ("no other enterprise in the park {needs} {materials}", "园区内没有其他企业{needs}{materials}"),
     "hazardous": ("hazardous waste {code}: no rule allows it towards {materials}",
                   "危险废物 {code}：没有允许其用于{materials}的规则"),
@@ -238,9 +240,10 @@ class _Explainer:
         if not partners:
             return None
         why = str(off.iloc[0]["off_reason"]) or "—"
-        en, _, zh = why.partition(" / ")  # off_reason is written "English / 中文"
-        return "rule_off", {"material": r.material, "rules": ", ".join(off["rule_id"]), "why": en.strip(),
-                            "why_zh": (zh or en).strip()}, {}
+        en, *zh = re.split(r" / (?=[\u3000-\u9fff（])", why, maxsplit=1)  # off_reason: "English / 中文"
+        others = sorted(set(off["input_material" if is_output else "output_material"]) & wanted)
+        return "rule_off", {"material": r.material, "materials": ", ".join(others), "why": en.strip(),
+                            "why_zh": (zh[0] if zh else en).strip()}, {}
 
     def _material(self, r: Any, is_output: bool) -> Reason:
         rules, pool = self._partners(r, is_output)

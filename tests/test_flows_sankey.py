@@ -55,7 +55,8 @@ def test_loop_park_renders(loop_park: Park, tmp_path: Path) -> None:
     links = flows.sankey_links(graph, basis="water", level="material", lang="zh")
     assert links["value"].sum() == pytest.approx(sum(d["quantity"] for *_, d in graph.edges(data=True)))
     self_loop = links[(links["source"] == "A") & (links["target"] == "A")]
-    assert self_loop["value"].tolist() == [100] and self_loop["rows"].tolist() == [["X3", "A3", "A1"]]
+    # the effluent feeds the input the allocation ranks first (exchanges.allocate_exchanges: net per unit, cap, order)
+    assert self_loop["value"].tolist() == [100] and self_loop["rows"].tolist() == [["X3", "A3", "A4"]]
     fig = flows.sankey_figure(graph, basis="water", level="material", lang="zh")
     labels = list(fig.data[0].node.label)
     assert {"滨江热电（入）", "滨江热电（出）", "蓝海化工（入）", "蓝海化工（出）"} <= set(labels)

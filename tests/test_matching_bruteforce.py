@@ -114,10 +114,11 @@ def test_brute_force_on_a_fixed_park_where_the_minimum_size_matters() -> None:
     """Two plants of 2000 t compete for a 3000 t clinker share. With a 1500 t minimum per link, using both means
     1500 + 1500 (2000 + 1000 is below the minimum); that still beats one 2000 t link despite a second contract's
     fixed emission. The MILP and the enumeration agree."""
-    from test_matching_support import park_of, s
+    from test_matching_support import park_of, rule, s
 
+    clinker = 3_000 / rule("fly_ash", "clinker")["max_share"]  # the fly-ash share of it is 3000 t
     park = park_of([["R", "cement", 0, 0], ["A", "power", 1, 0], ["B", "steel", 0, 1]],
-                   [s("R1", "R", "input", "clinker", 10_000, "t/a", baseline="virgin"),
+                   [s("R1", "R", "input", "clinker", clinker, "t/a", baseline="virgin"),
                     s("A1", "A", "output", "fly_ash", 2_000, "t/a", baseline="landfill"),
                     s("B1", "B", "output", "fly_ash", 2_000, "t/a", baseline="landfill")])
     model = matching.build_model(park, OPTIONS)

@@ -157,7 +157,7 @@ def test_with_a_third_buyer_the_solvent_goes_one_way_round() -> None:
 
 
 # --- 4. Chinese texts in Chinese -----------------------------------------------------------------------------------
-ALLOWED = re.compile(r"tCO2e?|kWh|MWh|Nm3|GJ|km|HW\d{2}")
+ALLOWED = re.compile(r"tCO2e?|kWh|MWh|Nm3|GJ|km|HW\d{2}|CaO")  # units, waste codes, a chemical formula
 ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
