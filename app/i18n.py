@@ -431,6 +431,8 @@ S = register("app", {
     "item_added_energy": ("added pumping and pre-treatment energy", "新增泵送和预处理能耗排放"),
     "item_added_combustion": ("added combustion of the substitute fuel", "新增替代燃料燃烧排放"),
     "item_added_construction": ("added construction (annualised)", "新增建设排放（年化）"),
+    "item_added_displaced": ("the buyer's replacement of an output sold today (outside the park)",
+                             "现状外售产出的原买方改用替代品（园区外）"),
     "fs_id": ("factor", "因子编号"),
     "fs_name": ("name", "名称"),
     "fs_value": ("value", "数值"),

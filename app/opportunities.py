@@ -222,7 +222,7 @@ def scope_table(link: Link, lang: Lang) -> pd.DataFrame:
 
 _ITEM_KEYS = {f"item_{i}" for i in ("avoided_scope1", "avoided_scope1_supplier", "avoided_scope2",
                                     "avoided_scope3_cat1", "avoided_scope3_cat5", "added_transport", "added_energy",
-                                    "added_combustion", "added_construction")}
+                                    "added_combustion", "added_construction", "added_displaced")}
 
 
 def factor_sources(factor_ids: Iterable[str], park: Park, lang: Lang) -> pd.DataFrame:
