@@ -25,13 +25,14 @@ from symbiosis.core.i18n import LANGS, Lang, pair, register, render, word
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 from symbiosis.core.taxonomy import CATEGORY_NAMES, DIMENSION_NAMES, materials
+from symbiosis.core.uncertainty import DEFAULT_ROW_UNCERTAINTY
 
 BALANCE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "enterprise_name", "level", "key", "name_en", "name_zh", "unit", "inflow", "outflow", "gap",
     "relative_gap", "tolerance", "status", "flagged", "note", "note_zh", "explained",
 )
 DEFAULT_REL_TOL = 0.05  # ledgers are rounded and rough; 5 % of the larger side is read as "balanced"
-DEFAULT_UNCERTAINTY = 0.10  # relative standard uncertainty for rows that state none
+DEFAULT_UNCERTAINTY = DEFAULT_ROW_UNCERTAINTY  # a row that states none: the one default, also the Monte Carlo's
 # The one balance that is checked: total mass, water included at its density. Mass and volume alone are only
 # reported: water moves between them (wet sludge is made of the wastewater, a digester's liquor of its wet feed,
 # a drying acid takes up water), so out > in on either alone is no sign of a missing row. Energy is not checked

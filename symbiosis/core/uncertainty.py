@@ -45,7 +45,7 @@ from symbiosis.core.rulebook import delivered_fraction
 # source) and the ecoinvent pedigree matrix (reliability score -> a wider lognormal); docs/uncertainty.md.
 RELIABILITY_HALF_WIDTH: dict[str, float] = {"A": 0.10, "B": 0.20, "C": 0.30, "derived": 0.30, "R": 0.50}
 UNKNOWN_RELIABILITY_HALF_WIDTH = 0.50  # a tag not in the table counts as a placeholder
-DEFAULT_ROW_UNCERTAINTY = 0.10  # relative standard uncertainty of a ledger row that states none (= reconciliation's)
+DEFAULT_ROW_UNCERTAINTY = 0.10  # relative standard uncertainty of a ledger row that states none (flows.balance too)
 Z90 = 1.6448536269514722  # the standard normal's 95th percentile: p5..p95 is the 90 % interval
 DEFAULT_SAMPLES = 200  # what `symbiosis match`, the report and the app draw unless told otherwise
 DEFAULT_SEED = 20261207
