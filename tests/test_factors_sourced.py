@@ -38,9 +38,8 @@ LATENT_HEAT_GJ_PER_T = 2.443  # water at 25 °C
 # Placeholders still reachable, each for a reason docs/factor-sources.md gives. The set may only shrink: a new
 # placeholder reachable by a default plan fails the test, and so does sourcing one of these without removing it here.
 KNOWN_UNSOURCED: frozenset[str] = frozenset({
-    # named by baselines.csv (own boilers, hazardous-waste treatment) and by every heat pipe
-    "eff_natural_gas_boiler", "eff_coal_boiler", "disposal_hazardous_treatment",
-    "heat_pipe_loss_hot_water", "heat_pipe_loss_steam",
+    # (the rows named by baselines.csv and the heat pipes - eff_natural_gas_boiler, eff_coal_boiler,
+    # disposal_hazardous_treatment, heat_pipe_loss_hot_water, heat_pipe_loss_steam - are sourced since issue 12 pass 2)
     # cradle-to-gate rows reached only through the implicit same-material rules (a park enterprise selling the very
     # product to another); no substitution rule of substitutions.csv that is on uses them
     "virgin_clay", "virgin_sulfuric_acid", "virgin_hydrochloric_acid", "virgin_caustic_soda",
@@ -150,7 +149,7 @@ def test_placeholder_counts_match_the_notes() -> None:
     factors = list(read_records("emission_factors"))
     n_factor = sum(1 for r in factors if r["reliability"].strip() == "R"
                    or "no primary source" in (r["source"] + r["notes"]).lower())
-    assert n_factor == 13
+    assert n_factor == 8
     assert all(fid in {f.factor_id for f in F.all()} for fid in KNOWN_UNSOURCED)
 
 
