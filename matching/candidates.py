@@ -432,10 +432,12 @@ def _process_held(ctx: Context, links: pd.DataFrame) -> np.ndarray:
     replaces (rulebook.process_held), or ""."""
     s = ctx.streams
     own = s[(s["direction"] == "input") & (s["baseline"] == OWN_PRODUCTION)]
-    made = own.groupby("enterprise_id")["material"].agg(lambda m: frozenset(m.astype(str))).to_dict()
+    made: dict[str, set[str]] = {}
+    for enterprise, material in zip(own["enterprise_id"].astype(str), own["material"].astype(str), strict=True):
+        made.setdefault(enterprise, set()).add(material)
     if not made or links.empty:
         return np.full(len(links), "", dtype=object)
-    return np.array([process_held(str(m), made.get(r, frozenset())) if r in made else ""
+    return np.array([process_held(str(m), made[r]) if r in made else ""
                      for r, m in zip(links["receiver_id"], links["material_in"], strict=True)], dtype=object)
 
 

@@ -160,8 +160,8 @@ def test_raw_material_without_baseline_is_bought_virgin() -> None:
 def test_pipe_heat_loss_per_km() -> None:
     steam = F.get("heat_pipe_loss_steam").value
     water = F.get("heat_pipe_loss_hot_water").value
-    got = delivered_fraction(["pipe_steam", "pipe_heat", "pipe_steam"], [2.0, 2.0, 100.0], F)
-    assert got.tolist() == pytest.approx([1 - 2 * steam, 1 - 2 * water, 0.0])
+    got = delivered_fraction(["pipe_steam", "pipe_heat", "pipe_steam"], [2.0, 2.0, 2.0 / steam], F)
+    assert got.tolist() == pytest.approx([1 - 2 * steam, 1 - 2 * water, 0.0])  # never below 0
 
 
 def test_factor_overrides_change_the_coefficients() -> None:

@@ -36,7 +36,7 @@ EFF = {"natural_gas_boiler": F.get("eff_natural_gas_boiler").value, "coal_boiler
 FUEL_OF = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal", "electric_boiler": "electricity"}
 ENT = [["S", "coke plant", 0, 0], ["R", "boiler user", 1, 0]]
 GAS_BOUGHT = 10_000.0  # GJ/a natural gas R buys ...
-HEAT = 9_000.0  # ... and burns in the boiler that raises this process heat (9 000 / 0.9 = 10 000 GJ of gas)
+HEAT = GAS_BOUGHT * EFF["natural_gas_boiler"]  # ... all burned in the boiler that raises this process heat
 
 
 def boiler_park(heat_baseline: str = "natural_gas_boiler", gas_row: float | None = GAS_BOUGHT,

@@ -113,14 +113,15 @@ def _add_displaced(out: pd.DataFrame, pairs: pd.DataFrame, factors: FactorTable)
     ids = list(out["ids_added_displaced"])
     factor_ids, notes = list(out["factor_ids"]), list(out["notes"])
     references: dict[tuple[str, str, str], Note] = {}
-    for i, key in enumerate(zip(pairs["baseline_out"].astype(str), displaced, pairs["baseline_in"].astype(str),
+    for n, key in enumerate(zip(pairs["baseline_out"].astype(str), displaced, pairs["baseline_in"].astype(str),
                                 strict=True)):
         if key not in references:
             references[key] = reference_note(*key)
-        notes[i] = (references[key], *notes[i])
-    for i in np.flatnonzero(pairs["process_held"].fillna("").astype(str).to_numpy() != "") if (
-            "process_held" in pairs.columns) else ():
-        product = str(pairs["process_held"].iloc[i])
+        notes[n] = (references[key], *notes[n])
+    held = (pairs["process_held"].fillna("").astype(str).to_numpy() if "process_held" in pairs.columns
+            else np.full(len(pairs), "", dtype=object))
+    for i in np.flatnonzero(held != ""):
+        product = str(held[i])
         notes[i] = (*notes[i], Note("process_held", (("material", str(pairs["material_in"].iloc[i])),
                                                      ("product", product),
                                                      ("product_zh", materials()[product].name_zh
