@@ -196,3 +196,29 @@ def test_replacing_limestone_avoids_its_calcination_unless_own_clinker_holds_it(
     else:
         assert link.avoided_scope1_tco2e == pytest.approx(link.quantity_in * process, rel=REL)
         assert "process_calcination_limestone" in link.factor_ids
+
+
+def test_the_demo_plan_rests_on_no_placeholder_row() -> None:
+    """Issue 12's target: no rule or factor a default plan uses is a placeholder (tag R or no source found). The
+    share of the demo plan's net tonnes resting on one is 0."""
+    from symbiosis import load_park
+    from symbiosis.core.datasets import demo_park_path, read_records
+
+    demo = load_park(demo_park_path())
+    plan = matching.propose(demo, MatchOptions(time_limit=math.inf))
+    assert plan.status == "optimal" and 20 <= len(plan.links) <= 100  # tens of links, not 177
+
+    def placeholder(reliability: str, source: str) -> bool:
+        return reliability == "R" or "no primary source" in source.lower()
+
+    rules = {r["rule_id"]: r for r in read_records("substitutions")}
+    factors = FactorTable(demo.config)
+    resting = 0.0
+    for link in plan.links:
+        ids = {*link.factor_ids, *(f for line in link.accounting for f in line.factor_ids)}
+        rows = [factors.get(f) for f in ids]
+        rule = rules.get(link.rule_id)
+        if any(placeholder(f.reliability, f.source) for f in rows) or (
+                rule is not None and placeholder(rule["reliability"], rule["source"])):
+            resting += link.net_tco2e()
+    assert resting == 0.0
