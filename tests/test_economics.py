@@ -26,6 +26,7 @@ from symbiosis.core.economics import (
     plan_economics,
 )
 from symbiosis.core.errors import DatasetError
+from symbiosis.core.factors import FactorTable
 from symbiosis.core.loader import load_files, load_park
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
@@ -260,3 +261,57 @@ def test_the_economics_table_is_json_safe(demo: tuple[Park, Plan]) -> None:
     assert len(frame) == len(plan.links)
     record = link_economics(plan.links[0], p).to_record()
     json.dumps(record, allow_nan=False)
+
+
+def test_every_default_is_in_the_docs_with_its_tag() -> None:
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "economics.md").read_text(encoding="utf-8")
+    lines = {line.split("`")[1]: line for line in doc.splitlines() if line.startswith("| `")}
+    for p in EconomicsTable().params.values():
+        assert p.param_id in lines, p.param_id
+        assert f"**{p.reliability}**" in lines[p.param_id], p.param_id
+
+
+WATER_HEADER = ["stream_id", "enterprise_id", "direction", "material", "quantity", "unit", "quality", "baseline",
+                "price_cny_per_unit", "displaced_use"]
+
+
+def water_park(rows: list[list[object]]) -> Park:
+    return load_files({"enterprises.csv": csv_text(ENT, ENTERPRISES).encode("utf-8"),
+                       "streams.csv": csv_text(WATER_HEADER, rows).encode("utf-8")}, source="test")
+
+
+def test_a_water_pipe_pays_its_pumps_and_their_electricity() -> None:
+    """400 000 m3/a reclaimed water for tap water at 3.5 CNY/m3: sized in m3/h, pumps from the rule-book's pumping
+    row (water_pipe_pumping, kWh per m3 and km) over 8 000 h."""
+    p = water_park([["S1", "S", "output", "reclaimed_water", 500000, "m3/a", "cooling", "discharge", "", ""],
+                    ["R1", "R", "input", "industrial_water", 400000, "m3/a", "cooling", "tap_water", 3.5, ""]])
+    plan = solve(p)
+    link = plan.links[0]
+    assert (link.mode, link.quantity, link.distance_km) == ("pipe_water", 400000.0, 1.0)
+    e = plan_economics(plan, p)[0]
+    kwh = FactorTable(p.config).get("water_pipe_pumping").value * 400000 * 1.0
+    pipe = 1_500_000 * 1.0 * (400000 / 8000 / 254) ** 0.6
+    pumps = 3000 * kwh / 8000
+    assert EconomicsTable().value("pipe_capex_water") == 1_500_000 and EconomicsTable().value("pump_capex_per_kw") == 3000
+    assert e.size == pytest.approx(50.0, rel=REL) and e.size_unit == "m3/h"
+    assert e.capex_pipe_cny == pytest.approx(pipe, rel=REL)
+    assert e.capex_pump_cny == pytest.approx(pumps, rel=REL)
+    assert e.opex_electricity_pumping_cny == pytest.approx(0.7 * kwh, rel=REL)
+    assert e.opex_cny == pytest.approx(0.7 * kwh + 0.01 * pipe + 0.03 * pumps + 10_000, rel=REL)
+    assert e.savings_cny == pytest.approx(3.5 * 400000, rel=REL)
+
+
+def test_a_sold_output_loses_its_sale_and_the_transfer_price_pays_the_supplier() -> None:
+    """1 000 t/a fly ash sold today at 20 CNY/t (its buyer needs nothing in its place) to replace cement at
+    400 CNY/t: the supplier loses the sale, the receiver gains; the midpoint transfer price splits the surplus."""
+    p = water_park([["S1", "S", "output", "fly_ash", 1000, "t/a", "", "sold", 20, "none"],
+                    ["R1", "R", "input", "cement", 100000, "t/a", "", "virgin", 400, ""]])
+    plan = solve(p)
+    e = plan_economics(plan, p)[0]
+    receiver = 400 * 1000 - 0.5 * 1000 * 1.0 - 20_000
+    assert e.lost_sale_cny == 20_000 and e.supplier_annual_cny == -20_000
+    assert e.receiver_annual_cny == pytest.approx(receiver, rel=REL)
+    assert (e.payer, e.gainer) == ("supplier", "receiver")
+    assert e.transfer_price == pytest.approx((20_000 / 1000 + receiver / 1000) / 2, rel=REL)
+    assert e.transfer_unit == "CNY/t"
