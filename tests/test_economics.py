@@ -315,3 +315,24 @@ def test_a_sold_output_loses_its_sale_and_the_transfer_price_pays_the_supplier()
     assert (e.payer, e.gainer) == ("supplier", "receiver")
     assert e.transfer_price == pytest.approx((20_000 / 1000 + receiver / 1000) / 2, rel=REL)
     assert e.transfer_unit == "CNY/t"
+
+
+def test_park_toml_economics_sets_the_park_rows() -> None:
+    """park.toml [economics] replaces rows by id (as [factor_overrides] does factors); the run's overrides win."""
+    rows = [["S1", "S", "output", "carbide_slag", 10000, "t/a", "", "", "landfill", 30],
+            ["R1", "R", "input", "limestone", 100000, "t/a", "", "", "virgin", 60]]
+    toml = b'[economics]\ndiscount_rate = 0.05\nlifetime_years = 20\n'
+    p = load_files({"enterprises.csv": csv_text(ENT, ENTERPRISES).encode("utf-8"),
+                    "streams.csv": csv_text(HEADER, rows).encode("utf-8"), "park.toml": toml}, source="test")
+    assert p.config.economics == {"discount_rate": 0.05, "lifetime_years": 20.0}
+    assert "[economics]" in p.config.to_toml()
+    plan = solve(p)
+    e = plan_economics(plan, p)[0]
+    assert (e.discount_rate, e.lifetime_years) == (0.05, 20.0)
+    assert e.npv_cny == pytest.approx(-e.capex_cny + e.annual_cash_cny / capital_recovery_factor(0.05, 20), rel=REL)
+    assert plan_economics(plan, p, overrides={"discount_rate": 0.1})[0].discount_rate == 0.1
+    bad = load_files({"enterprises.csv": csv_text(ENT, ENTERPRISES).encode("utf-8"),
+                      "streams.csv": csv_text(HEADER, rows).encode("utf-8"),
+                      "park.toml": b"[economics]\nno_such_row = 1\n"}, source="test")
+    with pytest.raises(DatasetError):
+        plan_economics(plan, bad)

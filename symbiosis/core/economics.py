@@ -225,7 +225,7 @@ def link_economics(link: Link, park: Park, *, table: EconomicsTable | None = Non
                    factors: FactorTable | None = None, electricity_cny_per_kwh: float | None = None,
                    include_scope2: bool = False) -> LinkEconomics:
     """The economics of one link of a plan on `park` (docs/economics.md)."""
-    table = table or EconomicsTable()
+    table = table or EconomicsTable(park.config.economics)
     factors = factors or FactorTable(park.config)
     price_kwh = table.value("electricity_cny_per_kwh") if electricity_cny_per_kwh is None \
         else float(electricity_cny_per_kwh)
@@ -379,9 +379,10 @@ def _electricity_price(plan: Plan, electricity_cny_per_kwh: float | None) -> flo
 
 def plan_economics(plan: Plan, park: Park, *, overrides: Mapping[str, float] | None = None,
                    electricity_cny_per_kwh: float | None = None) -> list[LinkEconomics]:
-    """One LinkEconomics per link of the plan, in the plan's order. The electricity price is the argument, else
-    the run's option (plan.options['electricity_cny_per_kwh']), else the economics row."""
-    table = EconomicsTable(overrides)
+    """One LinkEconomics per link of the plan, in the plan's order. The rows in force: datasets/economics.csv,
+    replaced by park.toml [economics], replaced by `overrides`. The electricity price is the argument, else the
+    run's option (plan.options['electricity_cny_per_kwh']), else the economics row."""
+    table = EconomicsTable({**park.config.economics, **(overrides or {})})
     factors = FactorTable(park.config)
     price = _electricity_price(plan, electricity_cny_per_kwh)
     return [link_economics(link, park, table=table, factors=factors, electricity_cny_per_kwh=price,

@@ -48,6 +48,7 @@ class ParkConfig:
     reach_km: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_REACH_KM))
     factor_overrides: dict[str, float] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    economics: dict[str, float] = field(default_factory=dict)  # rows of datasets/economics.csv replaced by id
 
     def to_toml(self) -> str:
         data: dict[str, Any] = {"name": self.name, "region": self.region, "year": self.year,
@@ -61,6 +62,8 @@ class ParkConfig:
             data["factor_overrides"] = dict(self.factor_overrides)
         if self.options:
             data["options"] = dict(self.options)
+        if self.economics:
+            data["economics"] = dict(self.economics)
         return tomli_w.dumps(data)
 
 
@@ -229,7 +232,7 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
     problems: list[tuple[str, str, str]] = []
     kwargs: dict[str, Any] = {}
     known = {"name", "name_zh", "region", "year", "dt_min_k", "default_hours_per_year", "reach_km",
-             "factor_overrides", "options"}
+             "factor_overrides", "options", "economics"}
     def number(v: Any) -> float | None:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             return None
@@ -275,6 +278,11 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
         elif key == "factor_overrides":
             if not isinstance(value, dict) or any(number(v) is None for v in value.values()):
                 problems.append((key, "must map factor_id to a finite number", "factor_id = value"))
+            else:
+                kwargs[key] = {str(k): float(v) for k, v in value.items()}
+        elif key == "economics":
+            if not isinstance(value, dict) or any(number(v) is None for v in value.values()):
+                problems.append((key, "must map an economics param_id to a finite number", "discount_rate = 0.06"))
             else:
                 kwargs[key] = {str(k): float(v) for k, v in value.items()}
         elif key == "options":
