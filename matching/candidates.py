@@ -58,7 +58,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "material_in", "category", "category_in", "unit_out", "unit_in", "baseline_out", "baseline_in", "rule_id",
     "ratio", "max_share", "mode", "reach_km", "pretreatment_kwh_per_unit", "hazardous_code", "distance_km",
     "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in",
-    "displaced_out", "joint_share", "joint_room", "mix_weight", "mix_room", "process_held",
+    "displaced_out", "joint_share", "joint_room", "mix_weight", "mix_room", "mix_existing", "process_held",
 )
 
 
@@ -274,8 +274,8 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
     ratio = rules["ratio"].to_numpy(dtype=float)[rrow]
     with np.errstate(divide="ignore", invalid="ignore"):
         mix_weight = np.where(substitutes[rrow] & (max_share > 0), ratio / max_share, 0.0)
-    mix_room = np.maximum(g["quantity_in"].astype(float) - np.array([mixed.get(a, 0.0) for a in g["stream_id_in"]]),
-                          0.0)
+    mixed_in = np.array([mixed.get(a, 0.0) for a in g["stream_id_in"]], dtype=float)
+    mix_room = np.maximum(g["quantity_in"].astype(float) - mixed_in, 0.0)
     return pd.DataFrame({
         "kind": "material",
         "supplier_stream_id": g["stream_id_out"], "receiver_stream_id": g["stream_id_in"],
@@ -289,7 +289,7 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
         "hazardous_code": g["hazardous_code_out"], "distance_km": c["distance_km"].to_numpy(),
         "delivered_fraction": 1.0, "supply": g["available_out"], "demand": g["available_in"],
         "share_room": share_room, "joint_share": joint_share, "joint_room": joint_room,
-        "mix_weight": mix_weight, "mix_room": mix_room,
+        "mix_weight": mix_weight, "mix_room": mix_room, "mix_existing": mixed_in > 0,
         "temperature_supply_c": np.nan, "temperature_sink_c": np.nan,
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
         "displaced_out": g["displaced_use_out"],
@@ -345,7 +345,7 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
         "hazardous_code": "", "distance_km": dist,
         "delivered_fraction": delivered_fraction(modes.tolist(), dist, ctx.factors),
         "supply": g["available_out"], "demand": g["available_in"], "share_room": g["available_in"],
-        "joint_share": 1.0, "joint_room": np.inf, "mix_weight": 0.0, "mix_room": np.inf,
+        "joint_share": 1.0, "joint_room": np.inf, "mix_weight": 0.0, "mix_room": np.inf, "mix_existing": False,
         "temperature_supply_c": g["temperature_c_out"], "temperature_sink_c": g["temperature_c_in"],
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
         "displaced_out": g["displaced_use_out"],
@@ -390,6 +390,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
         links[col] = pd.to_numeric(links[col], errors="coerce").astype(float)
     for col in ("baseline_out", "baseline_in", "hazardous_code", "displaced_out"):
         links[col] = links[col].fillna("").astype(str)
+    links["mix_existing"] = links["mix_existing"].fillna(False).astype(bool)
     links["reach_km"] = links["mode"].map(ctx.settings.reach_km).astype(float)
     links["process_held"] = _process_held(ctx, links)
     coef = unit_coefficients(links, ctx.factors)
@@ -405,6 +406,9 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     is_heat = links["kind"] == "heat"
     cap = np.minimum(links["supply"], np.minimum(links["demand"], np.minimum(links["share_room"], links["joint_room"]))
                      / links["ratio"]).to_numpy(dtype=float)
+    weight = links["mix_weight"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the mixing line alone, existing substitutes counted
+        cap = np.minimum(cap, np.where(weight > 0, links["mix_room"].to_numpy(dtype=float) / weight, np.inf))
     if is_heat.any():
         cap[is_heat.to_numpy()] = heat_capacity(links[is_heat], levels)
     fuel_columns(ctx, links)
@@ -420,7 +424,9 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     with np.errstate(divide="ignore", invalid="ignore"):
         dust = np.where(net > 0, ctx.settings.min_link_tco2e / net, 0.0)
     dust[links["category"].isin(list(WATER_CATEGORIES)).to_numpy()] = 0.0  # water links are for water: by quantity
-    links["min_quantity"] = np.maximum(np.maximum(min_q, dust), MIN_SHARE_OF_CAPACITY * cap)
+    links["min_size"] = np.maximum(min_q, MIN_SHARE_OF_CAPACITY * cap)
+    links["min_dust"] = dust  # a forced link is held to min_size only (matching.model.classify_links)
+    links["min_quantity"] = np.maximum(links["min_size"], dust)
     links = links.reset_index(drop=True)
     if os.environ.get(CHECK_TABLES_ENV) == "1":  # the declared columns (matching.tables); costly, so on demand
         validate_candidate_links(links)

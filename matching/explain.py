@@ -232,17 +232,16 @@ class _Explainer:
     def _rules_off(self, r: Any, is_output: bool) -> Reason | None:
         """The reason when only rules switched off for want of a source would give the stream a partner."""
         side = "output_material" if is_output else "input_material"
+        other = "input_material" if is_output else "output_material"
         off = self.rules_off[self.rules_off[side] == r.material]
-        wanted = set(off["input_material" if is_output else "output_material"])
         direction = "input" if is_output else "output"
-        partners = [f for m in wanted if (f := self.by_dir_mat.get((direction, m))) is not None
-                    and (f["enterprise_id"] != r.enterprise_id).any()]
-        if not partners:
+        found = sorted(m for m in set(off[other]) if (f := self.by_dir_mat.get((direction, m))) is not None
+                       and (f["enterprise_id"] != r.enterprise_id).any())
+        if not found:
             return None
-        why = str(off.iloc[0]["off_reason"]) or "—"
+        why = str(off[off[other] == found[0]].iloc[0]["off_reason"]) or "—"  # the reason of a rule that matters
         en, *zh = re.split(r" / (?=[\u3000-\u9fff（])", why, maxsplit=1)  # off_reason: "English / 中文"
-        others = sorted(set(off["input_material" if is_output else "output_material"]) & wanted)
-        return "rule_off", {"material": r.material, "materials": ", ".join(others), "why": en.strip(),
+        return "rule_off", {"material": r.material, "materials": ", ".join(found), "why": en.strip(),
                             "why_zh": (zh[0] if zh else en).strip()}, {}
 
     def _material(self, r: Any, is_output: bool) -> Reason:

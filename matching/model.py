@@ -120,6 +120,9 @@ def classify_links(links: pd.DataFrame, settings: Settings, *, together: bool = 
     links["status"] = "model"
     status = _prune(links, settings, obj, fixed)
     links["status"] = status
+    # a forced link is held to the category's minimum size only: forcing means "build it", whatever it avoids
+    links["min_quantity"] = np.where(links["forced"], links["min_size"],
+                                     np.maximum(links["min_size"], links["min_dust"]))
     forced_unmatched = tuple(k for k, sel in enumerate(settings.forced)
                              if not (selector_mask(links, sel) & (status == "model")).any())
     active = links[links["status"] == "model"]
@@ -149,7 +152,8 @@ def _prune(links: pd.DataFrame, settings: Settings, obj: np.ndarray, fixed: np.n
     keep_for_constraints = forced_any | (settings.epsilon_cost is not None)
     best = obj * links["capacity"].to_numpy(dtype=float) + fixed
     no_benefit = (obj <= 0) | (best <= 0)
-    below = links["capacity"].to_numpy(dtype=float) < links["min_quantity"].to_numpy(dtype=float) * (1 - 1e-9)
+    smallest = np.maximum(links["min_size"].to_numpy(dtype=float), links["min_dust"].to_numpy(dtype=float))
+    below = links["capacity"].to_numpy(dtype=float) < smallest * (1 - 1e-9)
     zero = links["capacity"].to_numpy(dtype=float) <= 0
     return np.where(forbidden, "forbidden", np.where(zero | (below & ~forced_any), "below_minimum",
                     np.where(no_benefit & ~keep_for_constraints, "no_benefit", "model")))
@@ -309,7 +313,8 @@ def _material_rows(prob: pulp.LpProblem, mat: pd.DataFrame, x: list[pulp.LpVaria
                            "joint": mat["joint_share"].to_numpy(dtype=float),
                            "joint_room": mat["joint_room"].to_numpy(dtype=float),
                            "mix_weight": mat["mix_weight"].to_numpy(dtype=float),
-                           "mix_room": mat["mix_room"].to_numpy(dtype=float)})
+                           "mix_room": mat["mix_room"].to_numpy(dtype=float),
+                           "mix_existing": mat["mix_existing"].to_numpy(dtype=bool)})
     mterms["coef"] = 1.0
     _grouped(prob, mterms, ["supplier_stream_id"], "supply", pulp.LpConstraintLE, "supply", skip_singletons=True)
     dterms = mterms.assign(coef=mterms["ratio"])
@@ -320,8 +325,9 @@ def _material_rows(prob: pulp.LpProblem, mat: pd.DataFrame, x: list[pulp.LpVaria
     jointly = dterms[dterms["joint"] < 1]  # all substitutes of a receiving process together
     _grouped(prob, jointly, ["receiver_stream_id"], "joint_room", pulp.LpConstraintLE, "joint",
              skip_singletons=True)
-    mixing = mterms[mterms["mix_weight"] > 0]  # only where substitutes of two or more rules meet
-    mixing = mixing[mixing.groupby("receiver_stream_id")["rule_id"].transform("nunique") > 1]
+    mixing = mterms[mterms["mix_weight"] > 0]  # where substitutes of two or more rules meet, existing ones counted
+    by_input = mixing.groupby("receiver_stream_id")
+    mixing = mixing[(by_input["rule_id"].transform("nunique") > 1) | by_input["mix_existing"].transform("any")]
     _grouped(prob, mixing.assign(coef=mixing["mix_weight"]), ["receiver_stream_id"], "mix_room",
              pulp.LpConstraintLE, "mix")
 

@@ -81,6 +81,7 @@ CANDIDATE_LINK_SCHEMA = pa.DataFrameSchema(
         "joint_room": _number(),  # what the joint cap leaves of the input (inf: none)
         "mix_weight": _number(_NONNEGATIVE),  # ratio / the rule's cap, substitutes only (0: identity or heat)
         "mix_room": _number(),  # the input less existing substitutes, each / its rule's cap (inf: heat)
+        "mix_existing": pa.Column(bool, nullable=False),  # existing exchanges already substitute into the input
         "temperature_supply_c": _number(nullable=True),  # heat links only
         "temperature_sink_c": _number(nullable=True),  # heat links only
         "price_out": _number(nullable=True),
@@ -99,7 +100,9 @@ CANDIDATE_LINK_SCHEMA = pa.DataFrameSchema(
         "fuel_per_unit": _number(_NONNEGATIVE),
         "fuel_room": _number(nullable=True),  # NaN when fuel is ""
         "capacity": _number(),
-        "min_quantity": _number(_NONNEGATIVE),
+        "min_size": _number(_NONNEGATIVE),  # the category's minimum (and a sliver of capacity)
+        "min_dust": _number(_NONNEGATIVE),  # the flow reaching min_link_tco2e net (0: none)
+        "min_quantity": _number(_NONNEGATIVE),  # max of the two; a forced link: min_size (model stage)
     },
     strict=True,
     name="candidate links",

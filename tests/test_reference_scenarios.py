@@ -222,3 +222,47 @@ def test_the_demo_plan_rests_on_no_placeholder_row() -> None:
                 rule is not None and placeholder(rule["reliability"], rule["source"])):
             resting += link.net_tco2e()
     assert resting == 0.0
+
+
+def test_existing_substitutes_count_on_the_mixing_line() -> None:
+    """An existing blast-furnace-gas exchange at its cap (0.5) fills the mixing line of the natural gas: a new
+    converter-gas link (cap 0.8) gets no room, where a per-rule cap would let it replace the other half too."""
+    exchanges = "supplier_id,receiver_id,material,quantity,unit\nS,R,bf_gas,500000,GJ/a\n"
+    p = load_files({"enterprises.csv": csv_text(ENT, ENTERPRISES).encode("utf-8"),
+                    "streams.csv": csv_text(HEADER, [
+                        ["S1", "S", "output", "bf_gas", 10_000_000, "GJ/a", "flare", ""],
+                        ["T1", "T", "output", "converter_gas", 10_000_000, "GJ/a", "flare", ""],
+                        ["R1", "R", "input", "natural_gas", 1_000_000, "GJ/a", "", ""]]).encode("utf-8"),
+                    "exchanges.csv": exchanges.encode("utf-8")}, source="test")
+    plan = matching.propose(p, NO_DUST.replace(disabled_rules=True))
+    assert sum(x.quantity_in for x in plan.links if x.material_out == "converter_gas") == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_sold_output_earns_nothing_net_with_scope2_counted_either() -> None:
+    """Waste steam sold today, to a receiver that buys steam (Scope 2): the buyer's replacement includes the
+    Scope 2 part, so with Scope 2 counted the link nets nothing either, and is not proposed."""
+    header = [*HEADER, "temperature_c", "temperature_return_c"]
+    p = load_files({"enterprises.csv": csv_text(ENT, ENTERPRISES).encode("utf-8"),
+                    "streams.csv": csv_text(header, [
+                        ["S1", "S", "output", "waste_steam", 100_000, "GJ/a", "sold", "", 220, 110],
+                        ["R1", "R", "input", "process_steam", 50_000, "GJ/a", "purchased_steam", "", 150, 60]]
+                                            ).encode("utf-8")}, source="test")
+    candidates = matching.build_model(p, NO_DUST).links
+    assert len(candidates) and (candidates["avoided_scope2"] > 0).all()  # the receiver is credited in Scope 2
+    for include2 in (False, True):
+        assert matching.propose(p, NO_DUST.replace(include_scope2=include2)).links == ()
+
+
+def test_a_named_use_that_cannot_be_valued_falls_back_to_no_credit() -> None:
+    link = only_link(solve(fly_ash_to_cement("sold", "bf_slag"), forced=(
+        matching.LinkSelector(supplier_stream_id="S1", receiver_stream_id="R1"),)))
+    assert link.added_displaced_tco2e == pytest.approx(link.avoided_scope3_cat1_tco2e, rel=REL)
+    assert any("no cradle-to-gate factor" in n for n in link.notes)
+
+
+def test_a_forced_link_below_the_minimum_net_is_built() -> None:
+    p = fly_ash_to_cement("landfill")
+    net = only_link(solve(p)).net_tco2e()
+    forced = matching.propose(p, NO_DUST.replace(min_link_tco2e=2 * net, forced=(
+        matching.LinkSelector(supplier_stream_id="S1", receiver_stream_id="R1"),)))
+    assert forced.status == "optimal" and only_link(forced).net_tco2e() == pytest.approx(net, rel=1e-9)

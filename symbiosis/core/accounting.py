@@ -108,7 +108,8 @@ def _add_displaced(out: pd.DataFrame, pairs: pd.DataFrame, factors: FactorTable)
     its factor rows and notes. Needs the other items of `out`; once per distinct case."""
     displaced = (pairs["displaced_out"].fillna("").astype(str) if "displaced_out" in pairs.columns
                  else pd.Series("", index=pairs.index))
-    receiver_avoided = (out["avoided_scope1"] + out["avoided_scope3_cat1"] - out["added_combustion"]).to_numpy()
+    receiver_avoided = (out["avoided_scope1"] + out["avoided_scope2"] + out["avoided_scope3_cat1"]
+                        - out["added_combustion"]).to_numpy()
     values = np.zeros(len(out))
     ids = list(out["ids_added_displaced"])
     factor_ids, notes = list(out["factor_ids"]), list(out["notes"])

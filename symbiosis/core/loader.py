@@ -1244,7 +1244,7 @@ def _stream_displaced_use(text: str, direction: str | None, baseline: str, row: 
         row.report("displaced_use_not_sold", "displaced_use", value=text,
                    accepted="only on an output whose baseline is sold / 仅用于现状为外售的产出")
         return ""
-    if normalise_header(text) in NO_DISPLACED_USE:
+    if normalise_header(text) in {normalise_header(w) for w in NO_DISPLACED_USE}:
         return "none"
     key = _resolve_material(text, row.raw, row.i, "displaced_use", row.problems)
     return key or ""

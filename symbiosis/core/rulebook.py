@@ -65,6 +65,8 @@ def process_held(material_in: str, own_made: Iterable[str]) -> str:
     """The intermediate an enterprise makes in-house (`own_made`) whose process row holds the calcination of its
     `material_in` input; "" when none does."""
     return next((m for m in sorted(own_made) if material_in in CALCINED_INTO.get(m, frozenset())), "")
+
+
 # Disposal variants named in baselines.csv's descriptions: the material's own key is tried first
 # (incineration:waste_oil), then these families, then its category (landfill:organic), then the baseline's row.
 # paper_sludge has no family on purpose: it is half filler and ash, so it takes its category's landfill:organic
@@ -117,6 +119,9 @@ NOTES = register("note", {
                                "现状外售：按原买方改购需方不再购买的物料计（不计净减排；如需计入，请在“原用户替代品”中注明原买方的替代物料）"),
     "sold_displaced_named": ("sold today: its buyer replaces it with virgin {material} (ledger's displaced_use)",
                              "现状外售：原买方改用原生{material}（台账“原用户替代品”）"),
+    "sold_displaced_unvalued": ("sold today: its buyer's substitute {material} (displaced_use) has no cradle-to-gate "
+                                "factor in this unit; taken as what the receiver stops buying (no net credit)",
+                                "现状外售：原买方替代物料{material}（原用户替代品）无此单位的上游排放因子；按需方不再购买的物料计（不计净减排）"),
     "sold_nothing_displaced": ("sold today: the ledger says its buyer needs nothing in its place",
                                "现状外售：台账注明原买方无需替代"),
     "process_held": ("the calcination of {material} is counted with the receiver's own {product}: not credited "
@@ -400,8 +405,11 @@ def displaced_use_per_unit(baseline_out: str, displaced_use: str, unit_out: str,
         return 0.0, (), (Note("sold_nothing_displaced"),)
     if displaced_use:
         side = receiver_side(displaced_use, "virgin", unit_out, factors)
-        value = side.scope1 + side.scope3_cat1
-        return value, side.factor_ids, (Note("sold_displaced_named", (("material", displaced_use),)), *side.notes)
+        value = side.scope1 + side.scope2 + side.scope3_cat1
+        if side.factor_ids and not side.notes:
+            return value, side.factor_ids, (Note("sold_displaced_named", (("material", displaced_use),)),)
+        # the named use cannot be valued (no factor, another unit): never a silent 0, the default instead
+        return max(receiver_avoided, 0.0), (), (Note("sold_displaced_unvalued", (("material", displaced_use),)),)
     return max(receiver_avoided, 0.0), (), (Note("sold_displaced_default"),)
 
 
@@ -509,6 +517,9 @@ def transport_per_unit(material_key: str, unit: str, mode: str, distance_km: flo
 
 __all__ = [
     "BOILER_FUEL",
+    "CALCINED_INPUTS",
+    "CALCINED_INTO",
+    "DISPLACED_SCOPE",
     "DISPOSAL_FAMILY",
     "FUELS",
     "GJ_PER_KWH",
@@ -519,6 +530,7 @@ __all__ = [
     "NOTES",
     "OWN_PRODUCTION",
     "PRODUCTION_FUEL",
+    "REFERENCE_PARTS",
     "Note",
     "ReceiverSide",
     "SupplierSide",
@@ -527,6 +539,7 @@ __all__ = [
     "convert_per_unit",
     "counted_at_entry",
     "delivered_fraction",
+    "displaced_use_per_unit",
     "disposal_factor",
     "fuel_factor",
     "grid_per_kwh",
@@ -534,8 +547,10 @@ __all__ = [
     "link_kwh_per_unit",
     "note_text",
     "own_production_side",
+    "process_held",
     "pumping_factor",
     "receiver_side",
+    "reference_note",
     "stood_for_fuel",
     "substitute_combustion",
     "supplier_side",
