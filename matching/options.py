@@ -296,7 +296,7 @@ OPTION_DOCS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
                      "no cap)"),
     "factor_overrides": ("[factor_overrides]", "--factor ID=VALUE", "replace emission factor values by id"),
     "min_link_tco2e": ("[options] min_link_tco2e", "--min-tco2e T", "smallest net avoided emissions a proposed link "
-                       "must reach, tCO2e/a (no dust links; 0: any size); a forced link below it is reported"),
+                       "must reach, tCO2e/a (no dust links; 0: any size; water links by quantity; a forced link by quantity only)"),
     "disabled_rules": ("[options] disabled_rules", "--disabled-rules", "also use the substitution rules switched off "
                        "by default for want of a source (substitutions.csv enabled=false, off_reason)"),
     "decompose": ("—", "—", "solve independent sub-problems separately"),
