@@ -187,7 +187,7 @@ def scope12_items(graph: nx.MultiDiGraph, factors: FactorTable) -> tuple[list[Em
             q = float(d["quantity"])
             # an intermediate made in-house whose fuel row is listed: that row holds the fuel, this one the process
             scope1 = side.scope1 - (side.production_fuel_scope1 if d.get("boiler_fuel_listed") else 0.0) \
-                - (side.process_scope1 if d.get("process_held") else 0.0)  # calcination held by own clinker
+                - (side.process_scope1 if d.get("calcination_held") else 0.0)  # calcination held by own clinker
             for scope, per_unit in (("scope1", scope1), ("scope2", side.scope2)):
                 if per_unit:
                     out.append(EmissionItem(edge, scope, q * per_unit, rows, side.factor_ids, v))

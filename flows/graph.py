@@ -305,7 +305,7 @@ def _add_boundary_edges(graph: nx.MultiDiGraph, ledger: _Ledger) -> None:
                        hazardous_code=str(row.get("hazardous_code", "") or ""), rows=(_ref(row),),
                        boiler_fuel_listed=bool(ledger.fuel_rows(enterprise, str(row["baseline"]),
                                                                 str(row["material"]))),
-                       process_held=bool(kind == "supply" and process_held(str(row["material"]),
+                       calcination_held=bool(kind == "supply" and process_held(str(row["material"]),
                                                                            ledger.own_made(enterprise))))
 
 

@@ -113,20 +113,7 @@ def _add_displaced(out: pd.DataFrame, pairs: pd.DataFrame, factors: FactorTable)
     values = np.zeros(len(out))
     ids = list(out["ids_added_displaced"])
     factor_ids, notes = list(out["factor_ids"]), list(out["notes"])
-    references: dict[tuple[str, str, str], Note] = {}
-    for n, key in enumerate(zip(pairs["baseline_out"].astype(str), displaced, pairs["baseline_in"].astype(str),
-                                strict=True)):
-        if key not in references:
-            references[key] = reference_note(*key)
-        notes[n] = (references[key], *notes[n])
-    held = (pairs["process_held"].fillna("").astype(str).to_numpy() if "process_held" in pairs.columns
-            else np.full(len(pairs), "", dtype=object))
-    for i in np.flatnonzero(held != ""):
-        product = str(held[i])
-        notes[i] = (*notes[i], Note("process_held", (("material", str(pairs["material_in"].iloc[i])),
-                                                     ("product", product),
-                                                     ("product_zh", materials()[product].name_zh
-                                                      if product in materials() else product))))
+    _add_reference_notes(notes, pairs, displaced)
     sold = (pairs["baseline_out"].astype(str) == "sold").to_numpy()
     for i in np.flatnonzero(sold):
         value, rows, extra = displaced_use_per_unit("sold", displaced.iloc[i], str(pairs["unit_out"].iloc[i]),
@@ -278,6 +265,25 @@ def _add_provenance(out: pd.DataFrame, t: _PairTerms) -> None:
     out["factor_ids"] = pd.Series([tuple(dict.fromkeys(x for item in ITEMS for x in ids[item])) for ids, _ in per_row],
                                   index=out.index, dtype=object)
     out["notes"] = pd.Series([notes for _, notes in per_row], index=out.index, dtype=object)
+
+
+def _add_reference_notes(notes: list[tuple[Note, ...]], pairs: pd.DataFrame, displaced: pd.Series) -> None:
+    """Each link's reference scenario first (once per distinct case), and a note where the receiver's own
+    intermediate holds the calcination of the input replaced."""
+    references: dict[tuple[str, str, str], Note] = {}
+    for n, key in enumerate(zip(pairs["baseline_out"].astype(str), displaced, pairs["baseline_in"].astype(str),
+                                strict=True)):
+        if key not in references:
+            references[key] = reference_note(*key)
+        notes[n] = (references[key], *notes[n])
+    held = (pairs["process_held"].fillna("").astype(str).to_numpy() if "process_held" in pairs.columns
+            else np.full(len(pairs), "", dtype=object))
+    for i in np.flatnonzero(held != ""):
+        product = str(held[i])
+        notes[i] = (*notes[i], Note("process_held", (("material", str(pairs["material_in"].iloc[i])),
+                                                     ("product", product),
+                                                     ("product_zh", materials()[product].name_zh
+                                                      if product in materials() else product))))
 
 
 def net_per_unit(coefficients: pd.DataFrame, include_scope2: bool = False) -> np.ndarray:

@@ -1212,7 +1212,8 @@ def _stream_quality(text: str, material: Material | None, row: _Row) -> tuple[st
 # names an intermediate the enterprise makes itself.
 OWN_SUPPLY_READING: dict[str, str] = {"self_supplied": "own_production"}
 # Words of a displaced_use cell saying the present buyer needs nothing in the sold output's place.
-NO_DISPLACED_USE: frozenset[str] = frozenset({"none", "无", "无需替代", "不需替代", "nothing", "no substitute"})
+NO_DISPLACED_USE: frozenset[str] = frozenset(normalise_header(w) for w in (
+    "none", "无", "无需替代", "不需替代", "nothing", "no substitute"))
 
 
 def _stream_baseline(text: str, direction: str | None, material: Material | None, row: _Row) -> str:
@@ -1244,7 +1245,7 @@ def _stream_displaced_use(text: str, direction: str | None, baseline: str, row: 
         row.report("displaced_use_not_sold", "displaced_use", value=text,
                    accepted="only on an output whose baseline is sold / 仅用于现状为外售的产出")
         return ""
-    if normalise_header(text) in {normalise_header(w) for w in NO_DISPLACED_USE}:
+    if normalise_header(text) in NO_DISPLACED_USE:
         return "none"
     key = _resolve_material(text, row.raw, row.i, "displaced_use", row.problems)
     return key or ""
