@@ -174,6 +174,16 @@ def decode(data: bytes, label: str, problems: list[Problem]) -> str | None:
     return None
 
 
+def read_within(path: Path, budget: _Budget) -> bytes:
+    """A file's bytes, read in chunks that count against the package's size budget (stops at the limit)."""
+    parts = []
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            budget.take(len(chunk), path.name)
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 def _show(text: str, width: int = 80) -> str:
     """A cell for a message: control characters made visible, long text cut."""
     shown = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS else c
@@ -414,12 +424,7 @@ def _read_folder(folder: Path, package: RawPackage) -> None:
     for p in sorted(folder.iterdir()):
         if not (_wanted(p.name) and p.is_file()):
             continue
-        with p.open("rb") as fh:
-            parts = []
-            while chunk := fh.read(_CHUNK):
-                budget.take(len(chunk), p.name)
-                parts.append(chunk)
-        files[p.name] = b"".join(parts)
+        files[p.name] = read_within(p, budget)
     _read_files(files, package, prefix="")
 
 

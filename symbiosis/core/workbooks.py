@@ -24,7 +24,6 @@ import pandas as pd
 
 from symbiosis.core.errors import ParkError, Problem
 from symbiosis.core.loader import (
-    _CHUNK,
     CONFIG_NAMES,
     FILE_NAMES,
     FileAccount,
@@ -44,6 +43,7 @@ from symbiosis.core.loader import (
     decode,
     fold_key,
     limit_problem,
+    read_within,
 )
 from symbiosis.core.park import Park
 from symbiosis.core.schema import TABLE_NAMES_ZH, columns, header_lookup, normalise_header
@@ -496,12 +496,7 @@ def read_folder(folder: Path, package: RawPackage) -> None:
         raise _StopError(limit_problem("archive_members", str(folder), f"{len(paths):,} files"))
     files: dict[str, bytes] = {}
     for p in paths:
-        with p.open("rb") as fh:
-            parts = []
-            while chunk := fh.read(_CHUNK):
-                budget.take(len(chunk), p.name)
-                parts.append(chunk)
-        files[p.name] = b"".join(parts)
+        files[p.name] = read_within(p, budget)
     read_files(files, package, "", budget, str(folder))
 
 
