@@ -32,6 +32,7 @@ from symbiosis.core.plan import Plan
 from symbiosis.core.scenario import Scenario, apply_edits
 from symbiosis.core.taxonomy import DIMENSION_NAMES
 from symbiosis.core.uncertainty import DEFAULT_SAMPLES, PlanUncertainty, plan_uncertainty
+from symbiosis.reporting.macc import PlanEconomics, plan_costs
 from symbiosis.reporting.texts import t
 from symbiosis.session import Session
 
@@ -120,6 +121,7 @@ class Analysis:
     version: str = ""
     from_scenario: bool = True  # False when plain MatchOptions were given: there is no scenario file to write
     uncertainty: PlanUncertainty | None = None  # the plan's Monte Carlo (docs/uncertainty.md); None: not drawn
+    economics: PlanEconomics | None = None  # what the links cost and earn, and the MACC (docs/economics.md)
 
     def scenario_title(self, lang: str) -> str:
         """The scenario's name; the default scenario and bare options get a name in the report's language."""
@@ -195,6 +197,12 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
             plan = session.plan(settings)
         uncertainty = (plan_uncertainty(park, plan, factors, uncertainty_samples)
                        if uncertainty_samples > 0 and plan.links else None)
+        economics = None
+        try:  # at the run's carbon price; a park.toml [economics] naming an unknown row is a finding, not a crash
+            economics = plan_costs(plan, park, settings.carbon_price)
+        except DatasetError as exc:
+            findings.append(Finding("validation", *(t("macc_failed", lg, error=str(exc)) for lg in LANGS),
+                                    severity="error", file="park.toml", column="[economics]"))
     with sw.step("explain"):
         unmatched = session.explain(plan, settings)
     with sw.step("indicators"):
@@ -222,7 +230,8 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
         network_before=network_before, network_after=network_after, unmatched=unmatched,
         findings=tuple(findings), factor_uses=uses, timings=dict(sw.timings),
         generated_at=datetime.now().astimezone().isoformat(timespec="seconds"), version=_tool_version(),
-        from_scenario=not isinstance(scenario_or_options, MatchOptions), uncertainty=uncertainty)
+        from_scenario=not isinstance(scenario_or_options, MatchOptions), uncertainty=uncertainty,
+        economics=economics)
 
 
 def _both(key: str, **params: Any) -> tuple[str, str]:

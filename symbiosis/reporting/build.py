@@ -60,6 +60,8 @@ def report_files(a: Analysis, lang: str = "zh", *, stopwatch: Stopwatch | None =
         files["plan.json"] = a.plan.to_json().encode("utf-8")
         if a.uncertainty is not None:  # the plan's Monte Carlo (docs/uncertainty.md), beside the plan it was drawn on
             files["uncertainty.json"] = strict_json(a.uncertainty.to_record()).encode("utf-8")
+        if a.economics is not None:  # the MACC as data (docs/economics.md), beside the plan it was computed on
+            files["macc.json"] = strict_json(a.economics.curve.to_record()).encode("utf-8")
         if a.from_scenario:  # options given directly (not a Scenario) have no file form
             files["scenario.toml"] = scenario_as_run(a).to_toml().encode("utf-8")
     return files

@@ -25,12 +25,12 @@ from flows.labels import BASES, BASIS_NAMES, category_label, fmt_quantity, mater
 from flows.sankey import enterprise_sectors
 from symbiosis.core.i18n import Lang, as_lang, pick
 from symbiosis.core.uncertainty import format_interval
-from symbiosis.reporting import tables
+from symbiosis.reporting import macc, tables
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
 
 # Section ids of the report, in order (stable across languages: tests and links rely on them).
-SECTIONS: tuple[str, ...] = ("status", "summary", "sankey", "network", "links", "indicators", "unmatched",
+SECTIONS: tuple[str, ...] = ("status", "summary", "sankey", "network", "links", "macc", "indicators", "unmatched",
                              "balances", "factors", "warnings", "method", "solver", "ledger")
 SANKEY_BASES: tuple[str, ...] = ("mass", "water", "energy", "co2e")
 SANKEY_OTHER_SHARE = 0.005  # enterprises carrying less than this share of a basis' total are drawn as "other"
@@ -155,7 +155,8 @@ def summary_html(a: Analysis, lang: str) -> str:
 
 
 def toc_html(lang: str) -> str:
-    keys = {"sankey": "sec_sankey", "network": "sec_network", "links": "sec_links", "indicators": "sec_indicators",
+    keys = {"sankey": "sec_sankey", "network": "sec_network", "links": "sec_links", "macc": "sec_macc",
+            "indicators": "sec_indicators",
             "unmatched": "sec_unmatched", "balances": "sec_balances", "factors": "sec_factors",
             "warnings": "sec_warnings", "method": "sec_method", "solver": "sec_solver", "ledger": "sec_ledger"}
     items = "".join(f'<li><a href="#{sid}">{esc(tx.t(key, lang))}</a></li>' for sid, key in keys.items())
@@ -281,6 +282,35 @@ def links_html(a: Analysis, lang: str) -> str:
         })
     frame = pd.DataFrame(rows)
     return _section("links", tx.t("sec_links", lang), note + table_html(frame, lang, more_key="links_more"))
+
+
+MACC_SHOWN: tuple[str, ...] = tuple(c for c in macc.SHOWN_COLUMNS if c not in ("supplier_name", "receiver_name"))
+
+
+def macc_html(a: Analysis, lang: str, plotly: _Plotly) -> str:
+    """The plan's MACC (figure, drawn as the Sankeys are), the sentence on its totals, the five cheapest and five
+    dearest links per tonne, every link's economics and which figures rest on placeholder rows."""
+    pe = a.economics
+    if pe is None or not a.plan.links:
+        key = "macc_no_links" if not a.plan.links else "macc_failed"
+        error = "; ".join(f.message(lang) for f in a.findings if f.column == "[economics]")
+        return _section("macc", tx.t("sec_macc", lang), f'<p class="more">{esc(tx.t(key, lang, error=error))}</p>')
+    names = a.enterprise_names(lang)
+    parts = [f'<p class="note">{esc(tx.t("macc_note", lang))}</p>',
+             f"<p>{esc(macc.summary_sentence(pe, lang))}</p>"]
+    if pe.curve.bars:
+        parts.append(plotly(macc.macc_figure(pe, names, lang, height=FIGURE_MAX_HEIGHT - 40, width=FIGURE_WIDTH)))
+    excluded = macc.excluded_sentence(pe, lang)
+    if excluded:
+        parts.append(f'<p class="note">{esc(excluded)}</p>')
+    parts.append(f'<p class="note" id="macc-placeholders">{esc(macc.placeholder_sentence(pe, lang))}</p>')
+    cheapest, dearest = macc.extremes(pe, names, lang)
+    for key, frame, sid in (("macc_cheapest", cheapest, "macc-cheapest"), ("macc_dearest", dearest, "macc-dearest")):
+        parts.append(f'<h3 id="{sid}">{esc(tx.t(key, lang, n=len(frame)))}</h3>' + table_html(frame, lang, limit=None))
+    frame = macc.economics_frame(pe, names, lang, MACC_SHOWN)
+    parts.append(f'<h3 id="macc-all">{esc(tx.t("macc_all", lang))}</h3>'
+                 + table_html(frame, lang, more_key="links_more"))
+    return _section("macc", tx.t("sec_macc", lang), "".join(parts))
 
 
 def _interval_cells(a: Analysis, link_id: str) -> dict[str, str]:
@@ -435,7 +465,8 @@ def report_html(a: Analysis, lang: str) -> str:
              f'<p class="generated">{esc(tx.t("generated", lang, when=a.generated_at, version=a.version, source=a.park.source))}</p>'
              f"{status_html(a, lang)}{summary_html(a, lang)}{toc_html(lang)}</header>")
     body: Sequence[str] = (
-        cover, sankey_html(a, lang, plotly), network_html(a, lang), links_html(a, lang), indicators_html(a, lang),
+        cover, sankey_html(a, lang, plotly), network_html(a, lang), links_html(a, lang), macc_html(a, lang, plotly),
+        indicators_html(a, lang),
         unmatched_html(a, lang), balances_html(a, lang), factors_html(a, lang), warnings_html(a, lang),
         method_html(a, lang), solver_html(a, lang), ledger_html(a, lang))
     html_lang = tx.convention("html_lang", lang)

@@ -20,6 +20,7 @@ from symbiosis.core.i18n import lang_column, pick, word
 from symbiosis.core.schema import columns as schema_columns
 from symbiosis.core.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
 from symbiosis.core.uncertainty import format_interval
+from symbiosis.reporting import macc
 from symbiosis.reporting import texts as tx
 from symbiosis.reporting.analysis import Analysis
 
@@ -431,6 +432,20 @@ def ledger(a: Analysis, table: str, lang: str) -> pd.DataFrame:
     return frame.rename(columns=headers)
 
 
+def economics(a: Analysis, lang: str) -> pd.DataFrame:
+    """Every link's economics in MACC order (symbiosis.reporting.macc.TABLE_COLUMNS); empty when not computed."""
+    if a.economics is None:
+        return pd.DataFrame(columns=list(macc.TABLE_COLUMNS))
+    return macc.economics_frame(a.economics, a.enterprise_names(lang), lang, macc.TABLE_COLUMNS)
+
+
+def economic_rows(a: Analysis, lang: str) -> pd.DataFrame:
+    """The rows of datasets/economics.csv the links used, with their sources and tags."""
+    if a.economics is None:
+        return pd.DataFrame(columns=list(macc.ROW_COLUMNS))
+    return macc.rows_frame(a.economics, lang)
+
+
 def all_tables(a: Analysis, lang: str) -> dict[str, pd.DataFrame]:
     """Every table of the workbook, keyed by sheet key, headers still as keys (ledger tables already localised)."""
     return {
@@ -440,4 +455,5 @@ def all_tables(a: Analysis, lang: str) -> dict[str, pd.DataFrame]:
         "warnings": findings(a, lang), "solver": solver(a, lang), "settings": settings(a, lang),
         "enterprises": ledger(a, "enterprises", lang), "streams": ledger(a, "streams", lang),
         "exchanges": ledger(a, "exchanges", lang),
+        "economics": economics(a, lang), "economic_rows": economic_rows(a, lang),
     }

@@ -23,6 +23,8 @@ SHEETS = register("report.sheet", {
     "summary": ("Summary", "摘要"),
     "links": ("Links", "共生链接"),
     "accounting": ("Link accounting", "链接减排核算"),
+    "economics": ("Link economics", "链接经济性"),
+    "economic_rows": ("Economic defaults used", "所用经济参数"),
     "indicators": ("Indicators", "园区指标"),
     "indicator_rows": ("Indicator data rows", "指标数据来源"),
     "balances": ("Balances", "物料平衡"),
@@ -173,6 +175,36 @@ COLUMNS = register("report.col", {
     "unit_canonical": ("Canonical unit", "标准单位"),
     "source_file": ("Source file", "来源文件"),
     "source_row": ("Source row", "来源行"),
+    # link economics and the MACC (symbiosis.core.economics, docs/economics.md)
+    "macc_order": ("Place on the MACC", "在减排成本曲线上的次序"),
+    "materials": ("Material → replaced input", "物料 → 被替代的投入"),
+    "abatement_cost_cny_per_tco2e": ("Abatement cost (CNY/tCO2e)", "减排成本（元/tCO2e）"),
+    "capex_cny": ("Investment, CAPEX (CNY)", "投资 CAPEX（元）"),
+    "opex_cny": ("Operating cost (CNY/a)", "运行成本（元/年）"),
+    "savings_cny": ("Savings and earnings (CNY/a)", "节省与收益（元/年）"),
+    "annual_net_cost_cny": ("Annual net cost with CAPEX annualised (CNY/a)", "年净成本，含年化投资（元/年）"),
+    "npv_cny": ("Net present value (CNY)", "净现值（元）"),
+    "payback_years": ("Simple payback (a)", "静态投资回收期（年）"),
+    "payer": ("Who pays", "承担成本方"),
+    "gainer": ("Who gains", "获益方"),
+    "transfer_price": ("Transfer price, receiver to supplier", "结算价格（需方付供方）"),
+    "transfer_price_min": ("Lowest transfer price (CNY per unit)", "结算价格下限（元/单位）"),
+    "transfer_price_max": ("Highest transfer price (CNY per unit)", "结算价格上限（元/单位）"),
+    "transfer_unit": ("Unit of the transfer price", "结算价格单位"),
+    "placeholder_rows": ("Placeholder rows used (tag R)", "所用占位参数（R 级）"),
+    "below_carbon_price": ("Pays for itself at the carbon price", "在碳价下可自负盈亏"),
+    "x_from": ("MACC bar from (tCO2e/a, cumulative)", "曲线条起点（累计 tCO2e/a）"),
+    "x_to": ("MACC bar to (tCO2e/a, cumulative)", "曲线条终点（累计 tCO2e/a）"),
+    "purchase_price": ("Receiver's purchase price (CNY per unit)", "需方采购价格（元/单位）"),
+    "purchase_price_source": ("Purchase price from", "采购价格来源"),
+    "disposal_fee": ("Supplier's disposal fee (CNY per unit)", "供方处置费（元/单位）"),
+    "disposal_fee_source": ("Disposal fee from", "处置费来源"),
+    "supplier_annual_cny": ("Supplier's annual gain before transfer (CNY/a)", "供方年收益，结算前（元/年）"),
+    "receiver_annual_cny": ("Receiver's annual gain before transfer (CNY/a)", "需方年收益，结算前（元/年）"),
+    "annualised_capex_cny": ("Annualised CAPEX (CNY/a)", "年化投资（元/年）"),
+    "param_ids": ("Economic rows used", "所用经济参数"),
+    "param_id": ("Row id (datasets/economics.csv)", "参数编号（datasets/economics.csv）"),
+    "basis": ("Size basis", "规模基准"),
 })
 
 # --- fixed vocabularies -------------------------------------------------------------------------------------------
@@ -262,6 +294,9 @@ SETTING_NAMES = register("report.setting", {
     "disabled_rules": ("substitution rules without a source used too", "同时使用无来源的替代规则"),
     "decompose": ("solved as independent sub-problems", "分解为独立子问题求解"),
     "warm_start": ("started from the rounded LP relaxation", "以取整的线性松弛解作为初始解"),
+})
+SIDE_NAMES = register("report.side", {
+    "supplier": ("supplier", "供方"), "receiver": ("receiver", "需方"), "both": ("both", "双方"), "none": ("neither", "无"),
 })
 UNIT_NAMES = register("report.unit", {"fraction": ("fraction", "比例"), "count": ("count", "个数")})
 REGION_NAMES = register("report.region", {
@@ -493,6 +528,61 @@ TEXTS = register("report", {
     "step_indicators": ("indicators before and after", "方案前后的园区指标"),
     "step_write": ("write the report", "写出报告"),
     "written": ("Report written to {out}: {files}", "报告已写入 {out}：{files}"),
+    # the MACC (symbiosis.reporting.macc): figure, hover, sentences
+    "sec_macc": ("What the links cost and earn: the marginal abatement cost curve",
+                 "链接的成本与收益：边际减排成本曲线"),
+    "macc_title": ("Marginal abatement cost curve of the plan", "方案的边际减排成本曲线（MACC）"),
+    "macc_x": ("Net avoided emissions, cumulative (tCO2e/a)", "累计净减排量（tCO2e/a）"),
+    "macc_y": ("Abatement cost (CNY/tCO2e)", "减排成本（元/tCO2e）"),
+    "macc_below": ("pays for itself at {price} CNY/tCO2e", "在 {price} 元/tCO2e 碳价下可自负盈亏"),
+    "macc_above": ("dearer than {price} CNY/tCO2e", "高于 {price} 元/tCO2e 碳价"),
+    "macc_price_line": ("carbon price {price} CNY/tCO2e", "碳价 {price} 元/tCO2e"),
+    "h_tonnes": ("avoided: {value} tCO2e/a", "净减排：{value} tCO2e/a"),
+    "h_abatement": ("abatement cost: {value} CNY/tCO2e", "减排成本：{value} 元/tCO2e"),
+    "h_capex": ("investment (CAPEX): {value} CNY", "投资（CAPEX）：{value} 元"),
+    "h_annual": ("annual net cost: {value} CNY/a", "年净成本：{value} 元/年"),
+    "h_npv": ("net present value: {value} CNY", "净现值：{value} 元"),
+    "h_payback": ("simple payback: {value} a", "静态回收期：{value} 年"),
+    "h_never": ("never", "无法回收"),
+    "h_sides": ("pays: {payer} · gains: {gainer}", "承担成本：{payer} · 获益：{gainer}"),
+    "h_transfer": ("transfer price: {value}", "结算价格：{value}"),
+    "h_transfer_range": ("{low} to {high} {unit} leaves both sides no worse",
+                         "{low} 至 {high} {unit} 之间双方均不受损"),
+    "h_transfer_mid": ("{mid} {unit} (the surplus split equally; both gain between {low} and {high})",
+                       "{mid} {unit}（平分收益；在 {low} 至 {high} 之间双方均获益）"),
+    "h_transfer_none": ("none: the link loses money overall", "无：该链接总体亏损"),
+    "h_placeholders": ("placeholder rows (tag R): {value}", "占位参数（R 级）：{value}"),
+    "h_no_placeholder": ("none", "无"),
+    "macc_note": ("One bar per proposed link that avoids something net, ordered by abatement cost (annual net cost "
+                  "with the investment annualised, per tonne avoided); its width is the tonnes it avoids each year, "
+                  "its height the cost per tonne. A bar below the carbon price line pays for itself at that price; "
+                  "a bar below zero saves money even without one. Method and the sources of every default: "
+                  "docs/economics.md and datasets/economics.csv; the rows used are in the workbook.",
+                  "每条净减排为正的拟建链接画一根柱，按减排成本（含年化投资的年净成本除以减排量）从低到高排列；"
+                  "柱宽为该链接每年的减排量，柱高为每吨减排成本。位于碳价线以下的链接在该碳价下可自负盈亏；"
+                  "低于零的链接即使没有碳价也能省钱。方法及各项默认参数的来源见 docs/economics.md 和 "
+                  "datasets/economics.csv；所用参数行列于工作簿。"),
+    "macc_summary": ("{links} link(s) on the curve avoid {tonnes} tCO2e/a, of which {below} tCO2e/a at or below the "
+                     "carbon price of {price} CNY/tCO2e. Investment {capex} CNY in all; annual net cost {annual} "
+                     "CNY/a (negative: the links save that much each year).",
+                     "曲线上共 {links} 条链接，年减排 {tonnes} tCO2e，其中 {below} tCO2e/a 的减排成本不高于 {price} "
+                     "元/tCO2e 的碳价。总投资 {capex} 元；年净成本 {annual} 元/年（负值表示每年节省该金额）。"),
+    "macc_cheapest": ("The {n} cheapest links per tonne", "单位减排成本最低的 {n} 条链接"),
+    "macc_dearest": ("The {n} dearest links per tonne", "单位减排成本最高的 {n} 条链接"),
+    "macc_all": ("Every link", "全部链接"),
+    "macc_placeholders": ("{k} of {n} link(s) rest on at least one placeholder row (tag R: no source found) of "
+                          "datasets/economics.csv; the rows and how many links use each: {rows}. Replace them with "
+                          "quotes in park.toml [economics] and these figures move.",
+                          "{n} 条链接中有 {k} 条至少用到 datasets/economics.csv 中的一项占位参数（R 级：未找到来源）；"
+                          "参数及使用它的链接数：{rows}。在 park.toml 的 [economics] 中用报价替换后，这些数字会随之变化。"),
+    "macc_no_placeholders": ("No link rests on a placeholder row: every economic row used has a source or was set "
+                             "by the park.",
+                             "没有链接用到占位参数：所用经济参数均有来源或由园区设定。"),
+    "macc_excluded": ("{n} link(s) avoid nothing net and have no abatement cost, so they are not on the curve: "
+                      "{links}.",
+                      "{n} 条链接净减排不为正，没有减排成本，因此不在曲线上：{links}。"),
+    "macc_no_links": ("No link is proposed, so there is no curve.", "未提出任何链接，因此没有减排成本曲线。"),
+    "macc_failed": ("The economics could not be computed: {error}", "无法计算经济性：{error}"),
 })
 
 
@@ -535,5 +625,6 @@ ALL_TABLES: dict[str, MessageTable[Any]] = {
     "DIRECTION_NAMES": DIRECTION_NAMES, "BALANCE_STATUS": BALANCE_STATUS, "LEVEL_NAMES": LEVEL_NAMES,
     "STATE_NAMES": STATE_NAMES, "SCOPE_NAMES": SCOPE_NAMES, "ITEM_NAMES": ITEM_NAMES, "ORIGIN_NAMES": ORIGIN_NAMES,
     "SEVERITY_NAMES": SEVERITY_NAMES, "YES_NO": YES_NO, "PASS_NAMES": PASS_NAMES, "METRIC_NAMES": METRIC_NAMES,
-    "SETTING_NAMES": SETTING_NAMES, "REGION_NAMES": REGION_NAMES, "UNIT_NAMES": UNIT_NAMES, "OBJECTIVE_NAMES": OBJECTIVE_NAMES, "TEXTS": TEXTS,
+    "SETTING_NAMES": SETTING_NAMES, "REGION_NAMES": REGION_NAMES, "UNIT_NAMES": UNIT_NAMES, "OBJECTIVE_NAMES": OBJECTIVE_NAMES, "SIDE_NAMES": SIDE_NAMES,
+    "TEXTS": TEXTS,
 }
