@@ -201,8 +201,8 @@ def analyse(park: Park, scenario_or_options: Scenario | MatchOptions | None = No
         try:  # at the run's carbon price; a park.toml [economics] naming an unknown row is a finding, not a crash
             economics = plan_costs(plan, park, settings.carbon_price)
         except DatasetError as exc:
-            findings.append(Finding("validation", *(t("macc_failed", lg, error=str(exc)) for lg in LANGS),
-                                    severity="error", file="park.toml", column="[economics]"))
+            en, zh = (t("macc_failed", lg, error=str(exc)) for lg in LANGS)
+            findings.append(Finding("validation", en, zh, severity="error", file="park.toml", column="[economics]"))
     with sw.step("explain"):
         unmatched = session.explain(plan, settings)
     with sw.step("indicators"):
