@@ -579,6 +579,78 @@ S = register("app", {
     "cmp_diff_change": ("change ({unit})", "变化量（{unit}）"),
     "cmp_diff_kind": ("kind of change", "变化类型"),
 
+    # --- economics page (issue 16: app/economics.py, app/pages/economics.py) ---
+    "page_economics": ("Economics", "经济性"),
+    "econ_intro": ("What the current plan's links cost and earn: the marginal abatement cost curve (MACC), each "
+                   "link's investment, operating cost, savings, net present value, payback and who pays and gains; "
+                   "and the trade-off between avoided emissions and annual net cost. Method and sources: "
+                   "docs/economics.md.",
+                   "当前方案各链接的成本与收益：边际减排成本曲线（MACC），每条链接的投资、运行成本、节省、净现值、回收期"
+                   "以及由谁承担、谁获益；以及减排量与年净成本之间的权衡。方法与数据来源见 docs/economics.md。"),
+    "econ_no_plan": ("No plan yet: run matching on the Opportunities page to see what its links cost and earn.",
+                     "尚无方案：请在“机会”页运行匹配，再查看各链接的成本与收益。"),
+    "econ_macc": ("Marginal abatement cost curve", "边际减排成本曲线"),
+    "econ_macc_help": ("One bar per link, cheapest per tonne first: width = tCO2e/a it avoids, height = CNY per "
+                       "tCO2e (annual net cost with the investment annualised). Green bars are at or below the "
+                       "carbon price: they pay for themselves at that price. Hover a bar for the link's facts.",
+                       "每条链接一根柱，按每吨减排成本从低到高排列：柱宽为年减排量（tCO2e/a），柱高为每吨减排成本"
+                       "（含年化投资的年净成本，元/tCO2e）。绿色柱不高于碳价：在该碳价下可自负盈亏。悬停可查看链接详情。"),
+    "econ_opened_cap": ("This plan was opened from the trade-off curve: most emissions avoided with the annual net "
+                        "cost capped at {cap} CNY/a. The cap is not one of the Opportunities page's options: running "
+                        "matching there solves without it.",
+                        "该方案由权衡曲线打开：在年净成本不超过 {cap} 元/年的前提下减排量最大。该上限不是“机会”页的选项："
+                        "在那里重新运行匹配将不含此上限。"),
+    "econ_carbon_price": ("Carbon price for the curve (CNY/tCO2e)", "曲线所用碳价（元/tCO2e）"),
+    "econ_carbon_price_help": ("The line drawn across the curve; links at or below it pay for themselves. It starts "
+                               "at the carbon price the plan was solved with and changes only this view.",
+                               "曲线上的水平线；不高于该线的链接可自负盈亏。初始值为求解方案时的碳价，修改只影响本视图。"),
+    "econ_step_costs": ("Costing the links", "计算链接经济性"),
+    "econ_no_links": ("The plan has no link, so there is nothing to cost.", "方案没有链接，无需计算经济性。"),
+    "econ_m_links": ("links on the curve", "曲线上的链接数"),
+    "econ_m_tonnes": ("avoided, tCO2e/a", "减排量（tCO2e/a）"),
+    "econ_m_below": ("at or below the price, tCO2e/a", "不高于碳价的减排量（tCO2e/a）"),
+    "econ_m_capex": ("investment, CNY", "总投资（元）"),
+    "econ_m_annual": ("annual net cost, CNY/a", "年净成本（元/年）"),
+    "econ_table": ("Each link's economics", "各链接的经济性"),
+    "econ_download": ("Download the table (CSV)", "下载此表（CSV）"),
+    "econ_tradeoff": ("Trade-off: avoided emissions against annual net cost", "权衡：减排量与年净成本"),
+    "econ_tradeoff_help": ("Each point is a plan: the most net avoided emissions with the annual net cost (the "
+                           "matcher's cost model) capped, from the cheapest plan to the greenest. Solving it takes "
+                           "several MILPs, so it runs only when asked. Choose a point and open it as the current plan.",
+                           "每个点是一个方案：在年净成本（匹配模型的成本口径）不超过上限的前提下净减排量最大，从成本最低的方案"
+                           "到减排最多的方案。需要求解多个混合整数规划，因此仅在点击时计算。选择一个点即可将其设为当前方案。"),
+    "econ_points": ("points between the ends", "两端之间的点数"),
+    "econ_points_help": ("How many capped solves between the cheapest and the greenest plan.",
+                         "在成本最低和减排最多的方案之间求解多少个带上限的方案。"),
+    "econ_tradeoff_run": ("Compute the trade-off curve", "计算权衡曲线"),
+    "econ_tradeoff_running": ("Solving {n} plans…", "正在求解 {n} 个方案……"),
+    "econ_step_tradeoff": ("Computing the trade-off curve", "计算权衡曲线"),
+    "econ_tradeoff_none": ("Not computed yet: press the button.", "尚未计算：请点击按钮。"),
+    "econ_tradeoff_stale": ("The curve shown before was for another park, other options or another number of "
+                            "points: compute it again.",
+                            "之前的曲线针对其他园区、其他选项或其他点数：请重新计算。"),
+    "econ_tradeoff_empty": ("The curve has no point.", "曲线没有任何点。"),
+    "econ_point_choose": ("Point", "选择点"),
+    "econ_point": ("P{k}: {tonnes} tCO2e/a for {cost} CNY/a (cap {cap} CNY/a; {links} link(s); {status})",
+                   "P{k}：{tonnes} tCO2e/a，{cost} 元/年（上限 {cap} 元/年；{links} 条链接；{status}）"),
+    "econ_point_open": ("Open this point as the current plan", "将此点设为当前方案"),
+    "econ_tp_point": ("point", "点"),
+    "econ_tp_cap": ("cap on the annual net cost (CNY/a)", "年净成本上限（元/年）"),
+    "econ_tp_net": ("net avoided (tCO2e/a)", "净减排量（tCO2e/a）"),
+    "econ_tp_cost": ("annual net cost (CNY/a)", "年净成本（元/年）"),
+    "econ_tp_links": ("links", "链接数"),
+    "econ_tp_status": ("solver status", "求解状态"),
+    "econ_tp_gap": ("gap", "间隙"),
+    "econ_tp_curve": ("trade-off", "权衡曲线"),
+    "econ_tp_chosen": ("chosen", "已选择"),
+    "econ_tp_open": ("current plan", "当前方案"),
+    "econ_tp_title": ("Net avoided emissions against annual net cost", "净减排量与年净成本"),
+    "econ_tp_x": ("Annual net cost of the plan (CNY/a)", "方案年净成本（元/年）"),
+    "econ_tp_y": ("Net avoided emissions (tCO2e/a)", "净减排量（tCO2e/a）"),
+    "econ_tp_hover": ("{point}: {net} tCO2e/a for {cost} CNY/a<br>cap {cap} CNY/a · {links} link(s) · {status} · "
+                      "gap {gap}",
+                      "{point}：{net} tCO2e/a，{cost} 元/年<br>上限 {cap} 元/年 · {links} 条链接 · {status} · 间隙 {gap}"),
+
     # --- export page ---
     "export_intro": ("Take the work home: every file opens in Excel (CSV in UTF-8 with BOM, or XLSX).",
                      "导出成果：所有文件均可用 Excel 打开（UTF-8 带 BOM 的 CSV，或 XLSX）。"),

@@ -20,6 +20,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (  # (file, i18n key of the title, ico
     ("app/pages/data.py", "page_data", ":material/table:"),
     ("app/pages/metabolism.py", "page_metabolism", ":material/account_tree:"),
     ("app/pages/opportunities.py", "page_opportunities", ":material/hub:"),
+    ("app/pages/economics.py", "page_economics", ":material/savings:"),
     ("app/pages/indicators.py", "page_indicators", ":material/speed:"),
     ("app/pages/scenarios.py", "page_scenarios", ":material/compare:"),
     ("app/pages/export.py", "page_export", ":material/download:"),
