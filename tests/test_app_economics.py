@@ -6,6 +6,7 @@ and the trade-off curve computed on a button press on a small park, one of its p
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def test_one_bar_per_link_ordered_by_abatement_cost_with_the_core_figures(demo: 
     assert sorted(b["custom"][0] for b in shown) == sorted(avoiding)
     heights = [b["y"] for b in shown]
     assert heights == sorted(heights)  # cheapest per tonne first
-    for left, right in zip(shown, shown[1:], strict=False):  # bars touch: x_from of one is x_to of the one before
+    for left, right in pairwise(shown):  # bars touch: x_from of one is x_to of the one before
         assert left["x"] + left["width"] == pytest.approx(right["x"], rel=1e-9)
     core = macc(ws.plan, ws.park, 100.0).to_frame().set_index("link_id")
     for b in shown:
