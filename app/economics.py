@@ -62,6 +62,11 @@ def costs(park_key: str, plan_key: str, carbon_price: float, park: Park, plan: P
     return _costs(park_key, plan_key, float(carbon_price), park, plan)
 
 
+def big_money(value: float, lang: Lang) -> str:
+    """A large sum for a metric: million CNY in English, 万元 (10,000 CNY) in Chinese (labels econ_m_*)."""
+    return f"{value / 1e4:,.0f}" if lang == "zh" else f"{value / 1e6:,.1f}"
+
+
 def macc_figure(pe: mc.PlanEconomics, park: Park, lang: Lang) -> go.Figure:
     return mc.macc_figure(pe, names(park, lang), lang, height=MACC_HEIGHT)
 

@@ -61,8 +61,9 @@ def _macc(ws: Workspace, park: Park, plan: Plan, lg: Lang) -> None:
     m[0].metric(t("econ_m_links", lg), len(curve.bars))
     m[1].metric(t("econ_m_tonnes", lg), quantity(curve.total_tco2e))
     m[2].metric(t("econ_m_below", lg), quantity(curve.below_price_tco2e))
-    m[3].metric(t("econ_m_capex", lg), mc.money(sum(e.capex_cny for e in pe.economics)))
-    m[4].metric(t("econ_m_annual", lg), mc.money(sum(e.annual_net_cost_cny for e in pe.economics)))
+    capex, annual = sum(e.capex_cny for e in pe.economics), sum(e.annual_net_cost_cny for e in pe.economics)
+    m[3].metric(t("econ_m_capex", lg), econ.big_money(capex, lg), help=t("econ_m_exact", lg, value=mc.money(capex)))
+    m[4].metric(t("econ_m_annual", lg), econ.big_money(annual, lg), help=t("econ_m_exact_a", lg, value=mc.money(annual)))
     if curve.bars:
         with st.container(key="macc_box"):
             st.plotly_chart(econ.macc_figure(pe, park, lg), key="macc_chart", width="stretch", config=PLOT_CONFIG)
