@@ -608,7 +608,7 @@ S = register("app", {
     "econ_no_links": ("The plan has no link, so there is nothing to cost.", "方案没有链接，无需计算经济性。"),
     "econ_m_links": ("links on the curve", "曲线上的链接数"),
     "econ_m_tonnes": ("avoided, tCO2e/a", "减排量（tCO2e/a）"),
-    "econ_m_below": ("at or below the price, tCO2e/a", "不高于碳价的减排量（tCO2e/a）"),
+    "econ_m_below": ("at or below the price, tCO2e/a", "碳价以下（tCO2e/a）"),
     "econ_m_capex": ("investment, million CNY", "总投资（万元）"),
     "econ_m_annual": ("annual net cost, million CNY/a", "年净成本（万元/年）"),
     "econ_m_exact": ("{value} CNY", "{value} 元"),

@@ -180,6 +180,7 @@ def test_the_tradeoff_is_computed_on_the_button_and_a_point_opens_as_the_plan(sm
     assert curve["y"] == pytest.approx(list(kept["net_tco2e"]))
     assert len(small.selectbox(key="econ_tradeoff_point").options) == 4
 
+    small.number_input(key="econ_carbon_price").set_value(-1000.0).run()
     small.selectbox(key="econ_tradeoff_point").set_value(1).run()  # the fly-ash truck alone
     small.button(key="econ_tradeoff_open").click().run()
     assert not small.exception and not small.error
@@ -192,6 +193,7 @@ def test_the_tradeoff_is_computed_on_the_button_and_a_point_opens_as_the_plan(sm
     assert ws.plan.net_tco2e == pytest.approx(float(kept["net_tco2e"][1]))
     assert ws.ui["_econ_tradeoff"]["frame"] is kept  # the curve is not solved again
     assert [b["custom"][0] for b in bars(figure(small))] == ["E1-2->E2-6"]  # the MACC of the opened plan
+    assert small.number_input(key="econ_carbon_price").value == 100.0  # a new plan: its own carbon price again
     assert any("capped" in m.value for m in small.info)
     names = [tr["name"] for tr in figure(small, 1)["data"]]
     assert t("econ_tp_open", "en") in names  # the point open as the plan is marked on the curve

@@ -45,11 +45,15 @@ def _macc(ws: Workspace, park: Park, plan: Plan, lg: Lang) -> None:
     cap = econ.open_cap(ws)
     if cap is not None:
         st.info(t("econ_opened_cap", lg, cap=mc.money(cap)), icon=":material/timeline:")
+    plan_key = compute.plan_key(plan)
+    if ws.ui.get("_econ_price_plan") != plan_key:  # a new plan: the line starts at the price it was solved with
+        st.session_state["econ_carbon_price"] = econ.default_carbon_price(ws, park)
+        ws.ui["_econ_price_plan"] = plan_key
     keep("econ_carbon_price", econ.default_carbon_price(ws, park))
     price = st.number_input(t("econ_carbon_price", lg), min_value=-100_000.0, max_value=100_000.0, step=10.0,
                             key="econ_carbon_price", help=t("econ_carbon_price_help", lg))
     remember("econ_carbon_price")
-    pe = attempt(lambda: econ.costs(ws.park_key, compute.plan_key(plan), float(price), park, plan), lg,
+    pe = attempt(lambda: econ.costs(ws.park_key, plan_key, float(price), park, plan), lg,
                  "econ_step_costs")
     if pe is None:
         return

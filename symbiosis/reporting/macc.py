@@ -96,9 +96,11 @@ def transfer_text(e: LinkEconomics, lang: str) -> str:
     if e.transfer_price_min is None or e.transfer_price_max is None:
         return tx.t("h_transfer_none", lang)
     low, high = quantity(e.transfer_price_min + 0.0), quantity(e.transfer_price_max)
+    unit = tx.t("cny_per", lang, unit=e.transfer_unit.removeprefix("CNY/")) if e.transfer_unit.startswith(
+        "CNY/") else e.transfer_unit
     if e.transfer_price is not None:
-        return tx.t("h_transfer_mid", lang, low=low, high=high, mid=quantity(e.transfer_price), unit=e.transfer_unit)
-    return tx.t("h_transfer_range", lang, low=low, high=high, unit=e.transfer_unit)
+        return tx.t("h_transfer_mid", lang, low=low, high=high, mid=quantity(e.transfer_price), unit=unit)
+    return tx.t("h_transfer_range", lang, low=low, high=high, unit=unit)
 
 
 def payback_text(e: LinkEconomics, lang: str) -> str:

@@ -550,6 +550,7 @@ TEXTS = register("report", {
                          "{low} 至 {high} {unit} 之间双方均不受损"),
     "h_transfer_mid": ("{mid} {unit} (the surplus split equally; both gain between {low} and {high})",
                        "{mid} {unit}（平分收益；在 {low} 至 {high} 之间双方均获益）"),
+    "cny_per": ("CNY/{unit}", "元/{unit}"),
     "h_transfer_none": ("none: the link loses money overall", "无：该链接总体亏损"),
     "h_placeholders": ("placeholder rows (tag R): {value}", "占位参数（R 级）：{value}"),
     "h_no_placeholder": ("none", "无"),
