@@ -610,7 +610,7 @@ S = register("app", {
     "econ_m_tonnes": ("avoided, tCO2e/a", "减排量（tCO2e/a）"),
     "econ_m_below": ("at or below the price, tCO2e/a", "碳价以下（tCO2e/a）"),
     "econ_m_capex": ("investment, million CNY", "总投资（万元）"),
-    "econ_m_annual": ("annual net cost, million CNY/a", "年净成本（万元/年）"),
+    "econ_m_annual": ("net cost, million CNY/a", "年净成本（万元/年）"),
     "econ_m_exact": ("{value} CNY", "{value} 元"),
     "econ_m_exact_a": ("{value} CNY/a", "{value} 元/年"),
     "econ_table": ("Each link's economics", "各链接的经济性"),
