@@ -640,7 +640,7 @@ class Store:
         key = name_key(clean)
 
         def work(conn: Connection) -> ScenarioRecord:
-            _group_row(conn, group)
+            _group_row(conn, group, lock=True)
             same = and_(scenarios_table.c.group_id == group.id, scenarios_table.c.name_key == key)
             last, chosen = conn.execute(
                 select(func.max(scenarios_table.c.version),
@@ -692,7 +692,7 @@ class Store:
         previous pick is dropped. None drops the pick. StoreError for another group's scenario."""
 
         def work(conn: Connection) -> ScenarioRecord | None:
-            _group_row(conn, group)
+            _group_row(conn, group, lock=True)
             if scenario_id is not None:
                 owner = conn.execute(select(scenarios_table.c.group_id)
                                      .where(scenarios_table.c.id == int(scenario_id))).first()
@@ -910,9 +910,13 @@ def _workshop_row(conn: Connection, workshop_id: int) -> Row[Any]:
     return row
 
 
-def _group_row(conn: Connection, group: Group) -> Row[Any]:
-    """The stored group behind a Group object; it must match in id, workshop and name."""
-    row = conn.execute(select(groups_table).where(groups_table.c.id == int(group.id))).first()
+def _group_row(conn: Connection, group: Group, *, lock: bool = False) -> Row[Any]:
+    """The stored group behind a Group object; it must match in id, workshop and name. `lock`: hold the group's
+    row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE), so that one group's writes run one after
+    the other and two saves of one name never race for a version number (SQLite's BEGIN IMMEDIATE already
+    serialises every write)."""
+    query = select(groups_table).where(groups_table.c.id == int(group.id))
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise StoreError("unknown_group", group=group.name)
     if row.workshop_id != group.workshop_id or row.name_key != name_key(group.name):
