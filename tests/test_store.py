@@ -10,6 +10,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -366,16 +367,16 @@ WRITERS = 20
 PER_WRITER = 3
 
 
-def _writer(url: str, code: str, who: str, barrier: threading.Barrier | None = None) -> list[int]:
+def _writer(url: str, code: str, who: str, barrier: Any = None, count: int = PER_WRITER) -> list[int]:
     """One session: join its own group, save scenarios and their results, and save into the group everyone
-    shares under the same scenario name (the version race)."""
+    shares under the same scenario name (the version race). `barrier`: start writing when all sessions do."""
     with Store.open(url) as opened:
         own = opened.join(code, f"group {who}")
         common = opened.join(code, "everyone")
         if barrier is not None:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=120)
         saved = []
-        for k in range(PER_WRITER):
+        for k in range(count):
             record = opened.save_scenario(own, f"s{k}", toml(f"s{k}"), who)
             opened.save_result(record.id, status="optimal", gap=0.0, plan_json=plan(k), error=None, seconds=0.1)
             saved.append(record.id)
@@ -385,14 +386,18 @@ def _writer(url: str, code: str, who: str, barrier: threading.Barrier | None = N
         return saved
 
 
-def _process_writer(args: tuple[str, str, str]) -> list[int]:
-    return _writer(*args)
+def _process_writer(url: str, code: str, who: str, barrier: Any, count: int, out: Any) -> None:
+    try:
+        out.put((who, _writer(url, code, who, barrier, count), ""))
+    except BaseException as exc:  # reported to the parent, which fails the test
+        out.put((who, [], repr(exc)))
 
 
-def _check_nothing_lost(store: Store, made: Workshop, writers: list[str], saved: list[int]) -> None:
+def _check_nothing_lost(store: Store, made: Workshop, writers: list[str], saved: list[int],
+                        count: int = PER_WRITER) -> None:
     every = store.scenarios(made, facilitator_code=made.facilitator_code, all_versions=True)
     assert sorted(s.id for s in every) == sorted(saved)
-    assert len(every) == len(writers) * (PER_WRITER + 1)
+    assert len(every) == len(writers) * (count + 1)
     together = [s for s in every if s.name == "together"]
     assert sorted(s.version for s in together) == list(range(1, len(writers) + 1))  # no version taken twice
     assert sorted(s.author for s in together) == sorted(writers)
@@ -425,10 +430,34 @@ def test_twenty_threads_save_at_the_same_moment_and_nothing_is_lost(store: Store
 
 @pytest.mark.slow
 def test_four_processes_write_one_sqlite_file_and_nothing_is_lost(tmp_path: Path) -> None:
-    url = str(tmp_path / "shared.sqlite")
+    url, count = str(tmp_path / "shared.sqlite"), 12
+    context = multiprocessing.get_context("spawn")  # a clean interpreter each, as separate server processes are
+    who = [f"p{i}" for i in range(4)]
     with Store.open(url) as opened:
         made = opened.create_workshop("busy", PARK)
-        who = [f"p{i}" for i in range(4)]
-        with multiprocessing.get_context("spawn").Pool(4) as pool:
-            saved = pool.map(_process_writer, [(url, made.code, w) for w in who])
-        _check_nothing_lost(opened, made, who, [x for s in saved for x in s])
+        barrier, out = context.Barrier(len(who)), context.Queue()
+        processes = [context.Process(target=_process_writer, args=(url, made.code, w, barrier, count, out))
+                     for w in who]
+        for p in processes:
+            p.start()
+        reports = [out.get(timeout=300) for _ in who]
+        for p in processes:
+            p.join(timeout=60)
+        assert [r[2] for r in reports] == [""] * len(who)
+        assert all(p.exitcode == 0 for p in processes)
+        _check_nothing_lost(opened, made, who, [x for r in reports for x in r[1]], count)
+
+
+def test_every_store_refusal_has_its_message_in_both_languages() -> None:
+    """The codes the store raises (StoreError("key", ...)) are in the catalogue, with English and Chinese."""
+    import re
+
+    from symbiosis.core.i18n import catalogue
+
+    root = Path(__file__).resolve().parent.parent / "symbiosis" / "workshop"
+    asked = {k for path in root.glob("*.py")
+             for k in re.findall(r"StoreError\(\s*\"([a-z0-9_]+)\"", path.read_text(encoding="utf-8"))}
+    assert len(asked) > 20
+    known = catalogue()
+    assert sorted(f"store.{k}" for k in asked if f"store.{k}" not in known) == []
+    assert all(known[f"store.{k}"][0] != known[f"store.{k}"][1] for k in asked)
