@@ -337,6 +337,25 @@ def test_an_altered_export_is_refused_and_nothing_is_written(store: Store, tmp_p
     assert len(store.workshops()) == before
 
 
+def test_an_export_with_a_version_twice_or_two_picks_is_refused(store: Store, tmp_path: Path) -> None:
+    code, _ = _fill(store)
+    out = tmp_path / "out"
+    store.export_workshop(code, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    scenarios = manifest["groups"][0]["scenarios"]
+    assert [s["version"] for s in scenarios] == [1, 2]
+    before = len(store.workshops())
+    scenarios[0]["version"] = 2
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StoreError, match="listed twice"):
+        store.import_workshop(out)
+    scenarios[0]["version"], scenarios[0]["chosen"], scenarios[1]["chosen"] = 1, True, True
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StoreError, match="more than one scenario is marked chosen"):
+        store.import_workshop(out)
+    assert len(store.workshops()) == before
+
+
 def test_cli_create_list_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from park_builders import write_park
@@ -426,6 +445,27 @@ def test_twenty_threads_save_at_the_same_moment_and_nothing_is_lost(store: Store
         t.join(timeout=300)
     assert errors == []
     _check_nothing_lost(store, made, [f"t{i:02d}" for i in range(WRITERS)], [x for s in saved for x in s])
+
+
+def test_sessions_opening_a_new_store_at_once_create_it_once(store_url: str) -> None:
+    barrier = threading.Barrier(8)
+    versions: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=60)
+            with Store.open(store_url) as opened:
+                versions.append(opened.schema_version())
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and versions == [SCHEMA_VERSION] * 8
 
 
 @pytest.mark.slow

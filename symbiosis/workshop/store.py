@@ -482,9 +482,14 @@ class Store:
 
     # --- transactions ------------------------------------------------------------------------------------------
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
-            yield conn
+    def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction. `snapshot`: every statement sees the same moment (PostgreSQL: REPEATABLE READ;
+        SQLite in WAL mode always reads one snapshot per transaction) — for an export read in several queries."""
+        with self._engine.connect() as conn:
+            if snapshot and self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one write transaction; a unique-key race (another writer took the version number or the
@@ -776,8 +781,8 @@ class Store:
 
     # --- for transfer.py (same package) ------------------------------------------------------------------------
     def _dump(self, workshop: Workshop) -> dict[str, Any]:
-        """Everything of a workshop, in plain values, read in one transaction."""
-        with self._read() as conn:
+        """Everything of a workshop, in plain values, read in one transaction (one snapshot)."""
+        with self._read(snapshot=True) as conn:
             row = _workshop_row(conn, workshop.id)
             files = _park_files(conn, row.park_hash)
             groups = conn.execute(select(groups_table).where(groups_table.c.workshop_id == row.id)
