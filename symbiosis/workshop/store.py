@@ -16,11 +16,13 @@ Rules kept here, not in the app:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import secrets
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -442,7 +444,8 @@ class Store:
         try:
             if self.backend == "sqlite":
                 self._engine = create_engine(self._url, connect_args={"timeout": BUSY_SECONDS,
-                                                                      "check_same_thread": False})
+                                                                      "check_same_thread": False},
+                                             pool_size=10, max_overflow=40, pool_timeout=120)
                 _sqlite_events(self._engine)
             else:
                 self._engine = create_engine(self._url, pool_pre_ping=True, pool_size=10, max_overflow=30,
@@ -451,6 +454,11 @@ class Store:
             raise StoreError("bad_url", url=shown, reason=str(exc)) from exc
         # writes go through this view of the engine: on SQLite it begins with BEGIN IMMEDIATE (see _sqlite_events)
         self._writer = self._engine.execution_options(symbiosis_write=True)
+        # SQLite takes one writer at a time anyway: this process's threads queue here, in order, instead of
+        # polling the file lock (SQLite's busy handler sleeps up to 100 ms between tries, so with 20 waiting
+        # writers an unlucky one waited over a second); other processes still meet at the file lock
+        self._queue: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self.backend == "sqlite" else contextlib.nullcontext())
         try:
             self._prepare_schema()
         except OperationalError as exc:
@@ -497,7 +505,7 @@ class Store:
         last: IntegrityError | None = None
         for _ in range(WRITE_ATTEMPTS):
             try:
-                with self._writer.begin() as conn:
+                with self._queue, self._writer.begin() as conn:
                     return work(conn)
             except IntegrityError as exc:
                 last = exc
