@@ -57,7 +57,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, Row, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.i18n import Lang, pair, register, render
@@ -111,6 +111,8 @@ STORE_MESSAGES = register("store", {
                 "存储 URL“{url}”不可接受：{reason}。可接受：SQLite 文件路径、sqlite:///路径，或 "
                 "postgresql+psycopg://用户:密码@主机:端口/数据库"),
     "cannot_connect": ("Cannot open the store at {url}: {reason}", "无法打开位于 {url} 的存储：{reason}"),
+    "unavailable": ("The store at {url} cannot be reached now ({reason}); nothing was written, try again",
+                    "暂时无法访问位于 {url} 的存储（{reason}）；未写入任何内容，请重试"),
     "write_conflict": ("The store kept refusing this write ({reason}); nothing was written, try again",
                        "存储多次拒绝此次写入（{reason}）；未写入任何内容，请重试"),
     "export_not_empty": ("The folder {path} is not empty: export into a new or empty folder",
@@ -450,7 +452,7 @@ class Store:
             else:
                 self._engine = create_engine(self._url, pool_pre_ping=True, pool_size=10, max_overflow=30,
                                              pool_timeout=120)
-        except (ArgumentError, NoSuchModuleError) as exc:
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:  # ImportError: psycopg not installed
             raise StoreError("bad_url", url=shown, reason=str(exc)) from exc
         # writes go through this view of the engine: on SQLite it begins with BEGIN IMMEDIATE (see _sqlite_events)
         self._writer = self._engine.execution_options(symbiosis_write=True)
@@ -461,9 +463,14 @@ class Store:
             threading.Lock() if self.backend == "sqlite" else contextlib.nullcontext())
         try:
             self._prepare_schema()
-        except OperationalError as exc:
+        except StoreError as exc:
             self._engine.dispose()
-            raise StoreError("cannot_connect", url=shown, reason=str(exc.orig or exc).strip()) from exc
+            if exc.code == "store.unavailable":  # the first contact: say so, with the reason
+                raise StoreError("cannot_connect", url=shown, reason=exc.params["reason"]) from exc
+            raise
+        except DBAPIError as exc:  # e.g. no right to create the tables
+            self._engine.dispose()
+            raise StoreError("cannot_connect", url=shown, reason=_reason(exc)) from exc
         except BaseException:
             self._engine.dispose()
             raise
@@ -493,11 +500,14 @@ class Store:
     def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
         """A read transaction. `snapshot`: every statement sees the same moment (PostgreSQL: REPEATABLE READ;
         SQLite in WAL mode always reads one snapshot per transaction) — for an export read in several queries."""
-        with self._engine.connect() as conn:
-            if snapshot and self.backend == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+        try:
+            with self._engine.connect() as conn:
+                if snapshot and self.backend == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:  # the server went away, the file cannot be read
+            raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one write transaction; a unique-key race (another writer took the version number or the
@@ -509,7 +519,9 @@ class Store:
                     return work(conn)
             except IntegrityError as exc:
                 last = exc
-        raise StoreError("write_conflict", reason=str(last.orig if last else "")) from last
+            except OperationalError as exc:  # the server went away; SQLite still locked after BUSY_SECONDS
+                raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
+        raise StoreError("write_conflict", reason=_reason(last) if last else "") from last
 
     def _prepare_schema(self) -> None:
         def work(conn: Connection) -> None:
@@ -863,6 +875,12 @@ def _sqlite_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("symbiosis_write") else "BEGIN")
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The database's own words, first line (without SQLAlchemy's statement and parameters)."""
+    text_ = str(exc.orig or exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
 
 
 def _package(files: Mapping[str, bytes]) -> dict[str, bytes]:
