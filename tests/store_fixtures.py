@@ -94,9 +94,11 @@ def _run(command: list[str], log: Path) -> None:
 def start_postgres() -> PostgresServer:
     """initdb + pg_ctl start in a new temporary folder; raises RuntimeError with the reason if it cannot."""
     bin_dir = _bin_dir()
-    folder = Path(tempfile.mkdtemp(prefix="symbiosis-pg-"))
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # the server runs as postgres: a folder under /tmp it can reach (not root's TMPDIR)
+        folder = Path(tempfile.mkdtemp(prefix="symbiosis-pg-", dir="/tmp"))
         shutil.chown(folder, user="postgres")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="symbiosis-pg-"))
     data = folder / "data"
     _run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                           "--no-locale", "--no-sync"]), folder / "initdb.log")

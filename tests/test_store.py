@@ -109,6 +109,8 @@ def test_same_name_is_a_new_version_and_the_latest_wins(store: Store) -> None:
     assert [s.version for s in store.scenarios(made, group=a, all_versions=True)] == [1, 2]
     assert store.scenario(v1.id) == v1
     assert store.scenario(10**6) is None
+    store.choose(a, v1.id)  # the group picks the older version on purpose: it is listed next to the latest
+    assert [(s.version, s.chosen) for s in store.scenarios(made, group=a)] == [(1, True), (2, False)]
 
 
 def test_a_scenario_that_is_not_a_scenario_file_is_refused(store: Store) -> None:
