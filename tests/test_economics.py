@@ -40,15 +40,15 @@ NO_DUST = MatchOptions(time_limit=math.inf, min_link_tco2e=0.0)
 
 # the rows the hand computations cite (datasets/economics.csv); a change of a row must be a change of this test
 ROWS = {
-    "pipe_capex_hot_water": 3_000_000.0,  # CNY/km for 4.25 MW (DN200 pair)
-    "pipe_size_exponent": 0.6,
-    "hx_capex_per_kw": 300.0,
-    "maintenance_share_pipe": 0.01,
+    "pipe_capex_hot_water": 5_446_000.0,  # CNY/km for 4.25 MW (DN200 pair); DEA energy transport, derived
+    "pipe_size_exponent": 0.3828,  # ln(1185/640)/ln 5, DEA district-heating bands
+    "hx_capex_per_kw": 697.33,  # DEA exchanger station 100 EUR/kW x 6.9733 CNY/EUR (ECB 2015)
+    "maintenance_share_pipe": 0.03,  # Vesta MAIS outdoor infrastructure 3 %/a
     "maintenance_share_equipment": 0.03,
     "contract_pipe": 10_000.0,
     "operating_hours": 8000.0,
-    "pretreatment_capex_per_t_a": 100.0,
-    "truck_cny_per_tkm": 0.5,
+    "pretreatment_capex_per_t_a": 366.7,  # one slag-grinding line: 2.2e8 CNY / 6e5 t/a (2010)
+    "truck_cny_per_tkm": 0.424,  # Ministry of Transport 2015, upper end of 0.233-0.424
     "handling_truck": 20_000.0,
     "discount_rate": 0.08,
     "lifetime_years": 25.0,
@@ -104,10 +104,10 @@ def test_a_hot_water_pipe_link_by_hand() -> None:
     e = plan_economics(plan, p)[0]
     q_in = link.quantity_in
     mw = q_in / 3.6 / 8000
-    pipe = 3_000_000 * 1.0 * (mw / 4.25) ** 0.6
-    hx = 300 * 1000 * mw
+    pipe = 5_446_000 * 1.0 * (mw / 4.25) ** 0.3828
+    hx = 697.33 * 1000 * mw
     capex = pipe + hx
-    opex = 0.01 * pipe + 0.03 * hx + 10_000
+    opex = 0.03 * pipe + 0.03 * hx + 10_000
     savings = 110 * q_in
     cash = savings - opex
     net_saving = cash - capex * CRF
@@ -135,7 +135,9 @@ def test_the_same_heat_link_without_a_ledger_price_uses_the_tagged_default() -> 
     plan = solve(p)
     e = plan_economics(plan, p)[0]
     assert e.purchase_price_source == "price_heat_natural_gas_boiler"
-    assert e.savings_cny == pytest.approx(106 * plan.links[0].quantity_in, rel=REL)
+    # the row: 86.29 CNY/GJ of gas (NBS LNG 4443.6 CNY/t / 51.498 GJ/t) / 0.92 boiler efficiency = 93.79 CNY/GJ
+    assert EconomicsTable().value("price_heat_natural_gas_boiler") == 93.79
+    assert e.savings_cny == pytest.approx(93.79 * plan.links[0].quantity_in, rel=REL)
     assert "price_heat_natural_gas_boiler" in e.param_ids
 
 
@@ -150,10 +152,10 @@ def test_a_truck_link_by_hand() -> None:
     assert (link.mode, link.rule_id, link.distance_km, link.quantity, link.quantity_in) == \
         ("truck", "sub_014", 1.0, 10000.0, 8500.0)
     e = plan_economics(plan, p)[0]
-    capex = 100 * 10000  # pre-treatment per t/a of capacity
+    capex = 366.7 * 10000  # pre-treatment per t/a of capacity
     electricity = 0.9 * 10 * 10000
     maintenance = 0.03 * capex
-    transport = 0.5 * 10000 * 1.0
+    transport = 0.424 * 10000 * 1.0
     opex = electricity + maintenance + transport + 20_000
     savings = 60 * 8500 + 30 * 10000
     cash = savings - opex
@@ -176,12 +178,15 @@ def test_a_truck_link_by_hand() -> None:
 
 def test_a_losing_side_gets_a_transfer_price_that_makes_both_gain() -> None:
     """With a landfill fee of 1 CNY/t the supplier loses on its pre-treatment while the receiver gains: the
-    midpoint transfer price leaves both with half the surplus."""
+    midpoint transfer price leaves both with half the surplus. Limestone at 80 CNY/t keeps the link gaining overall
+    with the sourced pre-treatment row (366.7 CNY per t/a: the supplier loses about 0.51 million CNY/a, the
+    receiver gains 80 x 8,500 - 0.424 x 10,000 - 20,000 = 655,760 CNY/a); at 60 CNY/t the link would lose."""
     p = park([["S1", "S", "output", "carbide_slag", 10000, "t/a", "", "", "landfill", 1],
-              ["R1", "R", "input", "limestone", 100000, "t/a", "", "", "virgin", 60]])
+              ["R1", "R", "input", "limestone", 100000, "t/a", "", "", "virgin", 80]])
     plan = solve(p)
     e = plan_economics(plan, p)[0]
     q = plan.links[0].quantity
+    assert e.receiver_annual_cny == pytest.approx(80 * 8500 - 0.424 * 10000 - 20_000, rel=REL)
     assert e.supplier_annual_cny < 0 < e.receiver_annual_cny and e.annual_net_saving_cny > 0
     assert (e.payer, e.gainer) == ("supplier", "receiver")
     assert e.transfer_price is not None
@@ -264,11 +269,15 @@ def test_the_economics_table_is_json_safe(demo: tuple[Park, Plan]) -> None:
 
 
 def test_every_default_is_in_the_docs_with_its_tag() -> None:
+    """docs/economic-sources.md lists every row with its value and tag (the sources page of the defaults)."""
     from pathlib import Path
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "economics.md").read_text(encoding="utf-8")
-    lines = {line.split("`")[1]: line for line in doc.splitlines() if line.startswith("| `")}
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "economic-sources.md").read_text(encoding="utf-8")
+    table = doc.split("## Every default", 1)[1].split("\n## ", 1)[0]
+    lines = {line.split("`")[1]: line for line in table.splitlines() if line.startswith("| `")}
+    assert len(lines) == len(EconomicsTable().params)
     for p in EconomicsTable().params.values():
         assert p.param_id in lines, p.param_id
+        assert f"| {format(p.value, ',.10g')} |" in lines[p.param_id], p.param_id
         assert f"**{p.reliability}**" in lines[p.param_id], p.param_id
 
 
@@ -291,14 +300,14 @@ def test_a_water_pipe_pays_its_pumps_and_their_electricity() -> None:
     assert (link.mode, link.quantity, link.distance_km) == ("pipe_water", 400000.0, 1.0)
     e = plan_economics(plan, p)[0]
     kwh = FactorTable(p.config).get("water_pipe_pumping").value * 400000 * 1.0
-    pipe = 1_500_000 * 1.0 * (400000 / 8000 / 254) ** 0.6
+    pipe = 1_500_000 * 1.0 * (400000 / 8000 / 254) ** 0.3828
     pumps = 3000 * kwh / 8000
     assert EconomicsTable().value("pipe_capex_water") == 1_500_000 and EconomicsTable().value("pump_capex_per_kw") == 3000
     assert e.size == pytest.approx(50.0, rel=REL) and e.size_unit == "m3/h"
     assert e.capex_pipe_cny == pytest.approx(pipe, rel=REL)
     assert e.capex_pump_cny == pytest.approx(pumps, rel=REL)
     assert e.opex_electricity_pumping_cny == pytest.approx(0.7 * kwh, rel=REL)
-    assert e.opex_cny == pytest.approx(0.7 * kwh + 0.01 * pipe + 0.03 * pumps + 10_000, rel=REL)
+    assert e.opex_cny == pytest.approx(0.7 * kwh + 0.03 * pipe + 0.03 * pumps + 10_000, rel=REL)
     assert e.savings_cny == pytest.approx(3.5 * 400000, rel=REL)
 
 
@@ -309,7 +318,7 @@ def test_a_sold_output_loses_its_sale_and_the_transfer_price_pays_the_supplier()
                     ["R1", "R", "input", "cement", 100000, "t/a", "", "virgin", 400, ""]])
     plan = solve(p)
     e = plan_economics(plan, p)[0]
-    receiver = 400 * 1000 - 0.5 * 1000 * 1.0 - 20_000
+    receiver = 400 * 1000 - 0.424 * 1000 * 1.0 - 20_000
     assert e.lost_sale_cny == 20_000 and e.supplier_annual_cny == -20_000
     assert e.receiver_annual_cny == pytest.approx(receiver, rel=REL)
     assert (e.payer, e.gainer) == ("supplier", "receiver")
