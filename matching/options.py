@@ -463,10 +463,9 @@ def _economics_rows(park_rows: Mapping[str, float], run_rows: Mapping[str, Any] 
         raise OptionsError("option economics must be a table of economics row ids (datasets/economics.csv) and "
                            "numbers, e.g. pipe_capex_hot_water = 2500000")
     for key, value in (run_rows or {}).items():
-        number = _number(f"economics.{key}", value, minimum=-math.inf)
-        if not math.isfinite(number):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise OptionsError(f"option economics.{key} must be a finite number, got {value!r}")
-        out[str(key)] = number
+        out[str(key)] = float(value)
     unknown = sorted(set(out) - set(known))
     if unknown:
         raise OptionsError(f"economics: unknown row id(s) {', '.join(unknown)} (park.toml [economics] or the "
