@@ -1,8 +1,8 @@
 """What a user can ask of the matcher, and how each setting is resolved.
 
 Every setting is resolved in the same order: an explicit `MatchOptions` value (the command line, the app, a
-scenario file) wins, then the park's park.toml (ParkConfig fields dt_min_k and reach_km, and keys of its [options]
-table), then `DEFAULTS`, the one table of defaults. `resolve(park, options)` does this once and returns the
+scenario file) wins, then the park's park.toml (ParkConfig fields dt_min_k and reach_km, its [economics] rows, and
+keys of its [options] table), then `DEFAULTS`, the one table of defaults. `resolve(park, options)` does this once and returns the
 concrete `Settings` the model uses; `scenario_options(scenario)` is the one mapping of a scenario file's [options]
 table (and its forced/forbidden links) to `MatchOptions`. The command, the report and the app all go through these
 two, so the same park.toml and scenario give the same `Settings` everywhere. docs/options.md is generated from
@@ -340,9 +340,15 @@ def options_markdown() -> str:
         "so the same park.toml and scenario give the same settings in all three.",
         "",
         f"The carbon price defaults to {DEFAULT_CARBON_PRICE:g} CNY/tCO2e (about the Chinese national ETS price in "
-        "2024-2025) in all three. It is used by the objective `cost` only; at 0 that objective would ignore "
+        "2024-2025) in all three. It is used by the objectives `cost` and `npv` only; at 0 they would ignore "
         "emissions altogether, which is not what a planner choosing \"most value at a carbon price\" means. An "
         "explicit `carbon_price = 0` stays 0.",
+        "",
+        "What a link costs and earns is one rule, `symbiosis.core.economics.cost_terms`, for the model and the "
+        "economics of a plan alike (docs/economics.md, \"Objectives and the trade-off curve\"); its rows are "
+        "`datasets/economics.csv`, replaced by park.toml `[economics]` and the option `economics`. The former cost "
+        "options `fixed_cost_cny`, `pipe_cost_cny_per_km` and `transport_cny_per_tkm` are refused with the rows that "
+        "replaced them.",
         "",
         "The stage column says what a change of the option rebuilds in a prepared session (`symbiosis.session`): "
         "`candidates` — the candidate links (and everything after); `model` — the objective, pruning and the MILP; "

@@ -6,6 +6,12 @@ datasets/emission_factors.csv); a park overrides rows by id (`EconomicsTable(ove
 (`price_cny_per_unit` of the streams) come first; a default price is used only where the ledger has none, and the
 record names which one was used. Method and worked links: docs/economics.md.
 
+One cost rule: `cost_terms` prices links column-wise as a fixed part and a part per unit of flow; the matcher
+(matching.candidates) takes its objective and constraint coefficients from it and `link_economics` /
+`plan_economics` evaluate it at a link's flow, so a link's annual net cost is the same in the model and here. The
+pipe's sized investment, concave in the flow, enters as its tangent at the design flow (the candidate's capacity,
+`Link.design_quantity`), the linear form a MILP can hold.
+
 Conventions (docs/economics.md): the receiver builds and runs the link (pipe, pumps, heat exchanger, pumping
 electricity, maintenance, truck freight, contract and handling); the supplier pays the pre-treatment a rule names
 (its investment, maintenance and electricity). The transfer price moves money from receiver to supplier per unit
