@@ -8,6 +8,7 @@ import pandas as pd
 from matching.model import build_model
 from matching.options import MatchOptions
 from matching.propose import propose, read_plan, solve_model
+from symbiosis.core.economics import plan_economics
 from symbiosis.core.i18n import pair, register
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
@@ -50,23 +51,45 @@ def alternatives(park: Park, options: MatchOptions | None = None, n: int = 3) ->
     return plans
 
 
+# The columns of a trade-off curve (tradeoff_curve), in order.
+TRADEOFF_COLUMNS: tuple[str, ...] = ("epsilon_cost_cny", "net_tco2e", "annual_cost_cny", "capex_cny", "links",
+                                     "status", "gap", "option_changes", "options")
+
+
 def tradeoff_curve(park: Park, options: MatchOptions | None = None, points: int = 5) -> pd.DataFrame:
     """Points of the trade-off between net avoided emissions and annual net cost (epsilon constraint).
 
-    The two ends: the most emissions avoided (objective 'emissions'), and the cheapest plan (objective 'cost' at a
-    carbon price of 0). Between them, the emissions are maximised with the annual net cost capped at evenly
-    spaced values. Columns: epsilon_cost_cny, net_tco2e, annual_cost_cny, links, status, gap.
+    The two ends: the cheapest plan (objective 'least_cost', the least annual net cost) and the plan avoiding the
+    most (objective 'emissions'). Between them, the emissions are maximised with the annual net cost capped at
+    evenly spaced values from the cheapest plan's cost to the greenest plan's. Each point is a plan; its row:
+
+    epsilon_cost_cny  the cap on the annual net cost, CNY/a
+    net_tco2e         the plan's net avoided tCO2e/a
+    annual_cost_cny   its annual net cost, CNY/a (the one cost rule: symbiosis.core.economics.cost_terms)
+    capex_cny         its links' investment, CNY (the same rule)
+    links             how many links it builds
+    status, gap       the solver's status and relative gap
+    option_changes    {"objective": "emissions", "epsilon_cost": cap}: on top of `options` these reproduce the
+                      plan (plain values, as a scenario's [options] table holds them)
+    options           the whole MatchOptions of the point: matching.propose(park, row.options) is the plan
+
+    With every point solved to optimality, more cost allowed never gives fewer tonnes.
     """
     base = options or MatchOptions()
-    greenest = propose(park, base.replace(objective="emissions", epsilon_cost=None))
-    cheapest = propose(park, base.replace(objective="cost", carbon_price=0.0, epsilon_cost=None))
+    greenest = propose(park, base.replace(objective="emissions", epsilon_cost=None, target_tco2e=None))
+    cheapest = propose(park, base.replace(objective="least_cost", epsilon_cost=None, target_tco2e=None))
     low = cheapest.annual_cost_cny or 0.0
     high = greenest.annual_cost_cny or 0.0
     rows = []
     caps = np.linspace(low, high, max(points, 2)) if high > low else np.array([high])
     for cap in caps:
-        plan = propose(park, base.replace(objective="emissions", epsilon_cost=float(cap)))
+        changes: dict[str, object] = {"objective": "emissions", "epsilon_cost": float(cap)}
+        if base.target_tco2e is not None:  # a point is the most tonnes at its cost: no target
+            changes["target_tco2e"] = None
+        point = base.replace(**changes)
+        plan = propose(park, point)
+        capex = float(sum(e.capex_cny for e in plan_economics(plan, park))) if plan.links else 0.0
         rows.append({"epsilon_cost_cny": float(cap), "net_tco2e": plan.net_tco2e,
-                     "annual_cost_cny": plan.annual_cost_cny, "links": len(plan.links), "status": plan.status,
-                     "gap": plan.gap})
-    return pd.DataFrame(rows)
+                     "annual_cost_cny": plan.annual_cost_cny, "capex_cny": capex, "links": len(plan.links),
+                     "status": plan.status, "gap": plan.gap, "option_changes": changes, "options": point})
+    return pd.DataFrame(rows, columns=list(TRADEOFF_COLUMNS))

@@ -20,6 +20,7 @@ from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
 from matching.tables import validate_candidate_links
 from symbiosis.core.accounting import ITEMS, net_per_unit, unit_coefficients
+from symbiosis.core.economics import EconomicsTable, annuity_factor, cost_terms
 from symbiosis.core.exchanges import (
     HEAT_RULE_ID,
     ExchangeAllocation,
@@ -37,16 +38,13 @@ from symbiosis.core.rulebook import (
     OWN_PRODUCTION,
     boiler_efficiency,
     delivered_fraction,
-    link_kwh_per_unit,
     own_production_side,
     process_held,
-    tonnes_per_unit,
 )
-from symbiosis.core.taxonomy import baselines, water_grades
+from symbiosis.core.taxonomy import water_grades
 
 STEAM_MATERIALS: frozenset[str] = frozenset({"waste_steam", "process_steam"})
 WATER_CATEGORIES: frozenset[str] = frozenset({"water", "wastewater"})
-DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})
 # A built link carries at least this share of its capacity, so a binary at 1 always means a real flow (no-good
 # cuts between alternative plans then differ in real links, never in an empty one).
 MIN_SHARE_OF_CAPACITY = 1e-6
@@ -401,7 +399,6 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     links["factor_ids"] = coef["factor_ids"]
     links["notes"] = coef["notes"]
     links["net_coef"] = net_per_unit(coef, ctx.settings.include_scope2) if len(links) else pd.Series(dtype=float)
-    _costs(ctx, links)
     # capacity (big-M) and minimum size
     is_heat = links["kind"] == "heat"
     cap = np.minimum(links["supply"], np.minimum(links["demand"], np.minimum(links["share_room"], links["joint_room"]))
@@ -418,6 +415,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     with np.errstate(divide="ignore", invalid="ignore"):
         cap = np.minimum(cap, np.where(per_fuel > 0, links["fuel_room"].to_numpy(dtype=float) / per_fuel, np.inf))
     links["capacity"] = cap
+    _costs(ctx, links)  # after the capacity: a pipe is sized for what its link could carry
     min_q = links["category"].map(ctx.settings.min_link_quantity).fillna(0.0).to_numpy(dtype=float)
     # no dust links: the flow at which the link's net avoided tCO2e/a reaches the option's minimum
     net = links["net_coef"].to_numpy(dtype=float)
@@ -495,37 +493,59 @@ def fuel_columns(ctx: Context, links: pd.DataFrame) -> None:
     links["fuel_room"] = np.where(has, fuel_room, np.nan)
 
 
+def economics_table(settings: Settings) -> EconomicsTable:
+    """The economics rows a run prices links with: datasets/economics.csv, park.toml [economics] and the run's
+    option `economics` (already merged by matching.options.resolve)."""
+    return EconomicsTable(settings.economics)
+
+
 def _costs(ctx: Context, links: pd.DataFrame) -> None:
-    """Annual fixed cost per link (CNY/a), variable net cost per unit of output (CNY), fixed tCO2e/a."""
+    """Per link, from the one cost rule (symbiosis.core.economics.cost_terms, the rule the economics of a plan
+    use): the annual net cost when built (cost_fixed, CNY/a: fixed investment x CRF + fixed O&M) and per unit of
+    flow (cost_var: investment per unit x CRF + O&M per unit - savings per unit), the investment (capex_fixed, CNY;
+    capex_var, CNY per unit), and the fixed tCO2e/a. The pipe is sized for the candidate's capacity."""
     st = ctx.settings
-    modes = links["mode"]
-    dist = links["distance_km"].to_numpy(dtype=float)
-    links["cost_fixed"] = modes.map(st.fixed_cost_cny).fillna(0.0).to_numpy() + \
-        modes.map(st.pipe_cost_cny_per_km).fillna(0.0).to_numpy() * dist
-    links["tco2e_fixed"] = modes.map(st.fixed_tco2e).fillna(0.0).to_numpy(dtype=float)
-    # the electricity and t x km the rule-book counts for the link's emissions are the ones priced here
-    kwh = link_kwh_per_unit(links["pretreatment_kwh_per_unit"].to_numpy(dtype=float), modes.to_numpy(dtype=object),
-                            dist, ctx.factors)
-    tonnes = np.array([tonnes_per_unit(m, u) or 0.0 for m, u in zip(links["material_out"], links["unit_out"],
-                                                                     strict=True)], dtype=float)
-    transport = np.where(modes == "truck", tonnes * dist, 0.0)
-    scope = {b.baseline: b.scope for b in baselines().values()}
-    disposal = links["baseline_out"].map(scope).isin(DISPOSAL_SCOPES).to_numpy()
-    bought = ~links["baseline_in"].isin(["self_supplied"]).to_numpy()
-    saving = np.where(disposal, links["price_out"].fillna(0.0), 0.0) + np.where(
-        bought, links["price_in"].fillna(0.0) * links["ratio"] * links["delivered_fraction"], 0.0)
-    links["cost_var"] = st.transport_cny_per_tkm * transport + st.electricity_cny_per_kwh * kwh - saving
+    links["tco2e_fixed"] = links["mode"].map(st.fixed_tco2e).fillna(0.0).to_numpy(dtype=float)
+    if links.empty:
+        for col in ("cost_fixed", "cost_var", "capex_fixed", "capex_var"):
+            links[col] = pd.Series(dtype=float)
+        return
+    frame = pd.DataFrame({
+        "supplier_stream_id": links["supplier_stream_id"], "receiver_stream_id": links["receiver_stream_id"],
+        "mode": links["mode"], "distance_km": links["distance_km"], "rule_id": links["rule_id"],
+        "material_out": links["material_out"], "unit_out": links["unit_out"], "material_in": links["material_in"],
+        "unit_in": links["unit_in"], "in_per_unit": links["ratio"] * links["delivered_fraction"],
+        "design_quantity": links["capacity"]})
+    terms = cost_terms(frame, ctx.park, table=economics_table(st), factors=ctx.factors,
+                       electricity_cny_per_kwh=st.electricity_cny_per_kwh)
+    links["cost_fixed"] = terms["annual_cost_fixed"].to_numpy(dtype=float)
+    links["cost_var"] = terms["annual_cost_per_unit"].to_numpy(dtype=float)
+    links["capex_fixed"] = terms["capex_fixed"].to_numpy(dtype=float)
+    links["capex_var"] = terms["capex_per_unit"].to_numpy(dtype=float)
 
 
 def objective_coefficients(links: pd.DataFrame, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """Objective per unit of flow and per built link (maximised), for the chosen objective."""
+    """Objective per unit of flow and per built link (maximised), for the chosen objective:
+    emissions   net avoided tCO2e/a
+    cost        carbon value at the carbon price - annual net cost (CNY/a)
+    least_cost  - annual net cost (CNY/a; the plan reports the cost itself)
+    npv         annuity factor x (carbon value - annual net cost) = the links' NPV with the carbon value as
+                income (CNY), the discount rate and lifetime of the economics rows in force"""
     net = links["net_coef"].to_numpy(dtype=float)
     fixed_t = links["tco2e_fixed"].to_numpy(dtype=float)
+    cost_var = links["cost_var"].to_numpy(dtype=float)
+    cost_fixed = links["cost_fixed"].to_numpy(dtype=float)
     if settings.objective == "emissions":
         return net, -fixed_t
+    if settings.objective == "least_cost":
+        return -cost_var, -cost_fixed
     price = settings.carbon_price
-    return price * net - links["cost_var"].to_numpy(dtype=float), \
-        -(links["cost_fixed"].to_numpy(dtype=float) + price * fixed_t)
+    per_unit, per_link = price * net - cost_var, -(cost_fixed + price * fixed_t)
+    if settings.objective == "npv":
+        table = economics_table(settings)
+        factor = annuity_factor(table.value("discount_rate"), table.value("lifetime_years"))
+        return factor * per_unit, factor * per_link
+    return per_unit, per_link
 
 
 def selector_mask(links: pd.DataFrame, selector: object) -> np.ndarray:

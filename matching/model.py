@@ -29,8 +29,12 @@ Constraints:
               sum_k d_l q[l,k] / eff_f <= F_ef        per receiver e and fuel f in {natural_gas, coal, electricity}
               where e lists an input of f (F_ef: those rows after existing exchanges; eff_f the boiler's efficiency):
               boiler heat stands for fuel the fuel row already holds (docs/metabolism.md), so the fuel is saved once
-  epsilon     sum cost_l flow_l + fixed_cost_l y_l <= epsilon (optional)
-Objective (max): sum obj_l flow_l + fixed_l y_l (net avoided tCO2e/a, or carbon value less cost in CNY/a).
+  epsilon     sum cost_l flow_l + fixed_cost_l y_l <= epsilon (optional): the annual net cost
+  budget      sum capex_var_l flow_l + capex_fixed_l y_l <= budget (optional): the investment
+  target      sum net_l flow_l - fixed_tco2e_l y_l >= target (optional): net avoided tCO2e/a
+              (costs and investment per link from the one cost rule, symbiosis.core.economics.cost_terms)
+Objective (max): sum obj_l flow_l + fixed_l y_l (net avoided tCO2e/a; carbon value less cost in CNY/a; minus the
+annual net cost; or NPV with the carbon value in CNY: matching.candidates.objective_coefficients).
 Constraints that a variable's own bound already implies (a supply or demand row with one link, a fuel row without
 a heat link or with a single link) are left out.
 """
@@ -150,6 +154,10 @@ def _prune(links: pd.DataFrame, settings: Settings, obj: np.ndarray, fixed: np.n
     # A link that can never raise the objective is left out, unless a constraint could make it useful:
     # a forced selector (it may be the cheapest way to satisfy it) or an epsilon cost cap (it may save money).
     keep_for_constraints = forced_any | (settings.epsilon_cost is not None)
+    if settings.target_tco2e is not None:  # a link avoiding something net may be needed to reach the target
+        net_best = links["net_coef"].to_numpy(dtype=float) * links["capacity"].to_numpy(dtype=float) \
+            - links["tco2e_fixed"].to_numpy(dtype=float)
+        keep_for_constraints = keep_for_constraints | ((links["net_coef"].to_numpy(dtype=float) > 0) & (net_best > 0))
     best = obj * links["capacity"].to_numpy(dtype=float) + fixed
     no_benefit = (obj <= 0) | (best <= 0)
     smallest = np.maximum(links["min_size"].to_numpy(dtype=float), links["min_dust"].to_numpy(dtype=float))
@@ -191,7 +199,7 @@ def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.
     """Connected components of the candidate graph (nodes: streams; edges: links, plus whatever couples links:
     a per-enterprise cap ties an enterprise's streams, a forced selector ties the links it picks, a fuel row ties
     the receiver's streams that save the same fuel)."""
-    if together or settings.epsilon_cost is not None or not settings.decompose:
+    if together or coupled(settings) or not settings.decompose:
         return np.zeros(len(active), dtype=int)
     g = nx.Graph()  # nodes are tagged tuples, so a stream id can never collide with an enterprise id
     def tagged(tag: str, values: pd.Series) -> list[tuple[str, object]]:
@@ -220,6 +228,11 @@ def _components(active: pd.DataFrame, settings: Settings, together: bool) -> np.
         for node in nodes:
             comp_of[node] = cid
     return np.array([comp_of[("s", sid)] for sid in active["supplier_stream_id"]], dtype=int)
+
+
+def coupled(settings: Settings) -> bool:
+    """A constraint over the whole plan (cost cap, investment budget, tonnes target) ties every link together."""
+    return any(v is not None for v in (settings.epsilon_cost, settings.budget_capex_cny, settings.target_tco2e))
 
 
 def _vars(prob: pulp.LpProblem, prefix: str, upper: np.ndarray | None, n: int,
@@ -279,6 +292,12 @@ def build_component(cid: int, links: pd.DataFrame, levels: HeatLevels, settings:
     forced_here = _forced_rows(prob, links, flows, settings)
     if settings.epsilon_cost is not None:
         _epsilon_row(prob, links, flows, by_lid, settings.epsilon_cost)
+    if settings.budget_capex_cny is not None:
+        _plan_row(prob, links, flows, by_lid, ("capex_var", "capex_fixed"), pulp.LpConstraintLE,
+                  settings.budget_capex_cny, "budget")
+    if settings.target_tco2e is not None:
+        _plan_row(prob, links, flows, by_lid, ("net_coef", "tco2e_fixed"), pulp.LpConstraintGE,
+                  settings.target_tco2e, "target", fixed_sign=-1.0)
     _no_good_rows(prob, links, no_good or [])
     obj_flow = by_lid.loc[flows["lid"], "obj"].to_numpy(dtype=float)
     objective = [(v, c) for v, c in zip(flows["var"], obj_flow, strict=True) if c != 0]
@@ -405,6 +424,17 @@ def _epsilon_row(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame,
                    if c != 0]
     prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(cost_terms), pulp.LpConstraintLE,
                                          rhs=float(epsilon_cost)), "epsilon")
+
+
+def _plan_row(prob: pulp.LpProblem, links: pd.DataFrame, flows: pd.DataFrame, by_lid: pd.DataFrame,
+              columns: tuple[str, str], sense: int, rhs: float, name: str, fixed_sign: float = 1.0) -> None:
+    """One row over the whole plan: sum per_unit_l flow_l + sign x fixed_l y_l (sense) rhs (budget, target)."""
+    per_unit, fixed = columns
+    terms = [(v, c) for v, c in zip(flows["var"], by_lid.loc[flows["lid"], per_unit].to_numpy(dtype=float),
+                                     strict=True) if c != 0]
+    terms += [(v, fixed_sign * c) for v, c in zip(links["y"], links[fixed].to_numpy(dtype=float), strict=True)
+              if c != 0]
+    prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, rhs=float(rhs)), name)
 
 
 def _no_good_rows(prob: pulp.LpProblem, links: pd.DataFrame, no_good: list[list[tuple[int, int]]]) -> None:

@@ -1,8 +1,8 @@
 """What a user can ask of the matcher, and how each setting is resolved.
 
 Every setting is resolved in the same order: an explicit `MatchOptions` value (the command line, the app, a
-scenario file) wins, then the park's park.toml (ParkConfig fields dt_min_k and reach_km, and keys of its [options]
-table), then `DEFAULTS`, the one table of defaults. `resolve(park, options)` does this once and returns the
+scenario file) wins, then the park's park.toml (ParkConfig fields dt_min_k and reach_km, its [economics] rows, and
+keys of its [options] table), then `DEFAULTS`, the one table of defaults. `resolve(park, options)` does this once and returns the
 concrete `Settings` the model uses; `scenario_options(scenario)` is the one mapping of a scenario file's [options]
 table (and its forced/forbidden links) to `MatchOptions`. The command, the report and the app all go through these
 two, so the same park.toml and scenario give the same `Settings` everywhere. docs/options.md is generated from
@@ -28,7 +28,8 @@ from symbiosis.core.park import DEFAULT_REACH_KM, Park, ParkConfig
 if TYPE_CHECKING:
     from symbiosis.core.scenario import Scenario
 
-Objective = Literal["emissions", "cost"]
+Objective = Literal["emissions", "cost", "least_cost", "npv"]
+OBJECTIVES: tuple[str, ...] = ("emissions", "cost", "least_cost", "npv")
 SolverName = Literal["highs", "cbc"]
 
 # Smallest link worth a contract or a pipe, per year, in the stream's canonical unit (t/a, m3/a, GJ/a).
@@ -36,18 +37,16 @@ DEFAULT_MIN_LINK_QUANTITY: dict[str, float] = {
     "solid": 100.0, "organic": 100.0, "raw_material": 100.0, "liquid": 10.0, "gas": 100.0, "water": 10_000.0,
     "wastewater": 10_000.0, "heat": 1_000.0, "energy": 1_000.0,
 }
-# Annualised fixed cost of a link, CNY/a: a contract and handling for trucks, a pipe's ends and its length for
-# pipes (investment x capital recovery factor ~0.1). Planning placeholders; set real numbers in park.toml.
-DEFAULT_FIXED_COST_CNY: dict[str, float] = {
-    "truck": 20_000.0, "pipe_water": 50_000.0, "pipe_heat": 80_000.0, "pipe_steam": 100_000.0, "pipe_gas": 80_000.0,
-}
-DEFAULT_PIPE_COST_CNY_PER_KM: dict[str, float] = {
-    "truck": 0.0, "pipe_water": 150_000.0, "pipe_heat": 300_000.0, "pipe_steam": 400_000.0, "pipe_gas": 250_000.0,
-}
+# What a link costs and earns is not set here: it is the one cost rule of symbiosis.core.economics (cost_terms),
+# with its rows in datasets/economics.csv, park.toml [economics] and the run's option `economics` (by row id).
+# The options that used to price links in the matcher alone, and the row that now holds each figure:
+RETIRED_OPTIONS: Mapping[str, str] = MappingProxyType({
+    "fixed_cost_cny": "contract_pipe, handling_truck and the pipe rows",
+    "pipe_cost_cny_per_km": "pipe_capex_hot_water, pipe_capex_steam, pipe_capex_water, pipe_capex_gas",
+    "transport_cny_per_tkm": "truck_cny_per_tkm",
+})
 # Embodied emissions of building a link, annualised (tCO2e/a per link); 0 unless a park sets them.
 DEFAULT_FIXED_TCO2E: dict[str, float] = dict.fromkeys(DEFAULT_REACH_KM, 0.0)
-DEFAULT_TRANSPORT_CNY_PER_TKM = 0.5
-DEFAULT_ELECTRICITY_CNY_PER_KWH = 0.7
 # Relative MIP gap at which the solver may stop. Tight enough that a finished solve is reported 'optimal' (see
 # matching.solve.OPTIMALITY_TOLERANCE), and still interactive: the decomposition keeps sub-problems small (the
 # demo park solves in a fraction of a second). A looser gap is reported honestly as 'feasible' with its gap.
@@ -146,11 +145,9 @@ class MatchOptions:
     dt_min_k: float | None = None
     reach_km: Mapping[str, float] | None = None  # by mode; only the modes given are overridden
     min_link_quantity: Mapping[str, float] | None = None  # by category, canonical unit per year
-    fixed_cost_cny: Mapping[str, float] | None = None  # by mode, CNY/a per link
-    pipe_cost_cny_per_km: Mapping[str, float] | None = None  # by mode, CNY/a per km
+    economics: Mapping[str, float] | None = None  # economics rows replaced by id (on top of park.toml [economics])
     fixed_tco2e: Mapping[str, float] | None = None  # by mode, tCO2e/a per link (embodied, annualised)
-    transport_cny_per_tkm: float | None = None
-    electricity_cny_per_kwh: float | None = None
+    electricity_cny_per_kwh: float | None = None  # None: the economics row electricity_cny_per_kwh
     detour_factor: float | None = None  # route length / straight-line distance
     gap: float | None = None
     time_limit: float | None = None
@@ -161,6 +158,8 @@ class MatchOptions:
     forbidden: tuple[LinkSelector, ...] = ()
     max_links_per_enterprise: int | None = None
     epsilon_cost: float | None = None  # cap on the plan's annual net cost, CNY/a (epsilon constraint)
+    budget_capex_cny: float | None = None  # cap on the investment of the plan's links, CNY
+    target_tco2e: float | None = None  # net avoided tCO2e/a the plan must reach (objective least_cost)
     factor_overrides: Mapping[str, float] | None = None
     min_link_tco2e: float | None = None  # smallest net avoided tCO2e/a a proposed link must reach (no dust links)
     disabled_rules: bool | None = None  # also use substitution rules switched off for want of a source
@@ -187,10 +186,8 @@ class Settings:
     dt_min_k: float
     reach_km: dict[str, float]
     min_link_quantity: dict[str, float]
-    fixed_cost_cny: dict[str, float]
-    pipe_cost_cny_per_km: dict[str, float]
+    economics: dict[str, float]
     fixed_tco2e: dict[str, float]
-    transport_cny_per_tkm: float
     electricity_cny_per_kwh: float
     detour_factor: float
     gap: float
@@ -202,6 +199,8 @@ class Settings:
     forbidden: tuple[LinkSelector, ...] = ()
     max_links_per_enterprise: int | None = None
     epsilon_cost: float | None = None
+    budget_capex_cny: float | None = None
+    target_tco2e: float | None = None
     factor_overrides: dict[str, float] = field(default_factory=dict)
     min_link_tco2e: float = 0.0
     disabled_rules: bool = False
@@ -230,11 +229,9 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "dt_min_k": ParkConfig().dt_min_k,
     "reach_km": MappingProxyType(dict(DEFAULT_REACH_KM)),
     "min_link_quantity": MappingProxyType(DEFAULT_MIN_LINK_QUANTITY),
-    "fixed_cost_cny": MappingProxyType(DEFAULT_FIXED_COST_CNY),
-    "pipe_cost_cny_per_km": MappingProxyType(DEFAULT_PIPE_COST_CNY_PER_KM),
+    "economics": MappingProxyType({}),
     "fixed_tco2e": MappingProxyType(DEFAULT_FIXED_TCO2E),
-    "transport_cny_per_tkm": DEFAULT_TRANSPORT_CNY_PER_TKM,
-    "electricity_cny_per_kwh": DEFAULT_ELECTRICITY_CNY_PER_KWH,
+    "electricity_cny_per_kwh": None,
     "detour_factor": 1.0,
     "gap": DEFAULT_GAP,
     "time_limit": DEFAULT_TIME_LIMIT,
@@ -245,6 +242,8 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "forbidden": (),
     "max_links_per_enterprise": None,
     "epsilon_cost": None,
+    "budget_capex_cny": None,
+    "target_tco2e": None,
     "factor_overrides": MappingProxyType({}),
     "min_link_tco2e": DEFAULT_MIN_LINK_TCO2E,
     "disabled_rules": False,
@@ -257,30 +256,30 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 # minimum sizes, costs, factors, Scope 2 in the net per unit) depend on CANDIDATE_FIELDS only; the model (objective
 # coefficients, pruning, forced/forbidden, decomposition) on MODEL_FIELDS too; the solver on SOLVE_FIELDS.
 CANDIDATE_FIELDS: tuple[str, ...] = (
-    "dt_min_k", "reach_km", "min_link_quantity", "fixed_cost_cny", "pipe_cost_cny_per_km", "fixed_tco2e",
-    "transport_cny_per_tkm", "electricity_cny_per_kwh", "detour_factor", "include_scope2", "factor_overrides",
-    "min_link_tco2e", "disabled_rules")
+    "dt_min_k", "reach_km", "min_link_quantity", "economics", "fixed_tco2e", "electricity_cny_per_kwh",
+    "detour_factor", "include_scope2", "factor_overrides", "min_link_tco2e", "disabled_rules")
 MODEL_FIELDS: tuple[str, ...] = ("objective", "carbon_price", "forced", "forbidden", "max_links_per_enterprise",
-                                 "epsilon_cost", "decompose")
+                                 "epsilon_cost", "budget_capex_cny", "target_tco2e", "decompose")
 SOLVE_FIELDS: tuple[str, ...] = ("gap", "time_limit", "solver", "threads", "warm_start", "solver_log")
 
 # Option -> (where park.toml sets it, the command-line flag, what it means). docs/options.md is made from this.
 OPTION_DOCS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
     "objective": ("[options] objective", "--objective", "`emissions`: maximise net avoided tCO2e/a; `cost`: "
-                  "maximise carbon value − annual net cost"),
-    "carbon_price": ("[options] carbon_price", "--carbon-price", "CNY/tCO2e, used by `cost` only; an explicit 0 "
-                     "stays 0 (a pure-cost run)"),
+                  "maximise carbon value − annual net cost (CNY/a); `least_cost`: minimise the annual net cost "
+                  "(with `target_tco2e`: of reaching that target); `npv`: maximise the net present value with the "
+                  "carbon value counted as income (CNY; docs/economics.md)"),
+    "carbon_price": ("[options] carbon_price", "--carbon-price", "CNY/tCO2e, used by `cost` and `npv` only; an "
+                     "explicit 0 stays 0 (a pure-cost run)"),
     "dt_min_k": ("dt_min_k", "--dt-min", "minimum temperature difference between a hot and a cold stream, K"),
     "reach_km": ("[reach_km]", "--reach MODE=KM", "longest route per mode, km"),
     "min_link_quantity": ("[options.min_link_quantity]", "--min-quantity CATEGORY=Q",
                           "smallest link worth building, by category of the supplier's output (t/a, m³/a, GJ/a)"),
-    "fixed_cost_cny": ("[options.fixed_cost_cny]", "--fixed-cost MODE=CNY", "annualised fixed cost per link, CNY/a"),
-    "pipe_cost_cny_per_km": ("[options.pipe_cost_cny_per_km]", "--pipe-cost MODE=CNY",
-                             "annualised pipe cost per km, CNY/a"),
+    "economics": ("[economics]", "--economics ID=VALUE", "replace rows of datasets/economics.csv by id: what a "
+                  "link costs and earns, one rule for the model and the economics (docs/economics.md)"),
     "fixed_tco2e": ("[options.fixed_tco2e]", "—", "embodied emissions of building a link, annualised, tCO2e/a"),
-    "transport_cny_per_tkm": ("[options] transport_cny_per_tkm", "—", "truck freight, CNY per t·km"),
     "electricity_cny_per_kwh": ("[options] electricity_cny_per_kwh", "—",
-                                "pumping and pre-treatment electricity, CNY/kWh"),
+                                "pumping and pre-treatment electricity, CNY/kWh (none: the economics row "
+                                "`electricity_cny_per_kwh`)"),
     "detour_factor": ("[options] detour_factor", "—", "route length / straight line"),
     "gap": ("[options] gap", "--gap", "relative MIP gap at which the solver may stop"),
     "time_limit": ("[options] time_limit", "--time-limit", "seconds for the whole solve; `inf` means no clock"),
@@ -294,6 +293,10 @@ OPTION_DOCS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
                                  "cap on the links touching one enterprise (none: no cap)"),
     "epsilon_cost": ("[options] epsilon_cost", "--epsilon-cost", "cap on the plan's annual net cost, CNY/a (none: "
                      "no cap)"),
+    "budget_capex_cny": ("[options] budget_capex_cny", "--budget-capex", "cap on the total investment (CAPEX) of "
+                         "the plan's links, CNY (none: no cap); with `emissions`: most tonnes within a budget"),
+    "target_tco2e": ("[options] target_tco2e", "--target-tco2e", "net avoided tCO2e/a the plan must reach (none: "
+                     "no target); with `least_cost`: the cheapest plan reaching it"),
     "factor_overrides": ("[factor_overrides]", "--factor ID=VALUE", "replace emission factor values by id"),
     "min_link_tco2e": ("[options] min_link_tco2e", "--min-tco2e T", "smallest net avoided emissions a proposed link "
                        "must reach, tCO2e/a (no dust links; 0: any size; water links by quantity; a forced link by quantity only)"),
@@ -337,9 +340,15 @@ def options_markdown() -> str:
         "so the same park.toml and scenario give the same settings in all three.",
         "",
         f"The carbon price defaults to {DEFAULT_CARBON_PRICE:g} CNY/tCO2e (about the Chinese national ETS price in "
-        "2024-2025) in all three. It is used by the objective `cost` only; at 0 that objective would ignore "
+        "2024-2025) in all three. It is used by the objectives `cost` and `npv` only; at 0 they would ignore "
         "emissions altogether, which is not what a planner choosing \"most value at a carbon price\" means. An "
         "explicit `carbon_price = 0` stays 0.",
+        "",
+        "What a link costs and earns is one rule, `symbiosis.core.economics.cost_terms`, for the model and the "
+        "economics of a plan alike (docs/economics.md, \"Objectives and the trade-off curve\"); its rows are "
+        "`datasets/economics.csv`, replaced by park.toml `[economics]` and the option `economics`. The former cost "
+        "options `fixed_cost_cny`, `pipe_cost_cny_per_km` and `transport_cny_per_tkm` are refused with the rows that "
+        "replaced them.",
         "",
         "The stage column says what a change of the option rebuilds in a prepared session (`symbiosis.session`): "
         "`candidates` — the candidate links (and everything after); `model` — the objective, pruning and the MILP; "
@@ -362,11 +371,11 @@ def candidate_key(settings: Settings) -> str:
 
 def model_key(settings: Settings) -> str:
     """What the prepared model (candidates, objective, pruning, components) depends on, as one string. The carbon
-    price enters only with the objective 'cost'."""
+    price enters only with the objectives 'cost' and 'npv'."""
     values: dict[str, Any] = {name: getattr(settings, name) for name in (*CANDIDATE_FIELDS, *MODEL_FIELDS)}
     values["forced"] = [asdict(s) for s in settings.forced]
     values["forbidden"] = [asdict(s) for s in settings.forbidden]
-    if settings.objective != "cost":
+    if settings.objective not in ("cost", "npv"):
         values.pop("carbon_price")
     return json.dumps(values, sort_keys=True, default=str)
 
@@ -388,8 +397,7 @@ def scenario_options(scenario: Scenario) -> MatchOptions:
 
     unknown = sorted(set(scenario.options) - set(SCENARIO_OPTION_KEYS))
     if unknown:
-        raise ScenarioError(f"scenario [options]: unknown key(s) {', '.join(unknown)} "
-                            f"(accepted: {', '.join(SCENARIO_OPTION_KEYS)})")
+        raise ScenarioError(_unknown_keys("scenario [options]", unknown, SCENARIO_OPTION_KEYS))
     values = {k: v for k, v in scenario.options.items() if not (isinstance(v, str) and v == "nan")}
     for flag in ("decompose", "warm_start", "solver_log"):
         if flag in values and not isinstance(values[flag], bool):
@@ -401,10 +409,17 @@ def scenario_options(scenario: Scenario) -> MatchOptions:
 
 
 PARK_OPTION_KEYS: tuple[str, ...] = (
-    "objective", "solver", "max_links_per_enterprise", "epsilon_cost", "threads", "carbon_price",
-    "min_link_quantity", "fixed_cost_cny", "pipe_cost_cny_per_km", "fixed_tco2e", "transport_cny_per_tkm",
-    "electricity_cny_per_kwh", "detour_factor", "gap", "time_limit", "include_scope2", "min_link_tco2e",
-    "disabled_rules")
+    "objective", "solver", "max_links_per_enterprise", "epsilon_cost", "budget_capex_cny", "target_tco2e",
+    "threads", "carbon_price", "min_link_quantity", "fixed_tco2e", "electricity_cny_per_kwh", "detour_factor",
+    "gap", "time_limit", "include_scope2", "min_link_tco2e", "disabled_rules")
+
+
+def _unknown_keys(where: str, unknown: list[str], accepted: tuple[str, ...]) -> str:
+    """The message for unknown option keys; a retired cost option names the economics row that replaced it."""
+    retired = [f"{k} (now the economics rows {RETIRED_OPTIONS[k]}: park.toml [economics] or --economics ID=VALUE)"
+               for k in unknown if k in RETIRED_OPTIONS]
+    hint = f"; {'; '.join(retired)}" if retired else ""
+    return f"{where}: unknown key(s) {', '.join(unknown)} (accepted: {', '.join(accepted)}){hint}"
 
 
 def _flag(name: str, value: Any) -> bool:
@@ -443,6 +458,28 @@ def _table(name: str, base: Mapping[str, float], *layers: Mapping[str, Any] | No
     return out
 
 
+def _economics_rows(park_rows: Mapping[str, float], run_rows: Mapping[str, Any] | None) -> dict[str, float]:
+    """park.toml [economics] with the run's rows on top; every id a row of datasets/economics.csv, every value a
+    finite number (OptionsError naming the accepted ids otherwise)."""
+    from symbiosis.core.economics import EconomicsTable
+
+    known = EconomicsTable().params
+    out = dict(park_rows)
+    if run_rows is not None and not isinstance(run_rows, Mapping):
+        raise OptionsError("option economics must be a table of economics row ids (datasets/economics.csv) and "
+                           "numbers, e.g. pipe_capex_hot_water = 2500000")
+    for key, value in (run_rows or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise OptionsError(f"option economics.{key} must be a finite number, got {value!r}")
+        out[str(key)] = float(value)
+    unknown = sorted(set(out) - set(known))
+    if unknown:
+        raise OptionsError(f"economics: unknown row id(s) {', '.join(unknown)} (park.toml [economics] or the "
+                           f"option economics; accepted: the param_id of datasets/economics.csv: "
+                           f"{', '.join(known)})")
+    return out
+
+
 def _pick(explicit: Any, park_options: Mapping[str, Any], key: str, default: Any) -> Any:
     if explicit is not None:
         return explicit
@@ -457,11 +494,10 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
     p: Mapping[str, Any] = park.config.options or {}
     unknown = sorted(set(p) - set(PARK_OPTION_KEYS))
     if unknown:  # a misspelt key would otherwise be ignored and silently change nothing
-        raise OptionsError(f"park.toml [options]: unknown key(s) {', '.join(unknown)} "
-                           f"(accepted: {', '.join(PARK_OPTION_KEYS)})")
+        raise OptionsError(_unknown_keys("park.toml [options]", unknown, PARK_OPTION_KEYS))
     objective = _pick(o.objective, p, "objective", DEFAULTS["objective"])
-    if objective not in ("emissions", "cost"):
-        raise OptionsError(f"objective must be 'emissions' or 'cost', got {objective!r}")
+    if objective not in OBJECTIVES:
+        raise OptionsError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
     solver = _pick(o.solver, p, "solver", DEFAULTS["solver"])
     if solver not in ("highs", "cbc"):
         raise OptionsError(f"solver must be 'highs' or 'cbc', got {solver!r}")
@@ -473,6 +509,14 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
     threads = _pick(o.threads, p, "threads", DEFAULTS["threads"])
     overrides = dict(park.config.factor_overrides)
     overrides.update(o.factor_overrides or {})
+    economics = _economics_rows(park.config.economics, o.economics)
+    budget = _pick(o.budget_capex_cny, p, "budget_capex_cny", DEFAULTS["budget_capex_cny"])
+    target = _pick(o.target_tco2e, p, "target_tco2e", DEFAULTS["target_tco2e"])
+    electricity = _pick(o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULTS["electricity_cny_per_kwh"])
+    if electricity is None:  # the economics row (park.toml [economics], the run's rows): one price for both layers
+        from symbiosis.core.economics import EconomicsTable
+
+        electricity = EconomicsTable(economics).value("electricity_cny_per_kwh")
     return Settings(
         objective=objective,
         carbon_price=_number("carbon_price", _pick(o.carbon_price, p, "carbon_price", DEFAULTS["carbon_price"])),
@@ -480,15 +524,9 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         reach_km=_table("reach_km", DEFAULTS["reach_km"], park.config.reach_km, o.reach_km, keys=MODES),
         min_link_quantity=_table("min_link_quantity", DEFAULTS["min_link_quantity"], p.get("min_link_quantity"),
                                  o.min_link_quantity, keys=CATEGORIES),
-        fixed_cost_cny=_table("fixed_cost_cny", DEFAULTS["fixed_cost_cny"], p.get("fixed_cost_cny"), o.fixed_cost_cny,
-                              keys=MODES),
-        pipe_cost_cny_per_km=_table("pipe_cost_cny_per_km", DEFAULTS["pipe_cost_cny_per_km"],
-                                    p.get("pipe_cost_cny_per_km"), o.pipe_cost_cny_per_km, keys=MODES),
+        economics=economics,
         fixed_tco2e=_table("fixed_tco2e", DEFAULTS["fixed_tco2e"], p.get("fixed_tco2e"), o.fixed_tco2e, keys=MODES),
-        transport_cny_per_tkm=_number("transport_cny_per_tkm", _pick(
-            o.transport_cny_per_tkm, p, "transport_cny_per_tkm", DEFAULTS["transport_cny_per_tkm"])),
-        electricity_cny_per_kwh=_number("electricity_cny_per_kwh", _pick(
-            o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULTS["electricity_cny_per_kwh"])),
+        electricity_cny_per_kwh=_number("electricity_cny_per_kwh", electricity),
         detour_factor=_number("detour_factor", _pick(o.detour_factor, p, "detour_factor", DEFAULTS["detour_factor"]), minimum=1.0),
         gap=_number("gap", _pick(o.gap, p, "gap", DEFAULTS["gap"])),
         time_limit=_time_limit(_pick(o.time_limit, p, "time_limit", DEFAULTS["time_limit"])),
@@ -498,6 +536,8 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         forced=tuple(o.forced), forbidden=tuple(o.forbidden),
         max_links_per_enterprise=max_links,
         epsilon_cost=None if eps is None else float(_number("epsilon_cost", eps, minimum=-math.inf)),
+        budget_capex_cny=None if budget is None else _number("budget_capex_cny", budget),
+        target_tco2e=None if target is None else _number("target_tco2e", target),
         factor_overrides=overrides,
         min_link_tco2e=_number("min_link_tco2e", _pick(o.min_link_tco2e, p, "min_link_tco2e",
                                                        DEFAULTS["min_link_tco2e"])),

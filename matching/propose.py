@@ -26,6 +26,16 @@ MESSAGES = register("matching.propose", {
     "infeasible_without_forced": ("sub-problem {component} is infeasible even without forced links: check {causes}",
                                   "子问题 {component} 即使不强制任何链接也无可行解：请检查{causes}"),
     "cause_cost_cap": ("the cost cap (epsilon) of {epsilon:g} CNY/a", "成本上限 {epsilon:g} 元/年"),
+    "cause_budget": ("the investment budget of {budget:,.0f} CNY", "投资预算 {budget:,.0f} 元"),
+    "cause_target": ("the target of {target:,.1f} tCO2e/a", "减排目标 {target:,.1f} tCO2e/a"),
+    "target_unreachable": ("the target of {target:,.1f} tCO2e/a net avoided cannot be reached: at most "
+                           "{most:,.1f} tCO2e/a can be avoided with these options ({status}, objective emissions"
+                           "{budget}); lower the target or widen the options",
+                           "减排目标 {target:,.1f} tCO2e/a 无法达到：在当前选项下最多可净减排 {most:,.1f} tCO2e/a"
+                           "（{status}，以减排为目标{budget}）；请降低目标或放宽选项"),
+    "target_budget": (", within the investment budget", "，在投资预算内"),
+    "most_proven": ("proven", "已证明最优"),
+    "most_unproven": ("solver status {status}, not proven", "求解状态 {status}，未证明最优"),
     "cause_options": ("the options", "选项"),
     "cause_firm_cap": (", the cap of {cap} links per enterprise", "、每家企业最多 {cap} 条链接"),
     "forced_beyond_capacity": ("forced link [{name}] cannot carry the stated {quantity:.6g} {unit}: the links it "
@@ -96,7 +106,8 @@ def solve_model(model: MatchModel) -> Solution:
         parts[i] = replace(again, seconds=again.seconds + parts[i].seconds)
     for i, comp in enumerate(ordered):
         result = parts[i]
-        nothing_feasible = not comp.forced and (settings.epsilon_cost is None or settings.epsilon_cost >= 0)
+        nothing_feasible = not comp.forced and (settings.epsilon_cost is None or settings.epsilon_cost >= 0) \
+            and (settings.target_tco2e is None or settings.target_tco2e <= 0)
         if result.status == "time_limit" and result.objective is None and nothing_feasible:
             # Nothing found in time, but building nothing is always feasible here: report that, with a bound.
             bound = result.bound if result.bound is not None else comp.trivial_bound
@@ -177,13 +188,39 @@ def propose_model(model: MatchModel) -> Plan:
         messages = [forced_unmatched_message(model, k) for k in model.forced_unmatched]
         return combine(model, Solution(flows=_no_flows(), heat_levels=_no_flows(), parts=[]),
                        [*model.ctx.messages, *messages], status_override="infeasible")
+    target = model.settings.target_tco2e
+    if target is not None and target > 0 and not model.components:  # nothing left to build: no tonne avoided
+        return combine(model, Solution(flows=_no_flows(), heat_levels=_no_flows(), parts=[]),
+                       [*model.ctx.messages, target_message(model, 0.0, "optimal")], status_override="infeasible")
     solution = solve_model(model)
     extra: list[tuple[str, str]] = []
     for part in solution.parts:
         if part.status == "infeasible":
+            if target is not None and target > 0:
+                most = most_avoided(model)
+                if most.net_tco2e < target * (1 - 1e-9):
+                    extra.append(target_message(model, most.net_tco2e, most.status))
+                    continue
             comp = next(c for c in model.components if c.component == part.component)
             extra.append(explain_infeasible(model, comp))
     return read_plan(model, solution, extra)
+
+
+def most_avoided(model: MatchModel) -> Plan:
+    """The plan avoiding the most under the model's options without its tonnes target (objective emissions, the
+    investment budget, forced and forbidden links and every other option kept): what a target can ask at most."""
+    settings = replace(model.settings, objective="emissions", target_tco2e=None)
+    candidates = Candidates(ctx=model.ctx, links=model.links, levels=model.levels)
+    return propose_model(build_components(prepare_model(candidates, settings)))
+
+
+def target_message(model: MatchModel, most: float, status: str) -> tuple[str, str]:
+    """Why the tonnes target cannot be met: the most that can be avoided, in English and Chinese."""
+    budget = pair(MESSAGES.code("target_budget")) if model.settings.budget_capex_cny is not None else ("", "")
+    proven = pair(MESSAGES.code("most_proven")) if status == "optimal" else \
+        pair(MESSAGES.code("most_unproven"), status=status)
+    return _message("target_unreachable", target=model.settings.target_tco2e, most=most, status=proven[0],
+                    status_zh=proven[1], budget=budget[0], budget_zh=budget[1])
 
 
 def _no_flows() -> pd.DataFrame:
@@ -231,6 +268,10 @@ def explain_infeasible(model: MatchModel, comp: ComponentModel) -> tuple[str, st
     if conflict is None:
         causes = [pair(MESSAGES.code("cause_cost_cap"), epsilon=settings.epsilon_cost)] \
             if settings.epsilon_cost is not None else []
+        if settings.budget_capex_cny is not None:
+            causes.append(pair(MESSAGES.code("cause_budget"), budget=settings.budget_capex_cny))
+        if settings.target_tco2e is not None:
+            causes.append(pair(MESSAGES.code("cause_target"), target=settings.target_tco2e))
         return _message("infeasible_without_forced", component=comp.component,
                         causes=", ".join(en for en, _ in causes) or render(MESSAGES.code("cause_options"), "en"),
                         causes_zh="、".join(zh for _, zh in causes) or render(MESSAGES.code("cause_options"), "zh"))

@@ -62,6 +62,10 @@ TEXTS = register("matching", {
 }, localize=("material",))
 
 
+# The unit of a plan's objective value and bound, by objective (docs/economics.md).
+OBJECTIVE_UNITS: dict[str, str] = {"emissions": "tCO2e/a", "cost": "CNY/a", "least_cost": "CNY/a", "npv": "CNY"}
+
+
 def _pair(key: str, /, **params: object) -> tuple[str, str]:
     return pair(TEXTS.code(key), **params)
 
@@ -162,6 +166,7 @@ def make_links(model: MatchModel, flows: pd.DataFrame) -> list[Link]:
             scope3_owner="; ".join(dict.fromkeys(s3_owners)),
             accounting=lines, notes=tuple(notes_en), notes_zh=tuple(notes_zh),
             mode_reach_km=float(r["reach_km"]),
+            design_quantity=float(r["capacity"]),
         ))
     links.sort(key=lambda link: (-link.net_tco2e(include2), link.link_id))
     return [_with_rank(link, i + 1) for i, link in enumerate(links)]
@@ -277,6 +282,9 @@ def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str
         bound = float(sum(b for b in bounds if b is not None)) if all(b is not None for b in bounds) else None
     if status == "empty":
         objective, bound = 0.0, 0.0
+    if settings.objective == "least_cost":  # solved as max -cost: the plan states the cost and its lower bound
+        objective = None if objective is None else -objective
+        bound = None if bound is None else -bound
     gap = relative_gap(objective, bound)
     include2 = settings.include_scope2
     net = float(sum(link.net_tco2e(include2) for link in links))
@@ -301,6 +309,6 @@ def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str
         objective_sense=settings.objective,
         objective_value=objective,
         bound_value=bound,
-        objective_unit="tCO2e/a" if emissions else "CNY/a",
+        objective_unit=OBJECTIVE_UNITS[settings.objective],
         annual_cost_cny=float(sum(costs)) if links else 0.0,
     )

@@ -93,9 +93,11 @@ CANDIDATE_LINK_SCHEMA = pa.DataFrameSchema(
         "factor_ids": _str_list("factor ids"),
         "notes": pa.Column(object, nullable=False),
         "net_coef": _number(),  # net avoided tCO2e per unit of flow
-        "cost_fixed": _number(),  # CNY/a when built
+        "cost_fixed": _number(),  # CNY/a when built: annualised fixed investment + fixed O&M (economics.cost_terms)
         "tco2e_fixed": _number(),  # tCO2e/a when built (construction, annualised)
-        "cost_var": _number(),  # CNY per unit of flow (transport and energy, less avoided purchases and fees)
+        "cost_var": _number(),  # CNY/a per unit of flow: annualised investment + O&M per unit, less savings
+        "capex_fixed": _number(),  # CNY of investment when built
+        "capex_var": _number(),  # CNY of investment per unit of flow
         "fuel": _text(pa.Check.isin(FUELS)),
         "fuel_per_unit": _number(_NONNEGATIVE),
         "fuel_room": _number(nullable=True),  # NaN when fuel is ""
@@ -159,6 +161,7 @@ PLAN_LINK_SCHEMA = pa.DataFrameSchema(
         "notes": _str_list("notes"),
         "notes_zh": _str_list("notes"),
         "mode_reach_km": _number(nullable=True),
+        "design_quantity": _number(nullable=True),  # the flow the pipe is sized for (the candidate's capacity)
         "cost_per_tco2e": _number(nullable=True),  # None when the link's net is not positive or has no cost
     },
     unique=["link_id"],

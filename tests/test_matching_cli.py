@@ -86,7 +86,7 @@ def test_command_line_overrides_park_toml(tmp_path: Path) -> None:
     assert sorted(x["material_out"] for x in data["links"]) == ["fly_ash", "waste_steam"]
     # a larger dTmin leaves the 45 °C greenhouse still reachable from 200 °C steam, an objective override works
     data = json.loads(run(str(folder), "--format", "json", "--dt-min", "30", "--objective", "cost",
-                          "--carbon-price", "500", "--fixed-cost", "pipe_steam=0").stdout)
+                          "--carbon-price", "500", "--economics", "pipe_capex_steam=0").stdout)
     assert data["objective_sense"] == "cost" and data["options"]["dt_min_k"] == 30.0
     # a factor override is used and recorded
     data = json.loads(run(str(folder), "--format", "json", "--factor", "heat_pipe_loss_steam=0.1").stdout)

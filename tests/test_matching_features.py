@@ -362,25 +362,27 @@ def test_cost_objective_and_cost_per_tonne() -> None:
     park = park_of([["P", "power", 0, 0], ["C", "cement", 3, 4]],
                    [s("P1", "P", "output", "fly_ash", 10_000, "t/a", baseline="landfill", price=30),
                     s("C1", "C", "input", "clinker", 20_000, "t/a", baseline="virgin", price=300)])
-    options = NO_FIXED.replace(objective="cost", carbon_price=0.0, fixed_cost_cny={"truck": 50_000.0},
-                               transport_cny_per_tkm=0.5)
+    options = NO_FIXED.replace(objective="cost", carbon_price=0.0,
+                               economics={"handling_truck": 50_000.0, "truck_cny_per_tkm": 0.5})
     plan = matching.propose(park, options)
     x = plan.links[0]
     q = rule("fly_ash", "clinker")["max_share"] * 20_000  # the cap binds
-    cost = 50_000 + q * (0.5 * 5.0 - 30 - 300)  # fixed + transport - disposal fee - clinker bought
+    # the economics rule: contract and handling + freight - disposal fee - clinker bought (no pre-treatment)
+    cost = 50_000 + q * (0.5 * 5.0 - 30 - 300 * rule("fly_ash", "clinker")["ratio"])
     assert x.quantity == pytest.approx(q) and x.annual_cost_cny == pytest.approx(cost)
     assert plan.objective_unit == "CNY/a" and plan.objective_value == pytest.approx(-cost)
     assert x.cost_per_tco2e == pytest.approx(cost / x.net_tco2e())
     assert plan.objective_tco2e == pytest.approx(x.net_tco2e()) and plan.bound_tco2e is None
     # an expensive contract with no carbon price: nothing is worth doing
-    dear = matching.propose(park, options.replace(fixed_cost_cny={"truck": 5e6}))
+    dear = matching.propose(park, options.replace(economics={"handling_truck": 5e6}))
     assert dear.status == "empty" and not dear.links
 
 
 def test_tradeoff_curve_runs_from_cheapest_to_greenest() -> None:
     park, options = _three_fly_ash_suppliers()
-    curve = matching.tradeoff_curve(park, options.replace(fixed_cost_cny={"truck": 20_000.0}), points=4)
-    assert list(curve.columns) == ["epsilon_cost_cny", "net_tco2e", "annual_cost_cny", "links", "status", "gap"]
+    curve = matching.tradeoff_curve(park, options.replace(economics={"handling_truck": 20_000.0}), points=4)
+    assert list(curve.columns) == ["epsilon_cost_cny", "net_tco2e", "annual_cost_cny", "capex_cny", "links",
+                                   "status", "gap", "option_changes", "options"]
     assert (curve["annual_cost_cny"] <= curve["epsilon_cost_cny"] + 1e-6).all()
     assert curve["net_tco2e"].is_monotonic_increasing
 

@@ -1,7 +1,7 @@
 """`symbiosis match PARK`: propose symbiosis links (MILP), rank them, explain what is left unmatched.
 
-Every default (dTmin, reach by mode, minimum link size, fixed costs, factors such as pipe heat loss) comes from
-park.toml and can be overridden here. --out DIR writes plan.json, links.csv and unmatched.csv (UTF-8 with BOM,
+Every default (dTmin, reach by mode, minimum link size, the economics rows that price links, factors such as pipe
+heat loss) comes from park.toml and can be overridden here. --out DIR writes plan.json, links.csv and unmatched.csv (UTF-8 with BOM,
 so Excel opens them right).
 
 Every figure carries its uncertainty (docs/uncertainty.md): --uncertainty N draws N Monte Carlo samples of the
@@ -40,6 +40,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "quantity_in", "unit_in", "distance_km", "mode", "temperature_supply_c", "temperature_sink_c",
     "avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e",
     "annual_cost_cny", "cost_per_tco2e", "hazardous_code", "rule_id", "forced", "factor_ids", "notes")
+OBJECTIVES: tuple[str, ...] = ("emissions", "cost", "least_cost", "npv")
 UNCERTAINTY_COLUMNS: tuple[str, ...] = ("net_median", "net_p5", "net_p95", "p_net_positive")
 # The columns of the links table printed (codes "cli.link.<column>").
 SHOWN = register("cli.link", {
@@ -69,9 +70,17 @@ class _Pairs(argparse.Action):
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("match", help="propose symbiosis links by MILP / 优化匹配共生链接")
     add_park_argument(p)
-    p.add_argument("--objective", choices=("emissions", "cost"), help="maximise avoided emissions (default) or "
-                   "minimise cost less the carbon value / 目标：减排或成本")
-    p.add_argument("--carbon-price", type=float, help="CNY per tCO2e for --objective cost / 碳价（元/吨）")
+    # the objectives of matching.options.OBJECTIVES (tests/test_economics_objectives.py keeps them equal; the
+    # command does not import the matcher until it runs)
+    p.add_argument("--objective", choices=OBJECTIVES, help="emissions: most tCO2e/a avoided (default); cost: most "
+                   "carbon value less annual net cost; least_cost: least annual net cost (of reaching "
+                   "--target-tco2e); npv: most net present value with the carbon value as income / 目标：减排、"
+                   "成本、最低成本（达到减排目标）或净现值")
+    p.add_argument("--carbon-price", type=float, help="CNY per tCO2e for --objective cost and npv / 碳价（元/吨）")
+    p.add_argument("--budget-capex", type=float, metavar="CNY", help="cap on the total investment of the plan's "
+                   "links, CNY / 投资预算（元）")
+    p.add_argument("--target-tco2e", type=float, metavar="T", help="net avoided tCO2e/a the plan must reach "
+                   "(with --objective least_cost: at least cost) / 减排目标（tCO2e/a）")
     p.add_argument("--dt-min", type=float, help="minimum temperature difference, K (default: park.toml) / 最小传热温差")
     p.add_argument("--gap", type=float, help="relative MIP gap at which to stop / 相对间隙")
     p.add_argument("--time-limit", type=float, help="seconds for the whole solve / 求解时间上限（秒）")
@@ -81,8 +90,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reach", action=_Pairs, metavar="MODE=KM", help="reach by mode, e.g. truck=30,pipe_heat=4")
     p.add_argument("--min-quantity", action=_Pairs, metavar="CATEGORY=Q",
                    help="minimum link size by category in canonical units, e.g. solid=500,heat=2000")
-    p.add_argument("--fixed-cost", action=_Pairs, metavar="MODE=CNY", help="annual fixed cost per link by mode")
-    p.add_argument("--pipe-cost", action=_Pairs, metavar="MODE=CNY", help="annual pipe cost per km by mode")
+    p.add_argument("--economics", action=_Pairs, metavar="ID=VALUE", help="replace an economics row "
+                   "(datasets/economics.csv), e.g. pipe_capex_hot_water=2500000,discount_rate=0.06 / 覆盖经济参数")
     p.add_argument("--factor", action=_Pairs, metavar="FACTOR_ID=VALUE",
                    help="override an emission factor, e.g. heat_pipe_loss_steam=0.02 / 覆盖排放因子")
     p.add_argument("--force", action="append", default=[], metavar="LINK",
@@ -114,8 +123,8 @@ def options_from_args(args: argparse.Namespace) -> Any:
     return MatchOptions(
         objective=args.objective, carbon_price=args.carbon_price, dt_min_k=args.dt_min, gap=args.gap,
         time_limit=args.time_limit, solver=args.solver, include_scope2=args.include_scope2,
-        reach_km=args.reach, min_link_quantity=args.min_quantity, fixed_cost_cny=args.fixed_cost,
-        pipe_cost_cny_per_km=args.pipe_cost, factor_overrides=args.factor,
+        reach_km=args.reach, min_link_quantity=args.min_quantity, economics=args.economics,
+        budget_capex_cny=args.budget_capex, target_tco2e=args.target_tco2e, factor_overrides=args.factor,
         forced=tuple(LinkSelector.parse(t) for t in args.force),
         forbidden=tuple(LinkSelector.parse(t) for t in args.forbid),
         max_links_per_enterprise=args.max_links_per_enterprise, epsilon_cost=args.epsilon_cost,

@@ -6,6 +6,12 @@ datasets/emission_factors.csv); a park overrides rows by id (`EconomicsTable(ove
 (`price_cny_per_unit` of the streams) come first; a default price is used only where the ledger has none, and the
 record names which one was used. Method and worked links: docs/economics.md.
 
+One cost rule: `cost_terms` prices links column-wise as a fixed part and a part per unit of flow; the matcher
+(matching.candidates) takes its objective and constraint coefficients from it and `link_economics` /
+`plan_economics` evaluate it at a link's flow, so a link's annual net cost is the same in the model and here. The
+pipe's sized investment, concave in the flow, enters as its tangent at the design flow (the candidate's capacity,
+`Link.design_quantity`), the linear form a MILP can hold.
+
 Conventions (docs/economics.md): the receiver builds and runs the link (pipe, pumps, heat exchanger, pumping
 electricity, maintenance, truck freight, contract and handling); the supplier pays the pre-treatment a rule names
 (its investment, maintenance and electricity). The transfer price moves money from receiver to supplier per unit
@@ -20,6 +26,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from symbiosis.core.datasets import read_records
@@ -34,7 +41,7 @@ from symbiosis.core.taxonomy import baselines
 PIPE_CAPEX_ROW: dict[str, str] = {"pipe_heat": "pipe_capex_hot_water", "pipe_steam": "pipe_capex_steam",
                                    "pipe_water": "pipe_capex_water", "pipe_gas": "pipe_capex_gas"}
 HEAT_MODES: frozenset[str] = frozenset({"pipe_heat", "pipe_steam"})
-DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})  # as matching.candidates: a fate that costs a fee
+DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})  # a fate that costs a fee (a Scope 3 cat. 5 baseline)
 GJ_PER_MWH = 3.6
 NOT_BOUGHT: frozenset[str] = frozenset({"self_supplied"})  # as the matcher: nothing is bought, nothing saved
 
@@ -170,6 +177,9 @@ class LinkEconomics:
     transfer_price: float | None  # midpoint (the surplus split equally) when one side would lose; else None
     transfer_unit: str
     param_ids: tuple[str, ...] = ()
+    # the flow the pipe is sized for (the candidate's capacity in a matched plan; the flow itself otherwise):
+    # `size` is at this flow; the pipe's investment is the tangent of the sized cost there (`cost_terms`)
+    design_quantity: float | None = None
 
     @property
     def annual_net_cost_cny(self) -> float:
@@ -190,15 +200,9 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _hours(stream: Mapping[str, Any] | None, park: Park, table: EconomicsTable) -> tuple[float, bool]:
-    """Operating hours for sizing: the supplier's row, else park.toml, else the table (True when the table's)."""
-    hours = _finite(stream.get("hours_per_year")) if stream is not None else None
-    if hours and hours > 0:
-        return hours, False
-    default = park.config.default_hours_per_year
-    if default:
-        return float(default), False
-    return table.value("operating_hours"), True
+def annuity_factor(rate: float, years: float) -> float:
+    """The present value of 1 CNY a year over the lifetime: 1 / CRF."""
+    return 1.0 / capital_recovery_factor(rate, years)
 
 
 @cache
@@ -211,14 +215,212 @@ def _pretreatment_kwh() -> dict[str, float]:
     return out
 
 
-def _row(streams: pd.DataFrame, stream_id: str) -> dict[str, Any] | None:
-    if stream_id not in streams.index:
-        return None
-    return {str(k): v for k, v in streams.loc[stream_id].to_dict().items()}
-
-
+@cache
 def _scope_of_baseline() -> dict[str, str]:
     return {b.baseline: b.scope for b in baselines().values()}
+
+
+# What the cost rule reads of each link: the columns of the frame `cost_terms` takes (one row per link or
+# candidate link). in_per_unit: the receiver's input replaced per unit of the supplier's output (ratio x the share
+# delivered); design_quantity: the flow the pipe is sized for (NaN: the link's own flow, `link_economics`).
+TERM_COLUMNS: tuple[str, ...] = ("supplier_stream_id", "receiver_stream_id", "mode", "distance_km", "rule_id",
+                                 "material_out", "unit_out", "material_in", "unit_in", "in_per_unit",
+                                 "design_quantity")
+
+
+def cost_terms(links: pd.DataFrame, park: Park, *, table: EconomicsTable, factors: FactorTable,
+               electricity_cny_per_kwh: float | None = None) -> pd.DataFrame:
+    """The one cost rule (docs/economics.md), column-wise: every money item of each link as a fixed part (CNY or
+    CNY/a, paid when the link is built) and a part per unit of the supplier's output (CNY or CNY/a per unit).
+
+    The matcher's objective and constraints (matching.candidates) and the economics of a plan's links
+    (`link_economics`) both come from here, so the model's annual net cost of a link is the economics' one. The
+    only item not linear in the flow, the pipe's investment row x km x (size / basis) ^ exponent, is replaced by
+    its tangent at the design flow (`design_quantity`: the candidate's capacity in the matcher): fixed
+    (1 - exponent) x f(design), per unit exponent x f(design) / design; exact at the design flow, above the
+    sized cost below it (the pipe is laid for what the link could carry).
+
+    `links` has the columns TERM_COLUMNS; the result has the same index."""
+    n = len(links)
+    price_kwh = table.value("electricity_cny_per_kwh") if electricity_cny_per_kwh is None \
+        else float(electricity_cny_per_kwh)
+    streams = park.streams.drop_duplicates("stream_id").set_index("stream_id")
+
+    def column(name: str, ids: pd.Series) -> np.ndarray:
+        if name not in streams.columns:
+            return np.full(n, np.nan if name != "baseline" else "", dtype=object)
+        return ids.map(streams[name]).to_numpy(dtype=object)
+
+    sup_ids = links["supplier_stream_id"].astype(str)
+    rec_ids = links["receiver_stream_id"].astype(str)
+    mode = links["mode"].astype(str).to_numpy(dtype=object)
+    km = links["distance_km"].to_numpy(dtype=float)
+    unit_out = links["unit_out"].astype(str).to_numpy(dtype=object)
+    unit_in = links["unit_in"].astype(str).to_numpy(dtype=object)
+    in_per_unit = links["in_per_unit"].to_numpy(dtype=float)
+    used: list[list[str]] = [["discount_rate", "lifetime_years"] for _ in range(n)]
+    if electricity_cny_per_kwh is None:
+        for u in used:
+            u.append("electricity_cny_per_kwh")
+
+    # operating hours for sizing: the supplier's row, else park.toml, else the table
+    row_hours = pd.to_numeric(pd.Series(column("hours_per_year", sup_ids)), errors="coerce").to_numpy(dtype=float)
+    default = park.config.default_hours_per_year
+    fallback = float(default) if default else table.value("operating_hours")
+    own = np.isfinite(row_hours) & (row_hours > 0)
+    hours = np.where(own, row_hours, fallback)
+    hours_from_table = ~own & (not default)
+
+    # size per unit of the supplier's output: MW of delivered heat or fuel (GJ/a), m3/h of water
+    is_pipe = np.isin(mode, list(PIPE_CAPEX_ROW))
+    water = mode == "pipe_water"
+    gj_per_unit = np.where(unit_in == "GJ/a", in_per_unit, np.where(unit_out == "GJ/a", 1.0, 0.0))
+    size_per_unit = np.where(is_pipe, np.where(water, 1.0 / hours, gj_per_unit / GJ_PER_MWH / hours), 0.0)
+    size_unit = np.where(is_pipe, np.where(water, "m3/h", "MW"), "")
+
+    # pipe: its row x km x (size / basis) ^ exponent, as the tangent at the design flow
+    exponent = table.value("pipe_size_exponent")
+    row_value = np.array([table.value(PIPE_CAPEX_ROW[m]) if m in PIPE_CAPEX_ROW else 0.0 for m in mode])
+    basis = np.array([(table.get(PIPE_CAPEX_ROW[m]).basis_value or 1.0) if m in PIPE_CAPEX_ROW else 1.0
+                      for m in mode])
+    design = links["design_quantity"].to_numpy(dtype=float)
+    design_size = size_per_unit * design
+    sized = is_pipe & np.isfinite(design_size) & (design_size > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_design = row_value * km * np.where(sized, design_size / basis, 1.0) ** exponent
+        pipe_fixed = np.where(sized, (1.0 - exponent) * at_design, np.where(is_pipe, row_value * km, 0.0))
+        pipe_unit = np.where(sized, exponent * at_design / np.where(sized, design, 1.0), 0.0)
+
+    # pumps (modes with a pumping row), heat exchangers (heat and steam pipes), pre-treatment (mass links)
+    pump_per_km = {m: (f.value if (f := pumping_factor(str(m), factors)) else None) for m in set(mode.tolist())}
+    pumps = np.array([pump_per_km[m] is not None for m in mode], dtype=bool) & is_pipe
+    pump_kwh = np.where(pumps, np.array([pump_per_km[m] or 0.0 for m in mode]) * km, 0.0)
+    pump_unit = table.value("pump_capex_per_kw") * pump_kwh / hours
+    heat = np.isin(mode, list(HEAT_MODES))
+    hx_unit = np.where(heat, table.value("hx_capex_per_kw") * 1000.0 * size_per_unit, 0.0)
+    pre_kwh = np.array([_pretreatment_kwh().get(str(r), 0.0) for r in links["rule_id"]], dtype=float)
+    pre = (pre_kwh > 0) & (unit_out == "t/a")
+    pre_unit = np.where(pre, table.value("pretreatment_capex_per_t_a"), 0.0)
+
+    # operating cost
+    share_pipe, share_eq = table.value("maintenance_share_pipe"), table.value("maintenance_share_equipment")
+    maint_fixed = share_pipe * pipe_fixed
+    maint_unit = share_pipe * pipe_unit + share_eq * (pump_unit + hx_unit + pre_unit)
+    truck = mode == "truck"
+    tonnes = np.array([(tonnes_per_unit(m, u) or 0.0) if t else 0.0
+                       for m, u, t in zip(links["material_out"], unit_out, truck, strict=True)], dtype=float)
+    transport_unit = np.where(truck, table.value("truck_cny_per_tkm") * tonnes * km, 0.0)
+    contract = np.where(truck, table.value("handling_truck"), np.where(is_pipe, table.value("contract_pipe"), 0.0))
+    elec_pump_unit, elec_pre_unit = price_kwh * pump_kwh, price_kwh * pre_kwh
+
+    # savings and earnings: the ledger's prices first, then the tagged defaults
+    scope = _scope_of_baseline()
+    base_in = np.array(["" if not isinstance(b, str) else b for b in column("baseline", rec_ids)], dtype=object)
+    base_out = np.array(["" if not isinstance(b, str) else b for b in column("baseline", sup_ids)], dtype=object)
+    price_in = np.array([_finite(v) for v in column("price_cny_per_unit", rec_ids)], dtype=object)
+    price_out = np.array([_finite(v) for v in column("price_cny_per_unit", sup_ids)], dtype=object)
+    purchase: list[float | None] = []
+    purchase_source: list[str] = []
+    disposal: list[float | None] = []
+    disposal_source: list[str] = []
+    lost: list[float] = []
+    for k in range(n):
+        price: float | None = None
+        source = "none"
+        if base_in[k] not in NOT_BOUGHT:
+            price = price_in[k]
+            if price is not None:
+                source = "ledger"
+            else:
+                found = (table.find("price_heat_", base_in[k]) if base_in[k] else None) or \
+                    table.find("price_material_", str(links["material_in"].iloc[k])) or \
+                    (table.find("price_material_", base_in[k]) if base_in[k] else None)
+                if found is not None:
+                    price, source = found.value, found.param_id
+                    used[k].append(found.param_id)
+        purchase.append(price)
+        purchase_source.append(source)
+        fee: float | None = None
+        fee_source = "none"
+        sale = 0.0
+        if scope.get(base_out[k]) in DISPOSAL_SCOPES:
+            fee = price_out[k]
+            if fee is not None:
+                fee_source = "ledger"
+            else:
+                found = table.find("disposal_fee_", base_out[k])
+                if found is not None:
+                    fee, fee_source = found.value, found.param_id
+                    used[k].append(found.param_id)
+        elif base_out[k] == "sold":
+            sale = price_out[k] or 0.0
+        disposal.append(fee)
+        disposal_source.append(fee_source)
+        lost.append(sale)
+    purchase_unit = np.array([p or 0.0 for p in purchase], dtype=float) * in_per_unit
+    disposal_unit = np.array([f or 0.0 for f in disposal], dtype=float)
+    lost_unit = np.array(lost, dtype=float)
+
+    crf = capital_recovery_factor(table.value("discount_rate"), table.value("lifetime_years"))
+    capex_fixed = pipe_fixed
+    capex_unit = pipe_unit + pump_unit + hx_unit + pre_unit
+    opex_fixed = maint_fixed + contract
+    opex_unit = elec_pump_unit + elec_pre_unit + maint_unit + transport_unit
+    savings_unit = purchase_unit + disposal_unit - lost_unit
+    # the supplier's share, annualised: its avoided fee or lost sale, less the pre-treatment it runs
+    supplier_unit = disposal_unit - lost_unit - elec_pre_unit - share_eq * pre_unit - pre_unit * crf
+
+    for k in range(n):  # which rows each link's figures rest on, in the order they are used
+        u = used[k]
+        if is_pipe[k]:
+            if hours_from_table[k]:
+                u.append("operating_hours")
+            u += [PIPE_CAPEX_ROW[mode[k]], "pipe_size_exponent"]
+            if pumps[k]:
+                u.append("pump_capex_per_kw")
+            if heat[k]:
+                u.append("hx_capex_per_kw")
+        if pre[k]:
+            u.append("pretreatment_capex_per_t_a")
+        if is_pipe[k]:
+            u.append("maintenance_share_pipe")
+        if pumps[k] or heat[k] or pre[k]:
+            u.append("maintenance_share_equipment")
+        if truck[k]:
+            u += ["truck_cny_per_tkm", "handling_truck"]
+        elif is_pipe[k]:
+            u.append("contract_pipe")
+    return pd.DataFrame({
+        "hours": hours, "size_per_unit": size_per_unit, "size_unit": size_unit, "design_quantity": design,
+        "capex_pipe_fixed": pipe_fixed, "capex_pipe_per_unit": pipe_unit, "capex_pump_per_unit": pump_unit,
+        "capex_hx_per_unit": hx_unit, "capex_pre_per_unit": pre_unit,
+        "elec_pump_per_unit": elec_pump_unit, "elec_pre_per_unit": elec_pre_unit,
+        "maintenance_fixed": maint_fixed, "maintenance_per_unit": maint_unit,
+        "transport_per_unit": transport_unit, "contract_fixed": contract,
+        "purchase_price": purchase, "purchase_price_source": purchase_source, "purchase_per_unit": purchase_unit,
+        "disposal_fee": disposal, "disposal_fee_source": disposal_source, "disposal_per_unit": disposal_unit,
+        "lost_sale_per_unit": lost_unit, "supplier_per_unit": supplier_unit,
+        "capex_fixed": capex_fixed, "capex_per_unit": capex_unit,
+        "annual_cost_fixed": capex_fixed * crf + opex_fixed,
+        "annual_cost_per_unit": capex_unit * crf + opex_unit - savings_unit,
+        "crf": crf, "electricity_cny_per_kwh": price_kwh,
+        "param_ids": [tuple(dict.fromkeys(u)) for u in used],
+    }, index=links.index)
+
+
+def terms_frame(links: Iterable[Link]) -> pd.DataFrame:
+    """The TERM_COLUMNS of plan links (design_quantity: the link's own, else its flow)."""
+    rows = [{"supplier_stream_id": x.supplier_stream_id, "receiver_stream_id": x.receiver_stream_id,
+             "mode": x.mode, "distance_km": float(x.distance_km), "rule_id": x.rule_id,
+             "material_out": x.material_out, "unit_out": x.unit, "material_in": x.material_in, "unit_in": x.unit_in,
+             "in_per_unit": float(x.quantity_in) / float(x.quantity) if x.quantity else 0.0,
+             "design_quantity": _design(x)} for x in links]
+    return pd.DataFrame(rows, columns=list(TERM_COLUMNS))
+
+
+def _design(link: Link) -> float:
+    design = _finite(getattr(link, "design_quantity", None))
+    return design if design is not None and design > 0 else float(link.quantity)
 
 
 def link_economics(link: Link, park: Park, *, table: EconomicsTable | None = None,
@@ -227,112 +429,28 @@ def link_economics(link: Link, park: Park, *, table: EconomicsTable | None = Non
     """The economics of one link of a plan on `park` (docs/economics.md)."""
     table = table or EconomicsTable(park.config.economics)
     factors = factors or FactorTable(park.config)
-    price_kwh = table.value("electricity_cny_per_kwh") if electricity_cny_per_kwh is None \
-        else float(electricity_cny_per_kwh)
+    terms = cost_terms(terms_frame([link]), park, table=table, factors=factors,
+                       electricity_cny_per_kwh=electricity_cny_per_kwh)
+    return _evaluate(link, terms.iloc[0], table, include_scope2)
+
+
+def _evaluate(link: Link, t: pd.Series, table: EconomicsTable, include_scope2: bool) -> LinkEconomics:
+    """A link's economics at its flow from its cost terms: fixed part + per-unit part x flow."""
+    q = float(link.quantity)
     rate, years = table.value("discount_rate"), table.value("lifetime_years")
-    used: list[str] = ["discount_rate", "lifetime_years"]
-    if electricity_cny_per_kwh is None:
-        used.append("electricity_cny_per_kwh")
-    streams = park.streams.set_index("stream_id", drop=False)
-    sup = _row(streams, link.supplier_stream_id)
-    rec = _row(streams, link.receiver_stream_id)
-    hours, hours_from_table = _hours(sup, park, table)
-    q, q_in, km, mode = float(link.quantity), float(link.quantity_in), float(link.distance_km), link.mode
-    is_pipe = mode in PIPE_CAPEX_ROW
-
-    # size: MW of the delivered heat or fuel (GJ/a), m3/h of water
-    size, size_unit = 0.0, ""
-    if is_pipe:
-        if mode == "pipe_water":
-            size, size_unit = q / hours, "m3/h"
-        else:
-            gj = q_in if link.unit_in == "GJ/a" else q if link.unit == "GJ/a" else 0.0
-            size, size_unit = gj / GJ_PER_MWH / hours, "MW"
-        if hours_from_table:
-            used.append("operating_hours")
-
-    # investment
-    capex_pipe = capex_pump = capex_hx = capex_pre = 0.0
-    pump_kwh = 0.0
-    if is_pipe:
-        row = table.get(PIPE_CAPEX_ROW[mode])
-        exponent = table.value("pipe_size_exponent")
-        basis = row.basis_value or 1.0
-        capex_pipe = row.value * km * (size / basis) ** exponent if size > 0 else row.value * km
-        used += [row.param_id, "pipe_size_exponent"]
-        pump = pumping_factor(mode, factors)
-        if pump is not None:
-            pump_kwh = pump.value * q * km
-            capex_pump = table.value("pump_capex_per_kw") * pump_kwh / hours
-            used.append("pump_capex_per_kw")
-        if mode in HEAT_MODES:
-            capex_hx = table.value("hx_capex_per_kw") * 1000.0 * size
-            used.append("hx_capex_per_kw")
-    pre_kwh_per_unit = _pretreatment_kwh().get(link.rule_id, 0.0)
-    pre_kwh = pre_kwh_per_unit * q
-    if pre_kwh_per_unit > 0 and link.unit == "t/a":
-        capex_pre = table.value("pretreatment_capex_per_t_a") * q
-        used.append("pretreatment_capex_per_t_a")
-
-    # operating cost
-    maintenance = table.value("maintenance_share_pipe") * capex_pipe + \
-        table.value("maintenance_share_equipment") * (capex_pump + capex_hx + capex_pre)
-    if capex_pipe:
-        used.append("maintenance_share_pipe")
-    if capex_pump + capex_hx + capex_pre:
-        used.append("maintenance_share_equipment")
-    transport = contract = 0.0
-    if mode == "truck":
-        tonnes = (tonnes_per_unit(link.material_out, link.unit) or 0.0) * q
-        transport = table.value("truck_cny_per_tkm") * tonnes * km
-        contract = table.value("handling_truck")
-        used += ["truck_cny_per_tkm", "handling_truck"]
-    elif is_pipe:
-        contract = table.value("contract_pipe")
-        used.append("contract_pipe")
-    elec_pump, elec_pre = price_kwh * pump_kwh, price_kwh * pre_kwh
-    # the supplier's share: pre-treatment; the rest is the receiver's
-    supplier_opex = elec_pre + table.value("maintenance_share_equipment") * capex_pre
-
-    # savings and earnings
-    scope = _scope_of_baseline()
-    base_in = str(rec.get("baseline") or "") if rec else ""
-    base_out = str(sup.get("baseline") or "") if sup else ""
-    purchase_price: float | None = None
-    purchase_source = "none"
-    if base_in not in NOT_BOUGHT:
-        purchase_price = _finite(rec.get("price_cny_per_unit")) if rec else None
-        if purchase_price is not None:
-            purchase_source = "ledger"
-        else:
-            default = (table.find("price_heat_", base_in) if base_in else None) or \
-                table.find("price_material_", link.material_in) or \
-                (table.find("price_material_", base_in) if base_in else None)
-            if default is not None:
-                purchase_price, purchase_source = default.value, default.param_id
-                used.append(default.param_id)
-    saving_purchase = (purchase_price or 0.0) * q_in
-    disposal_fee: float | None = None
-    disposal_source = "none"
-    lost_sale = 0.0
-    if scope.get(base_out) in DISPOSAL_SCOPES:
-        disposal_fee = _finite(sup.get("price_cny_per_unit")) if sup else None
-        if disposal_fee is not None:
-            disposal_source = "ledger"
-        else:
-            default = table.find("disposal_fee_", base_out)
-            if default is not None:
-                disposal_fee, disposal_source = default.value, default.param_id
-                used.append(default.param_id)
-    elif base_out == "sold":
-        sale = _finite(sup.get("price_cny_per_unit")) if sup else None
-        lost_sale = (sale or 0.0) * q
-    saving_disposal = (disposal_fee or 0.0) * q
+    crf = float(t["crf"])
+    capex_pipe = float(t["capex_pipe_fixed"]) + float(t["capex_pipe_per_unit"]) * q
+    capex_pump, capex_hx = float(t["capex_pump_per_unit"]) * q, float(t["capex_hx_per_unit"]) * q
+    capex_pre = float(t["capex_pre_per_unit"]) * q
+    elec_pump, elec_pre = float(t["elec_pump_per_unit"]) * q, float(t["elec_pre_per_unit"]) * q
+    maintenance = float(t["maintenance_fixed"]) + float(t["maintenance_per_unit"]) * q
+    transport, contract = float(t["transport_per_unit"]) * q, float(t["contract_fixed"])
+    saving_purchase = float(t["purchase_per_unit"]) * q
+    saving_disposal, lost_sale = float(t["disposal_per_unit"]) * q, float(t["lost_sale_per_unit"]) * q
 
     capex = capex_pipe + capex_pump + capex_hx + capex_pre
     opex = elec_pump + elec_pre + maintenance + transport + contract
     savings = saving_purchase + saving_disposal - lost_sale
-    crf = capital_recovery_factor(rate, years)
     annual_cash = savings - opex
     annual_net = annual_cash - capex * crf
     npv = -capex + annual_cash / crf
@@ -340,7 +458,7 @@ def link_economics(link: Link, park: Park, *, table: EconomicsTable | None = Non
     net_t = link.net_tco2e(include_scope2)
     abatement = -annual_net / net_t if net_t > 0 else None
 
-    supplier = saving_disposal - lost_sale - supplier_opex - capex_pre * crf
+    supplier = float(t["supplier_per_unit"]) * q
     receiver = annual_net - supplier
     payer = _side(supplier < 0, receiver < 0)
     gainer = _side(supplier > 0, receiver > 0)
@@ -350,21 +468,23 @@ def link_economics(link: Link, park: Park, *, table: EconomicsTable | None = Non
         t_min, t_max = -supplier / q, receiver / q
         if supplier < 0 or receiver < 0:
             t_mid = (t_min + t_max) / 2.0
+    design = float(t["design_quantity"])
     return LinkEconomics(
-        link_id=link.link_id, supplier_id=link.supplier_id, receiver_id=link.receiver_id, mode=mode,
+        link_id=link.link_id, supplier_id=link.supplier_id, receiver_id=link.receiver_id, mode=link.mode,
         material_out=link.material_out, material_in=link.material_in, net_tco2e=net_t,
         capex_pipe_cny=capex_pipe, capex_pump_cny=capex_pump, capex_hx_cny=capex_hx,
         capex_pretreatment_cny=capex_pre, opex_electricity_pumping_cny=elec_pump,
         opex_electricity_pretreatment_cny=elec_pre, opex_maintenance_cny=maintenance, opex_transport_cny=transport,
         opex_contract_cny=contract, saving_purchase_cny=saving_purchase, saving_disposal_cny=saving_disposal,
-        lost_sale_cny=lost_sale, purchase_price=purchase_price, purchase_price_source=purchase_source,
-        disposal_fee=disposal_fee, disposal_fee_source=disposal_source, discount_rate=rate, lifetime_years=years,
-        electricity_cny_per_kwh=price_kwh, operating_hours=hours, size=size, size_unit=size_unit, capex_cny=capex,
-        opex_cny=opex, savings_cny=savings, annual_cash_cny=annual_cash, annualised_capex_cny=capex * crf,
-        annual_net_saving_cny=annual_net, npv_cny=npv, payback_years=payback,
+        lost_sale_cny=lost_sale, purchase_price=t["purchase_price"], purchase_price_source=t["purchase_price_source"],
+        disposal_fee=t["disposal_fee"], disposal_fee_source=t["disposal_fee_source"], discount_rate=rate,
+        lifetime_years=years, electricity_cny_per_kwh=float(t["electricity_cny_per_kwh"]),
+        operating_hours=float(t["hours"]), size=float(t["size_per_unit"]) * design, size_unit=str(t["size_unit"]),
+        capex_cny=capex, opex_cny=opex, savings_cny=savings, annual_cash_cny=annual_cash,
+        annualised_capex_cny=capex * crf, annual_net_saving_cny=annual_net, npv_cny=npv, payback_years=payback,
         abatement_cost_cny_per_tco2e=abatement, supplier_annual_cny=supplier, receiver_annual_cny=receiver,
         payer=payer, gainer=gainer, transfer_price_min=t_min, transfer_price_max=t_max, transfer_price=t_mid,
-        transfer_unit=unit, param_ids=tuple(dict.fromkeys(used)))
+        transfer_unit=unit, param_ids=tuple(t["param_ids"]), design_quantity=design)
 
 
 def _side(supplier: bool, receiver: bool) -> str:
@@ -380,13 +500,19 @@ def _electricity_price(plan: Plan, electricity_cny_per_kwh: float | None) -> flo
 def plan_economics(plan: Plan, park: Park, *, overrides: Mapping[str, float] | None = None,
                    electricity_cny_per_kwh: float | None = None) -> list[LinkEconomics]:
     """One LinkEconomics per link of the plan, in the plan's order. The rows in force: datasets/economics.csv,
-    replaced by park.toml [economics], replaced by `overrides`. The electricity price is the argument, else the
-    run's option (plan.options['electricity_cny_per_kwh']), else the economics row."""
-    table = EconomicsTable({**park.config.economics, **(overrides or {})})
-    factors = FactorTable(park.config)
+    replaced by park.toml [economics], by the run's option `economics` (plan.options), then by `overrides`. The
+    electricity price is the argument, else the run's option (plan.options['electricity_cny_per_kwh']), else the
+    economics row; the pumping factor the run's (its factor overrides). So a matched plan's links cost here what
+    they cost in the model (matching.candidates uses `cost_terms` too)."""
+    options = plan.options or {}
+    run_rows = options.get("economics") or {}
+    table = EconomicsTable({**park.config.economics, **run_rows, **(overrides or {})})
+    factors = FactorTable(park.config, options.get("factor_overrides") or None)
     price = _electricity_price(plan, electricity_cny_per_kwh)
-    return [link_economics(link, park, table=table, factors=factors, electricity_cny_per_kwh=price,
-                           include_scope2=plan.include_scope2) for link in plan.links]
+    if not plan.links:
+        return []
+    terms = cost_terms(terms_frame(plan.links), park, table=table, factors=factors, electricity_cny_per_kwh=price)
+    return [_evaluate(link, terms.iloc[k], table, plan.include_scope2) for k, link in enumerate(plan.links)]
 
 
 def economics_table(plan: Plan, park: Park, **kwargs: Any) -> pd.DataFrame:

@@ -108,6 +108,9 @@ class Link:
     notes: tuple[str, ...] = ()
     notes_zh: tuple[str, ...] = ()
     mode_reach_km: float | None = None  # the reach of the link's mode it was checked against
+    # Issue 16: the flow the link's pipe is sized for, the candidate's capacity (supplier output's unit); its
+    # investment is the one cost rule's linear form there (symbiosis.core.economics.cost_terms). None: the flow.
+    design_quantity: float | None = None
 
     @property
     def avoided_scope3_tco2e(self) -> float:

@@ -289,6 +289,9 @@ SETTING_NAMES = register("report.setting", {
     "forced": ("forced links", "强制链接"), "forbidden": ("forbidden links", "禁止链接"),
     "max_links_per_enterprise": ("maximum links per enterprise", "每家企业最多链接数"),
     "epsilon_cost": ("cap on the plan's annual net cost (CNY/a)", "方案年净成本上限（元/年）"),
+    "budget_capex_cny": ("cap on the plan's investment (CNY)", "方案投资预算（元）"),
+    "target_tco2e": ("net avoided emissions the plan must reach (tCO2e/a)", "方案须达到的净减排量（tCO2e/a）"),
+    "economics": ("economics rows replaced (datasets/economics.csv)", "被覆盖的经济参数（datasets/economics.csv）"),
     "factor_overrides": ("emission factors overridden", "被覆盖的排放因子"),
     "min_link_tco2e": ("smallest net avoided emissions of a proposed link (tCO2e/a)", "拟议链接最小净减排量（tCO2e/a）"),
     "disabled_rules": ("substitution rules without a source used too", "同时使用无来源的替代规则"),
@@ -308,6 +311,8 @@ REGION_NAMES = register("report.region", {
 OBJECTIVE_NAMES = register("report.objective", {
     "emissions": ("maximise net avoided emissions", "最大化净减排量"),
     "cost": ("minimise net cost less the carbon value", "最小化净成本（扣除碳价值）"),
+    "least_cost": ("least annual net cost (of reaching the target)", "最小化年净成本（达到减排目标）"),
+    "npv": ("maximise net present value with the carbon value", "最大化净现值（计入碳价值）"),
 })
 
 # --- conventions of each language, not words (so not in ALL_TABLES): rendered with `convention` ---------------------
