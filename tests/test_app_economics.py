@@ -164,7 +164,17 @@ def test_the_small_parks_two_links_and_a_price_between_them(small: AppTest) -> N
                                            tx.t("macc_above", "en", price="-1000")]
 
 
-def test_the_tradeoff_is_computed_on_the_button_and_a_point_opens_as_the_plan(small: AppTest) -> None:
+@pytest.fixture
+def small_dear_steam(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The small park with the steam pipe's investment quoted dear (park.toml [economics]): the steam link then
+    costs money, so the cheapest plan (the truck alone) and the greenest (both links) differ."""
+    toml = any_size("[economics]\npipe_capex_steam = 2e9\n")
+    monkeypatch.setenv("SYMBIOSIS_APP_PARK", str(write_park(tmp_path / "small", park_toml=toml)))
+    return new_app().run()
+
+
+def test_the_tradeoff_is_computed_on_the_button_and_a_point_opens_as_the_plan(small_dear_steam: AppTest) -> None:
+    small = small_dear_steam
     solved(small)
     ws = ws_of(small)
     assert len(ws.plan.links) == 2  # type: ignore[union-attr]
@@ -173,7 +183,7 @@ def test_the_tradeoff_is_computed_on_the_button_and_a_point_opens_as_the_plan(sm
     small.button(key="econ_tradeoff_run").click().run()
     assert not small.exception and not small.error, [e.value for e in small.error]
     kept = ws.ui["_econ_tradeoff"]["frame"]
-    assert len(kept) == 4 and list(kept["links"]) == [0, 1, 1, 2]
+    assert len(kept) == 4 and list(kept["links"]) == [1, 1, 2, 2]  # cheapest (truck) to greenest
     curve = figure(small, 1)["data"][0]
     assert curve["mode"] == "lines+markers+text"
     assert curve["x"] == pytest.approx(list(kept["annual_cost_cny"]))

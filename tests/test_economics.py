@@ -306,8 +306,10 @@ def test_a_water_pipe_pays_its_pumps_and_their_electricity() -> None:
     assert e.size == pytest.approx(50.0, rel=REL) and e.size_unit == "m3/h"
     assert e.capex_pipe_cny == pytest.approx(pipe, rel=REL)
     assert e.capex_pump_cny == pytest.approx(pumps, rel=REL)
-    assert e.opex_electricity_pumping_cny == pytest.approx(0.7 * kwh, rel=REL)
-    assert e.opex_cny == pytest.approx(0.7 * kwh + 0.03 * pipe + 0.03 * pumps + 10_000, rel=REL)
+    # the run's electricity price defaults to the table's row (electricity_cny_per_kwh, 0.633 CNY/kWh)
+    assert EconomicsTable().value("electricity_cny_per_kwh") == 0.633
+    assert e.opex_electricity_pumping_cny == pytest.approx(0.633 * kwh, rel=REL)
+    assert e.opex_cny == pytest.approx(0.633 * kwh + 0.03 * pipe + 0.03 * pumps + 10_000, rel=REL)
     assert e.savings_cny == pytest.approx(3.5 * 400000, rel=REL)
 
 

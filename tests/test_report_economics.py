@@ -16,6 +16,7 @@ import pytest
 from park_builders import write_park
 from test_matching_support import any_size
 
+from matching.options import OptionsError
 from symbiosis.core.economics import EconomicsTable, economics_table, macc
 from symbiosis.core.loader import load_park
 from symbiosis.core.park import Park
@@ -63,7 +64,9 @@ def test_the_figure_has_one_bar_per_link_and_the_price_line(analysis: Analysis, 
     data, _ = json.JSONDecoder().raw_decode(call[call.index("["):])
     ids = [c[0] for trace in data for c in trace["customdata"]]
     assert ids == ["E1-3->E3-8", "E1-2->E2-6"]  # the steam pipe is cheaper per tonne than the fly-ash truck
-    assert {round(b, 1) for trace in data for b in trace["y"]} == {-1618.6, -830.6}
+    core = macc(analysis.plan, analysis.park, 100.0).to_frame().set_index("link_id")["height"]
+    assert [b for trace in data for b in trace["y"]] == pytest.approx([core[i] for i in ids], rel=1e-9)
+    assert all(b < 0 for trace in data for b in trace["y"])  # both save more than they cost
     assert '"y0":100.0,"y1":100.0' in section.replace(" ", "")  # the run's carbon price
     assert analysis.economics is not None and analysis.economics.curve.carbon_price == analysis.settings.carbon_price
 
@@ -78,8 +81,13 @@ def test_the_cheapest_and_dearest_links_and_the_placeholder_sentence(analysis: A
     assert [x.replace("&gt;", ">") for x in order(dearest)] == ["E1-2->E2-6", "E1-3->E3-8"]
     sentence = section.split('id="macc-placeholders">')[1].split("</p>")[0]
     assert sentence.startswith("2 of 2 link(s) rest on at least one placeholder row")
-    assert "truck_cny_per_tkm (1)" in sentence and "pipe_capex_steam (1)" in sentence
-    assert "discount_rate" not in sentence  # a sourced row (tag C) is no placeholder
+    shipped = EconomicsTable()
+    used = {p for ids in economics_table(analysis.plan, analysis.park)["param_ids"] for p in ids}
+    placeholders = {p for p in used if shipped.get(p).reliability == "R"}
+    assert placeholders and all(f"{p} (1)" in sentence for p in placeholders)
+    for sourced in used - placeholders:  # a sourced row (tag B/C/derived) is no placeholder
+        assert f"{sourced} (" not in sentence
+    assert "truck_cny_per_tkm" not in sentence and "discount_rate" not in sentence
     assert "2 link(s) on the curve avoid 18,815 tCO2e/a" in section
 
 
@@ -118,14 +126,10 @@ def test_no_link_means_no_curve_said_plainly(tmp_path: Path) -> None:
         assert tx.t("macc_no_links", lang) in section and "Plotly.newPlot(" not in section
 
 
-def test_an_unknown_economics_row_in_park_toml_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+def test_an_unknown_economics_row_in_park_toml_is_refused_by_name(tmp_path: Path) -> None:
+    """[economics] rows are matching options since the one cost rule: an unknown one is refused before any solve,
+    naming the row and the accepted ids, as every other bad option is."""
     park = load_park(write_park(tmp_path / "p", park_toml=any_size("[economics]\npipe_cost_per_mile = 5\n")))
-    a = analyse(park, uncertainty_samples=0)
-    assert a.plan.links and a.economics is None
-    finding = next(f for f in a.findings if f.column == "[economics]")
-    assert "pipe_cost_per_mile" in finding.message_en and "pipe_cost_per_mile" in finding.message_zh
-    files = report_files(a, "en")
-    section = macc_section(files["report.html"].decode("utf-8"))
-    assert "The economics could not be computed" in section and "pipe_cost_per_mile" in section
-    assert "macc.json" not in files
-    assert pd.read_excel(io.BytesIO(files["report.xlsx"]), sheet_name=tx.sheet("economics", "en")).empty
+    with pytest.raises(OptionsError) as err:
+        analyse(park, uncertainty_samples=0)
+    assert "pipe_cost_per_mile" in str(err.value) and "pipe_capex_hot_water" in str(err.value)
