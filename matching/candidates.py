@@ -29,6 +29,7 @@ from symbiosis.core.exchanges import (
 )
 from symbiosis.core.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.heat_profiles import is_steam_material, row_profile
 from symbiosis.core.park import Park
 from symbiosis.core.receiving import joint_caps
 from symbiosis.core.rulebook import (
@@ -297,18 +298,48 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
 
 
 def heat_streams(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hot (heat outputs) and cold (heat inputs) streams with heat left, as heat_levels() wants them."""
+    """Hot (heat outputs) and cold (heat inputs) segments of the streams with heat left, as heat_levels() wants
+    them: one row per segment of each stream's temperature–enthalpy profile (symbiosis.core.heat_profiles; steam
+    by IAPWS-IF97), its share of what is left after existing exchanges. A flue gas held above its acid dew point
+    keeps only the heat above it, with a message."""
     s = ctx.streams
     heat = s[(s["category"] == "heat") & (s["available"] > 0)
              & s["temperature_c"].notna() & s["temperature_return_c"].notna()]
-    hot = heat[heat["direction"] == "output"]
-    cold = heat[heat["direction"] == "input"]
+    nan = pd.Series(np.nan, index=heat.index)
+    pressure = pd.to_numeric(heat.get("pressure_mpa", nan), errors="coerce").to_numpy(dtype=float)
+    acid = pd.to_numeric(heat.get("acid_dew_point_c", nan), errors="coerce").to_numpy(dtype=float)
+    rows: dict[str, list[tuple[str, float, float, float]]] = {"output": [], "input": []}
+    steam_rows = 0
+    for k, (sid, material, direction, t_hi, t_lo, q) in enumerate(zip(
+            heat["stream_id"], heat["material"], heat["direction"], heat["temperature_c"],
+            heat["temperature_return_c"], heat["available"], strict=True)):
+        try:
+            prof = row_profile(str(material), "heat", str(direction), float(t_hi), float(t_lo), float(q),
+                               None if np.isnan(pressure[k]) else float(pressure[k]),
+                               None if np.isnan(acid[k]) else float(acid[k]))
+        except ValueError as exc:  # outside IAPWS-IF97 (the loader reports it): kept as a straight line
+            ctx.messages.append((f"{sid}: {exc}; kept as a straight line",
+                                 f"{sid}：{exc}；按线性温焓曲线计"))
+            prof = row_profile("", "heat", str(direction), float(t_hi), float(t_lo), float(q))
+        if is_steam_material(str(material), "heat"):
+            steam_rows += 1
+        elif prof.note:
+            ctx.messages.append((f"{sid}: {prof.note}", f"{sid}：{prof.note_zh}"))
+        for seg, share in zip(prof.segments, prof.shares, strict=True):
+            rows[str(direction)].append((str(sid), seg.t_high, seg.t_low, prof.quantity * share))
+    if steam_rows:
+        ctx.messages.append((f"{steam_rows} steam row(s) matched on their IAPWS-IF97 profile (feed water or "
+                             "condensate, latent heat at the saturation temperature, superheat): docs/heat.md",
+                             f"{steam_rows} 个蒸汽行按水蒸气性质国际工业公式（1997）的焓–温曲线匹配（给水/凝结水、"
+                             "饱和温度下的潜热、过热）"))
 
-    def table(df: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({"stream_id": df["stream_id"].to_numpy(), "t_high": df["temperature_c"].to_numpy(),
-                             "t_low": df["temperature_return_c"].to_numpy(), "quantity": df["available"].to_numpy()})
+    def table(r: list[tuple[str, float, float, float]]) -> pd.DataFrame:
+        return pd.DataFrame({"stream_id": pd.Series([x[0] for x in r], dtype=object),
+                             "t_high": pd.Series([x[1] for x in r], dtype=float),
+                             "t_low": pd.Series([x[2] for x in r], dtype=float),
+                             "quantity": pd.Series([x[3] for x in r], dtype=float)})
 
-    return table(hot), table(cold)
+    return table(rows["output"]), table(rows["input"])
 
 
 def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:

@@ -9,8 +9,11 @@ level; where a stream changes phase at one temperature (supply == return: latent
 a point level sits at that temperature, between the span above it and the span below. Ordering points and
 spans this way keeps the rule "same or lower level" exact for latent heat too.
 
-Each stream's heat is spread over the levels it crosses in proportion to the temperature width (constant
-heat-capacity flow rate), so a level's heat is CP x width; a latent stream puts all its heat in its point.
+A stream is one or more segments (symbiosis.core.heat_profiles: steam is feed water, evaporation at T_sat and
+superheat; other rows one straight line): the tables given to heat_levels() may hold several rows per stream_id.
+Each segment's heat is spread over the levels it crosses in proportion to the temperature width (constant
+heat-capacity flow rate within the segment), so a level's heat is CP x width; a latent segment puts all its heat in
+its point. A stream's heat per level is the sum over its segments.
 """
 
 from __future__ import annotations
@@ -62,11 +65,15 @@ def _spread(streams: pd.DataFrame, high: np.ndarray, low: np.ndarray, bounds: np
         parts.append(pd.DataFrame({"stream_id": ids[latent],
                                    "level": [point_level[float(high[i])] for i in latent], "q": q[latent]}))
     out = pd.concat(parts, ignore_index=True)
-    return out[out["q"] > 0].reset_index(drop=True)
+    out = out[out["q"] > 0]
+    # several segments of one stream: one row per (stream, level)
+    summed: pd.DataFrame = out.groupby(["stream_id", "level"], as_index=False, sort=False).agg(q=("q", "sum"))
+    return summed
 
 
 def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatLevels:
-    """Build the levels from hot and cold streams (columns stream_id, t_high, t_low, quantity; real °C).
+    """Build the levels from hot and cold streams (columns stream_id, t_high, t_low, quantity; real °C), one row
+    per segment (a stream_id may repeat: its segments).
 
     Hot: t_high = supply temperature, t_low = lowest temperature it may be cooled to.
     Cold: t_high = target temperature, t_low = inlet temperature.
