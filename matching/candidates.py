@@ -58,7 +58,8 @@ LINK_COLUMNS: tuple[str, ...] = (
     "lid", "kind", "supplier_stream_id", "receiver_stream_id", "supplier_id", "receiver_id", "material_out",
     "material_in", "category", "category_in", "unit_out", "unit_in", "baseline_out", "baseline_in", "rule_id",
     "ratio", "max_share", "mode", "reach_km", "pretreatment_kwh_per_unit", "hazardous_code", "distance_km",
-    "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c", "price_out", "price_in",
+    "delivered_fraction", "supply", "demand", "share_room", "temperature_supply_c", "temperature_sink_c",
+    "approach_extra_k", "price_out", "price_in",
     "displaced_out", "joint_share", "joint_room", "mix_weight", "mix_room", "mix_existing", "process_held",
 )
 
@@ -291,7 +292,7 @@ def _material_links(ctx: Context, rules: pd.DataFrame, c: pd.DataFrame, orow: np
         "delivered_fraction": 1.0, "supply": g["available_out"], "demand": g["available_in"],
         "share_room": share_room, "joint_share": joint_share, "joint_room": joint_room,
         "mix_weight": mix_weight, "mix_room": mix_room, "mix_existing": mixed_in > 0,
-        "temperature_supply_c": np.nan, "temperature_sink_c": np.nan,
+        "temperature_supply_c": np.nan, "temperature_sink_c": np.nan, "approach_extra_k": 0.0,
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
         "displaced_out": g["displaced_use_out"],
     })
@@ -360,8 +361,11 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     orow, irow = c["orow"].to_numpy(), c["irow"].to_numpy()
     sid = s["stream_id"].to_numpy()
-    keep = top.reindex(sid[orow]).to_numpy() <= bottom.reindex(sid[irow]).to_numpy()
-    c, orow, irow = c[keep], orow[keep], irow[keep]
+    extra = approach_extra_k(ctx.settings, c["mode"].to_numpy(), c["distance_km"].to_numpy(dtype=float))
+    # the source's top level must reach the level the link draws from for the sink's lowest level
+    reach = levels.source_level(bottom.reindex(sid[irow]).to_numpy(dtype=int), extra)
+    keep = top.reindex(sid[orow]).to_numpy() <= reach
+    c, orow, irow, extra = c[keep], orow[keep], irow[keep], extra[keep]
     g = _gather(ctx, orow, irow)
     modes = c["mode"].to_numpy()
     dist = c["distance_km"].to_numpy(dtype=float)
@@ -378,9 +382,27 @@ def heat_candidates(ctx: Context, levels: HeatLevels) -> pd.DataFrame:
         "supply": g["available_out"], "demand": g["available_in"], "share_room": g["available_in"],
         "joint_share": 1.0, "joint_room": np.inf, "mix_weight": 0.0, "mix_room": np.inf, "mix_existing": False,
         "temperature_supply_c": g["temperature_c_out"], "temperature_sink_c": g["temperature_c_in"],
+        "approach_extra_k": extra,
         "price_out": g["price_cny_per_unit_out"], "price_in": g["price_cny_per_unit_in"],
         "displaced_out": g["displaced_use_out"],
     })
+
+
+def heat_carrier(modes: np.ndarray) -> np.ndarray:
+    """The carrier of each heat link: the steam itself in a steam main, else an intermediate hot-water loop."""
+    return np.where(np.asarray(modes, dtype=object) == "pipe_steam", "steam", "hot_water").astype(object)
+
+
+def approach_extra_k(settings: Settings, modes: np.ndarray, distance_km: np.ndarray) -> np.ndarray:
+    """Kelvin a heat link needs beyond dt_min_k (docs/heat.md): none for a direct exchange (route at most
+    heat_direct_km); between plants (loop factor - 1) x dt_min_k for the carrier (a hot-water loop has two
+    exchangers) plus the temperature lost along the route (K/km x km)."""
+    carrier = heat_carrier(modes)
+    dist = np.asarray(distance_km, dtype=float)
+    factor = np.array([settings.heat_loop_factor[c] for c in carrier], dtype=float)
+    drop = np.array([settings.heat_drop_k_per_km[c] for c in carrier], dtype=float)
+    extra = np.maximum(factor - 1.0, 0.0) * settings.dt_min_k + drop * dist
+    return np.where(dist <= settings.heat_direct_km, 0.0, np.round(extra, 6))
 
 
 def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
@@ -391,14 +413,17 @@ def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
     hot, cold = levels.hot, levels.cold
     bottom = levels.bottom()
     top = levels.top()
-    i_bottom = links["receiver_stream_id"].map(bottom).to_numpy()
+    extra = links["approach_extra_k"].to_numpy(dtype=float)
+    # the lowest source level the link draws from (for the sink's lowest level)
+    i_bottom = levels.source_level(links["receiver_stream_id"].map(bottom).to_numpy(dtype=int), extra)
     j_top = links["supplier_stream_id"].map(top).to_numpy()
     hot_by = {sid: (g["level"].to_numpy(), g["q"].to_numpy()) for sid, g in hot.groupby("stream_id")}
     cold_by = {sid: (g["level"].to_numpy(), g["q"].to_numpy()) for sid, g in cold.groupby("stream_id")}
     source = np.array([float(q[lv <= b].sum()) for (lv, q), b in
                        zip((hot_by[x] for x in links["supplier_stream_id"]), i_bottom, strict=True)])
-    sink = np.array([float(q[lv >= t].sum()) for (lv, q), t in
-                     zip((cold_by[x] for x in links["receiver_stream_id"]), j_top, strict=True)])
+    # sink levels whose source level lies at or below the source's top
+    sink = np.array([float(q[levels.source_level(lv, np.full(len(lv), e)) >= t].sum()) for (lv, q), t, e in
+                     zip((cold_by[x] for x in links["receiver_stream_id"]), j_top, extra, strict=True)])
     delivered = links["delivered_fraction"].to_numpy(dtype=float)
     with np.errstate(divide="ignore"):
         sink_side = np.where(delivered > 0, sink / np.where(delivered > 0, delivered, 1.0), 0.0)
@@ -416,7 +441,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     links["lid"] = np.arange(len(links))
     for col in ("ratio", "max_share", "pretreatment_kwh_per_unit", "distance_km", "delivered_fraction", "supply",
                 "demand", "share_room", "joint_share", "joint_room", "mix_weight", "mix_room", "temperature_supply_c",
-                "temperature_sink_c",
+                "temperature_sink_c", "approach_extra_k",
                 "price_out", "price_in"):
         links[col] = pd.to_numeric(links[col], errors="coerce").astype(float)
     for col in ("baseline_out", "baseline_in", "hazardous_code", "displaced_out"):

@@ -43,6 +43,23 @@ class HeatLevels:
         """Lowest (last) level in which each cold stream needs heat."""
         return self.cold.groupby("stream_id")["level"].max()
 
+    def source_level(self, sink_level: np.ndarray, extra_k: np.ndarray) -> np.ndarray:
+        """The level from whose cascade a link serving `sink_level` draws its heat, when the link needs `extra_k`
+        kelvin more than dt_min (an intermediate loop, a temperature drop along the pipe; 0 for a direct exchange).
+
+        0 K: the same level (exact). More: the lowest level lying wholly at least extra_k above the sink level's top
+        (heat cascades down to it from anywhere above). Conservative within one level's width, never optimistic.
+        -1 when no level is that hot."""
+        sink_level = np.asarray(sink_level, dtype=int)
+        extra = np.asarray(extra_k, dtype=float)
+        if len(sink_level) == 0:
+            return sink_level.copy()
+        lo = self.levels["lo"].to_numpy(dtype=float)  # non-increasing with the level index
+        hi = self.levels["hi"].to_numpy(dtype=float)
+        target = np.round(hi[sink_level] + extra, ROUND)
+        shifted = np.searchsorted(-lo, -target, side="right") - 1
+        return np.where(extra > 0, shifted, sink_level)
+
 
 def _spread(streams: pd.DataFrame, high: np.ndarray, low: np.ndarray, bounds: np.ndarray,
             point_level: dict[float, int], span_level: np.ndarray) -> pd.DataFrame:

@@ -155,3 +155,38 @@ def row_profile(material: str, category: str, direction: str, t_supply: float, t
 def _steam_kinds(segs: list[Segment], direction: str) -> list[str]:
     liquid = "feed_water" if direction == "input" else "condensate"
     return [liquid if s.kind == "liquid" else s.kind for s in segs]
+
+
+# --- transfer between plants: the sourced defaults (datasets/heat_transfer.csv) -----------------------------------
+CARRIERS: tuple[str, ...] = ("steam", "hot_water")
+# The transport mode of each carrier (symbiosis.core.park.DEFAULT_REACH_KM keys)
+CARRIER_MODE: dict[str, str] = {"steam": "pipe_steam", "hot_water": "pipe_heat"}
+
+
+@dataclass(frozen=True)
+class TransferParameter:
+    """One row of datasets/heat_transfer.csv: value, unit, year, region, source and reliability tag."""
+
+    parameter: str
+    carrier: str
+    value: float
+    unit: str
+    year: str
+    region: str
+    source: str
+    tag: str
+
+
+def transfer_parameters() -> dict[tuple[str, str], TransferParameter]:
+    """(parameter, carrier) -> its sourced row."""
+    from symbiosis.core.datasets import read_records
+
+    out: dict[tuple[str, str], TransferParameter] = {}
+    for r in read_records("heat_transfer"):
+        out[(r["parameter"], r["carrier"])] = TransferParameter(
+            r["parameter"], r["carrier"], float(r["value"]), r["unit"], r["year"], r["region"], r["source"], r["tag"])
+    return out
+
+
+def transfer_default(parameter: str, carrier: str = "any") -> float:
+    return transfer_parameters()[(parameter, carrier)].value
