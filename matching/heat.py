@@ -48,7 +48,9 @@ class HeatLevels:
         kelvin more than dt_min (an intermediate loop, a temperature drop along the pipe; 0 for a direct exchange).
 
         0 K: the same level (exact). More: the lowest level lying wholly at least extra_k above the sink level's top
-        (heat cascades down to it from anywhere above). Conservative within one level's width, never optimistic.
+        (heat cascades down to it from anywhere above). Conservative (it may lose up to about two level widths of the
+        sink's range: the sink level's own width and the rounding of extra_k up to a level boundary), never
+        optimistic.
         -1 when no level is that hot."""
         sink_level = np.asarray(sink_level, dtype=int)
         extra = np.asarray(extra_k, dtype=float)
@@ -88,12 +90,15 @@ def _spread(streams: pd.DataFrame, high: np.ndarray, low: np.ndarray, bounds: np
     return summed
 
 
-def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatLevels:
+def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float,
+                max_width_k: float | None = None) -> HeatLevels:
     """Build the levels from hot and cold streams (columns stream_id, t_high, t_low, quantity; real °C), one row
     per segment (a stream_id may repeat: its segments).
 
     Hot: t_high = supply temperature, t_low = lowest temperature it may be cooled to.
     Cold: t_high = target temperature, t_low = inlet temperature.
+    max_width_k: split spans wider than this (links through a loop draw from a level wholly extra_k hotter, so
+    narrower levels lose less; see source_level). None: the streams' own temperatures only.
     """
     half = dt_min_k / 2.0
     h_hi = np.round(hot["t_high"].to_numpy(dtype=float) - half, ROUND)
@@ -101,6 +106,12 @@ def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatL
     c_hi = np.round(cold["t_high"].to_numpy(dtype=float) + half, ROUND)
     c_lo = np.round(cold["t_low"].to_numpy(dtype=float) + half, ROUND)
     bounds = np.unique(np.concatenate([h_hi, h_lo, c_hi, c_lo]))[::-1]
+    if max_width_k is not None and len(bounds) > 1:
+        gaps = bounds[:-1] - bounds[1:]
+        pieces = np.ceil(gaps / max_width_k - 1e-9).astype(int)
+        inner = [b - gap * np.arange(1, n) / n for b, gap, n in zip(bounds[:-1], gaps, pieces, strict=True) if n > 1]
+        if inner:
+            bounds = np.unique(np.round(np.concatenate([bounds, *inner]), ROUND))[::-1]
     latent_temps = set(h_hi[h_hi == h_lo].tolist()) | set(c_hi[c_hi == c_lo].tolist())
     # order: point at b_0, span (b_0, b_1), point at b_1, ... ; points only where a latent stream is
     records: list[tuple[float, float, bool, float]] = []  # (hi, lo, point, sort key)
