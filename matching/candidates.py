@@ -29,13 +29,15 @@ from symbiosis.core.exchanges import (
 )
 from symbiosis.core.exchanges import is_identity_rule as is_identity_rule  # re-exported for matching.explain
 from symbiosis.core.factors import FactorTable
-from symbiosis.core.heat_profiles import is_steam_material, row_profile
+from symbiosis.core.heat_profiles import CARRIER_MODE, is_steam_material, row_profile, transfer_parameters
+from symbiosis.core.i18n import register
 from symbiosis.core.park import Park
 from symbiosis.core.receiving import joint_caps
 from symbiosis.core.rulebook import (
     BOILER_FUEL,
     FUELS,
     OWN_PRODUCTION,
+    Note,
     boiler_efficiency,
     delivered_fraction,
     link_kwh_per_unit,
@@ -442,6 +444,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     levels = heat_levels(hot, cold, ctx.settings.dt_min_k, max_width_k=width)
     mat = material_candidates(ctx)
     heat = heat_candidates(ctx, levels)
+    _check_heat_reach(ctx)
     links = pd.concat([df for df in (mat, heat) if not df.empty], ignore_index=True) if (
         not mat.empty or not heat.empty) else pd.DataFrame(columns=list(LINK_COLUMNS))
     links["lid"] = np.arange(len(links))
@@ -462,6 +465,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
         links[f"ids_{item}"] = coef[f"ids_{item}"]
     links["factor_ids"] = coef["factor_ids"]
     links["notes"] = coef["notes"]
+    _heat_notes(ctx, links)
     links["net_coef"] = net_per_unit(coef, ctx.settings.include_scope2) if len(links) else pd.Series(dtype=float)
     _costs(ctx, links)
     # capacity (big-M) and minimum size
@@ -493,6 +497,74 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     if os.environ.get(CHECK_TABLES_ENV) == "1":  # the declared columns (matching.tables); costly, so on demand
         validate_candidate_links(links)
     return links, levels
+
+
+HEAT_NOTES = register("note", name="note.heat", entries={
+    "heat_loop": ("between plants through a hot-water loop over {km} km: approach {approach} K (two exchangers at "
+                  "{dt} K and {drop} K lost along the pipe) instead of {dt} K",
+                  "经热水中间循环跨厂输送 {km} km：换热温差 {approach} K（两级换热各 {dt} K，管道温降 {drop} K），"
+                  "而非 {dt} K"),
+    "heat_steam_main": ("steam piped {km} km: approach {approach} K ({dt} K at the receiver's exchanger and {drop} K "
+                        "of saturation temperature lost along the main)",
+                        "蒸汽管道输送 {km} km：换热温差 {approach} K（需方换热器 {dt} K，沿程饱和温度降 {drop} K）"),
+    "heat_feed_water_only": ("the receiver's steam evaporates at {t_sat} °C, above what this source can reach: it "
+                             "preheats feed water only (at most {share} % of the steam's heat)",
+                             "需方蒸汽在 {t_sat} °C 汽化，高于本热源可及温度：仅能预热给水（至多占蒸汽热量的 "
+                             "{share} %）"),
+})
+
+
+def _heat_notes(ctx: Context, links: pd.DataFrame) -> None:
+    """Why a heat link carries what it does: the loop or steam main's approach, and a steam sink served by heat too
+    cool for its evaporation (feed-water preheat only)."""
+    heat = np.flatnonzero((links["kind"] == "heat").to_numpy())
+    if not len(heat):
+        return
+    s = ctx.streams
+    notes = list(links["notes"])
+    dt = ctx.settings.dt_min_k
+    for i in heat:
+        row = links.iloc[i]
+        extra = float(row["approach_extra_k"])
+        added: list[Note] = []
+        if extra > 0:
+            carrier = heat_carrier(np.array([row["mode"]]))[0]
+            drop = ctx.settings.heat_drop_k_per_km[carrier] * float(row["distance_km"])
+            added.append(Note("heat_loop" if carrier == "hot_water" else "heat_steam_main",
+                              (("km", f"{float(row['distance_km']):.1f}"), ("approach", f"{dt + extra:.1f}"),
+                               ("dt", f"{dt * ctx.settings.heat_loop_factor[carrier] / 2 if carrier == 'hot_water' else dt:g}"),
+                               ("drop", f"{drop:.1f}"))))
+        receiver = s.loc[row["receiver_stream_id"]]
+        if is_steam_material(str(receiver["material"]), "heat"):
+            pressure = receiver.get("pressure_mpa", np.nan)
+            try:
+                prof = row_profile(str(receiver["material"]), "heat", "input", float(receiver["temperature_c"]),
+                                   float(receiver["temperature_return_c"]), 1.0,
+                                   None if pd.isna(pressure) else float(pressure))
+            except ValueError:
+                prof = None
+            latent = [seg for seg in prof.segments if seg.kind == "latent"] if prof else []
+            t_source = float(s.loc[row["supplier_stream_id"], "temperature_c"])
+            if prof and latent and t_source - dt - extra < latent[0].t_high:
+                share = sum(sh for seg, sh in zip(prof.segments, prof.shares, strict=True) if seg.kind == "feed_water")
+                added.append(Note("heat_feed_water_only", (("t_sat", f"{latent[0].t_high:.0f}"),
+                                                           ("share", f"{100 * share:.0f}"))))
+        if added:
+            notes[i] = (*notes[i], *added)
+    links["notes"] = pd.Series(notes, index=links.index, dtype=object)
+
+
+def _check_heat_reach(ctx: Context) -> None:
+    """A planning reach beyond the supply radius of China's CHP rules (datasets/heat_transfer.csv) is kept, with a
+    message: the park may know better, but the figure is then its own."""
+    for carrier, mode in CARRIER_MODE.items():
+        limit = transfer_parameters()[("reach_km", carrier)]
+        if ctx.settings.reach_km[mode] > limit.value:
+            ctx.messages.append((
+                f"reach_km.{mode} = {ctx.settings.reach_km[mode]:g} km is beyond the {limit.value:g} km supply radius "
+                f"of {carrier.replace('_', ' ')} in China's CHP rules ({limit.source.split(':')[0]})",
+                f"{mode} 的输送距离 {ctx.settings.reach_km[mode]:g} km 超过热电联产规定的供热半径 {limit.value:g} km"
+                f"（{'蒸汽' if carrier == 'steam' else '热水'}）"))
 
 
 def _heat_between_plants(ctx: Context, hot: pd.DataFrame, cold: pd.DataFrame) -> bool:
