@@ -54,6 +54,11 @@ REASONS = register("reason", {
                              "最热的热源为 {hottest:g} °C"),
     "heat_range": ("{rest:.4g} GJ/a of its heat is too cold, after ΔTmin {dt:g} K, for the sinks within reach",
                    "其中 {rest:.4g} GJ/a 的热量在考虑最小温差 {dt:g} K 后温度过低，无法用于可达范围内的热阱"),
+    "heat_transfer_approach": ("{partner} is within reach ({km:.2f} km), but between plants heat goes through a "
+                               "hot-water loop or a steam main: with the loop's approach and the temperature lost "
+                               "along the pipe (docs/heat.md) no level of it is hot enough",
+                               "{partner} 在输送距离内（{km:.2f} km），但跨厂换热需经热水中间循环或蒸汽管道："
+                               "计入中间循环的换热温差和沿程温降后温位不够"),
     "too_far": ("nearest possible partner {partner} is {km:.2f} km away, beyond the {reach:g} km reach by {mode} "
                 "(of all possible partners it misses its mode's reach by the least)",
                 "最近的可能伙伴 {partner} 相距 {km:.2f} km，超出{mode}的运距上限 {reach:g} km"
@@ -407,7 +412,11 @@ class _Explainer:
                                                 "hottest": float(pool["temperature_c"].max())}, {}
         cands = (self.by_out if is_output else self.by_in).get(r.stream_id)
         if cands is None or cands.empty:
-            return self._too_far(r, usable, self.rules.iloc[0:0], is_output)
+            code, params, extra = self._too_far(r, usable, self.rules.iloc[0:0], is_output)
+            if params["km"] <= params["reach"]:  # near enough, but the transfer's extra approach rules it out
+                return "heat_transfer_approach", {"partner": params["partner"], "km": params["km"]}, {
+                    "partner_id": params["partner"], "distance_km": params["km"]}
+            return code, params, extra
         code, params, extra = self._candidates(r, cands, is_output)
         if code == "not_selected" and is_output:
             return "heat_range", {"rest": float(r.unmatched), "dt": dt}, extra

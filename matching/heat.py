@@ -9,8 +9,11 @@ level; where a stream changes phase at one temperature (supply == return: latent
 a point level sits at that temperature, between the span above it and the span below. Ordering points and
 spans this way keeps the rule "same or lower level" exact for latent heat too.
 
-Each stream's heat is spread over the levels it crosses in proportion to the temperature width (constant
-heat-capacity flow rate), so a level's heat is CP x width; a latent stream puts all its heat in its point.
+A stream is one or more segments (symbiosis.core.heat_profiles: steam is feed water, evaporation at T_sat and
+superheat; other rows one straight line): the tables given to heat_levels() may hold several rows per stream_id.
+Each segment's heat is spread over the levels it crosses in proportion to the temperature width (constant
+heat-capacity flow rate within the segment), so a level's heat is CP x width; a latent segment puts all its heat in
+its point. A stream's heat per level is the sum over its segments.
 """
 
 from __future__ import annotations
@@ -40,6 +43,25 @@ class HeatLevels:
         """Lowest (last) level in which each cold stream needs heat."""
         return self.cold.groupby("stream_id")["level"].max()
 
+    def source_level(self, sink_level: np.ndarray, extra_k: np.ndarray) -> np.ndarray:
+        """The level from whose cascade a link serving `sink_level` draws its heat, when the link needs `extra_k`
+        kelvin more than dt_min (an intermediate loop, a temperature drop along the pipe; 0 for a direct exchange).
+
+        0 K: the same level (exact). More: the lowest level lying wholly at least extra_k above the sink level's top
+        (heat cascades down to it from anywhere above). Conservative (it may lose up to about two level widths of the
+        sink's range: the sink level's own width and the rounding of extra_k up to a level boundary), never
+        optimistic.
+        -1 when no level is that hot."""
+        sink_level = np.asarray(sink_level, dtype=int)
+        extra = np.asarray(extra_k, dtype=float)
+        if len(sink_level) == 0:
+            return sink_level.copy()
+        lo = self.levels["lo"].to_numpy(dtype=float)  # non-increasing with the level index
+        hi = self.levels["hi"].to_numpy(dtype=float)
+        target = np.round(hi[sink_level] + extra, ROUND)
+        shifted = np.searchsorted(-lo, -target, side="right") - 1
+        return np.where(extra > 0, shifted, sink_level)
+
 
 def _spread(streams: pd.DataFrame, high: np.ndarray, low: np.ndarray, bounds: np.ndarray,
             point_level: dict[float, int], span_level: np.ndarray) -> pd.DataFrame:
@@ -62,14 +84,21 @@ def _spread(streams: pd.DataFrame, high: np.ndarray, low: np.ndarray, bounds: np
         parts.append(pd.DataFrame({"stream_id": ids[latent],
                                    "level": [point_level[float(high[i])] for i in latent], "q": q[latent]}))
     out = pd.concat(parts, ignore_index=True)
-    return out[out["q"] > 0].reset_index(drop=True)
+    out = out[out["q"] > 0]
+    # several segments of one stream: one row per (stream, level)
+    summed: pd.DataFrame = out.groupby(["stream_id", "level"], as_index=False, sort=False).agg(q=("q", "sum"))
+    return summed
 
 
-def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatLevels:
-    """Build the levels from hot and cold streams (columns stream_id, t_high, t_low, quantity; real °C).
+def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float,
+                max_width_k: float | None = None) -> HeatLevels:
+    """Build the levels from hot and cold streams (columns stream_id, t_high, t_low, quantity; real °C), one row
+    per segment (a stream_id may repeat: its segments).
 
     Hot: t_high = supply temperature, t_low = lowest temperature it may be cooled to.
     Cold: t_high = target temperature, t_low = inlet temperature.
+    max_width_k: split spans wider than this (links through a loop draw from a level wholly extra_k hotter, so
+    narrower levels lose less; see source_level). None: the streams' own temperatures only.
     """
     half = dt_min_k / 2.0
     h_hi = np.round(hot["t_high"].to_numpy(dtype=float) - half, ROUND)
@@ -77,6 +106,12 @@ def heat_levels(hot: pd.DataFrame, cold: pd.DataFrame, dt_min_k: float) -> HeatL
     c_hi = np.round(cold["t_high"].to_numpy(dtype=float) + half, ROUND)
     c_lo = np.round(cold["t_low"].to_numpy(dtype=float) + half, ROUND)
     bounds = np.unique(np.concatenate([h_hi, h_lo, c_hi, c_lo]))[::-1]
+    if max_width_k is not None and len(bounds) > 1:
+        gaps = bounds[:-1] - bounds[1:]
+        pieces = np.ceil(gaps / max_width_k - 1e-9).astype(int)
+        inner = [b - gap * np.arange(1, n) / n for b, gap, n in zip(bounds[:-1], gaps, pieces, strict=True) if n > 1]
+        if inner:
+            bounds = np.unique(np.round(np.concatenate([bounds, *inner]), ROUND))[::-1]
     latent_temps = set(h_hi[h_hi == h_lo].tolist()) | set(c_hi[c_hi == c_lo].tolist())
     # order: point at b_0, span (b_0, b_1), point at b_1, ... ; points only where a latent stream is
     records: list[tuple[float, float, bool, float]] = []  # (hi, lo, point, sort key)

@@ -449,19 +449,25 @@ def _no_good_rows(prob: pulp.LpProblem, links: pd.DataFrame, no_good: list[list[
 
 
 def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) -> pd.DataFrame:
-    """Heat variables q[l,k] and R[i,k], cascade and sink rows; returns the heat flow terms (lid, var, level)."""
+    """Heat variables q[l,k] and R[i,k], cascade and sink rows; returns the heat flow terms (lid, var, level).
+
+    q[l,k] serves the sink in level k and is drawn from the source's cascade at the level source_level(k) of the
+    link: k itself for a direct exchange, a hotter level for a link through a loop or along a long pipe
+    (approach_extra_k; matching.heat.HeatLevels.source_level)."""
     top = levels.top()
     cold = levels.cold.rename(columns={"stream_id": "receiver_stream_id", "q": "D"})
-    rows = heat[["lid", "supplier_stream_id", "receiver_stream_id", "delivered_fraction", "capacity"]].merge(
-        cold, on="receiver_stream_id")
-    rows = rows[rows["level"].to_numpy() >= rows["supplier_stream_id"].map(top).to_numpy()].reset_index(drop=True)
+    rows = heat[["lid", "supplier_stream_id", "receiver_stream_id", "delivered_fraction", "capacity",
+                 "approach_extra_k"]].merge(cold, on="receiver_stream_id")
+    rows["src_level"] = levels.source_level(rows["level"].to_numpy(dtype=int),
+                                            rows["approach_extra_k"].to_numpy(dtype=float))
+    rows = rows[rows["src_level"].to_numpy() >= rows["supplier_stream_id"].map(top).to_numpy()].reset_index(drop=True)
     delivered = rows["delivered_fraction"].to_numpy(dtype=float)
     upper = np.minimum(rows["capacity"].to_numpy(dtype=float),
                        rows["D"].to_numpy(dtype=float) / np.where(delivered > 0, delivered, 1.0))
     rows["var"] = _vars(prob, "q", upper, len(rows))
 
     # source-specific cascade, from the source's top level down to the lowest level it serves
-    sources = rows.groupby("supplier_stream_id")["level"].max().rename("last").to_frame()
+    sources = rows.groupby("supplier_stream_id")["src_level"].max().rename("last").to_frame()
     sources["top"] = top.reindex(sources.index).to_numpy()
     counts = (sources["last"] - sources["top"]).to_numpy(dtype=int)  # R[i,k] for k in [top, last)
     src = np.repeat(sources.index.to_numpy(dtype=object), counts)
@@ -470,7 +476,7 @@ def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) ->
     r_vars = _vars(prob, "R", None, len(src))
     r_out = pd.DataFrame({"supplier_stream_id": src, "level": k, "var": r_vars, "coef": 1.0})
     r_in = pd.DataFrame({"supplier_stream_id": src, "level": k + 1, "var": r_vars, "coef": -1.0})
-    q_terms = pd.DataFrame({"supplier_stream_id": rows["supplier_stream_id"], "level": rows["level"],
+    q_terms = pd.DataFrame({"supplier_stream_id": rows["supplier_stream_id"], "level": rows["src_level"],
                             "var": rows["var"], "coef": 1.0})
     terms = pd.concat([q_terms, r_out, r_in], ignore_index=True)
     hot = levels.hot.rename(columns={"stream_id": "supplier_stream_id", "q": "Q"})

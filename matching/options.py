@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from symbiosis.core.errors import SymbiosisError
+from symbiosis.core.heat_profiles import CARRIERS, transfer_default
 from symbiosis.core.park import DEFAULT_REACH_KM, Park, ParkConfig
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ DEFAULT_CARBON_PRICE = 100.0
 # figure (docs/accounting.md): settable per park or run; 0 = any size.
 DEFAULT_MIN_LINK_TCO2E = 1000.0
 MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
+# Heat transfer between plants, by carrier (steam main, hot-water loop): the sourced rows of
+# datasets/heat_transfer.csv, read through symbiosis.core.heat_profiles
+HEAT_DIRECT_KM = transfer_default("direct_max_km")
+HEAT_LOOP_FACTOR: dict[str, float] = {c: transfer_default("loop_approach_factor", c) for c in CARRIERS}
+HEAT_DROP_K_PER_KM: dict[str, float] = {c: transfer_default("temperature_drop_k_per_km", c) for c in CARRIERS}
 
 
 class OptionsError(SymbiosisError):
@@ -170,6 +176,10 @@ class MatchOptions:
     # Let the solver print its log (PuLP msg=True). The command line's --verbose; the CLI points the process's
     # stdout at stderr while it computes, so the log never mixes with the command's output.
     solver_log: bool = False
+    # Heat transfer between plants (docs/heat.md; defaults from datasets/heat_transfer.csv)
+    heat_direct_km: float | None = None  # routes up to this length exchange heat directly (no loop)
+    heat_loop_factor: Mapping[str, float] | None = None  # by carrier: approach of a plant-to-plant link / dt_min_k
+    heat_drop_k_per_km: Mapping[str, float] | None = None  # by carrier: temperature lost along the pipe, K/km
 
     def replace(self, **changes: Any) -> MatchOptions:
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -207,6 +217,9 @@ class Settings:
     decompose: bool = True
     warm_start: bool = True
     solver_log: bool = False
+    heat_direct_km: float = 0.0
+    heat_loop_factor: dict[str, float] = field(default_factory=lambda: dict(HEAT_LOOP_FACTOR))
+    heat_drop_k_per_km: dict[str, float] = field(default_factory=lambda: dict(HEAT_DROP_K_PER_KM))
 
     def as_record(self) -> dict[str, Any]:
         """The settings as plain JSON values (a plan's `options`): no clock (time_limit inf) is None, so a plan
@@ -250,6 +263,9 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "decompose": True,
     "warm_start": True,
     "solver_log": False,
+    "heat_direct_km": HEAT_DIRECT_KM,
+    "heat_loop_factor": MappingProxyType(HEAT_LOOP_FACTOR),
+    "heat_drop_k_per_km": MappingProxyType(HEAT_DROP_K_PER_KM),
 })
 
 # Which stage each setting feeds. Candidate links (matching.candidates.prepare_streams / build_links: reach, dTmin,
@@ -257,7 +273,8 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 # coefficients, pruning, forced/forbidden, decomposition) on MODEL_FIELDS too; the solver on SOLVE_FIELDS.
 CANDIDATE_FIELDS: tuple[str, ...] = (
     "dt_min_k", "reach_km", "min_link_quantity", "economics", "fixed_tco2e", "electricity_cny_per_kwh",
-    "detour_factor", "include_scope2", "factor_overrides", "min_link_tco2e", "disabled_rules")
+    "detour_factor", "include_scope2", "factor_overrides", "min_link_tco2e", "disabled_rules", "heat_direct_km",
+    "heat_loop_factor", "heat_drop_k_per_km")
 MODEL_FIELDS: tuple[str, ...] = ("objective", "carbon_price", "forced", "forbidden", "max_links_per_enterprise",
                                  "epsilon_cost", "budget_capex_cny", "target_tco2e", "decompose")
 SOLVE_FIELDS: tuple[str, ...] = ("gap", "time_limit", "solver", "threads", "warm_start", "solver_log")
@@ -305,6 +322,14 @@ OPTION_DOCS: Mapping[str, tuple[str, str, str]] = MappingProxyType({
     "decompose": ("—", "—", "solve independent sub-problems separately"),
     "warm_start": ("—", "—", "start from a rounded LP relaxation (off only to measure what it saves)"),
     "solver_log": ("—", "--verbose", "let the solver print its log (on stderr)"),
+    "heat_direct_km": ("[options] heat_direct_km", "—", "heat links whose route is at most this long exchange "
+                       "directly at dt_min_k; longer ones go through a steam main or a hot-water loop (docs/heat.md; "
+                       "datasets/heat_transfer.csv)"),
+    "heat_loop_factor": ("[options.heat_loop_factor]", "—", "approach of a plant-to-plant heat link in multiples of "
+                         "dt_min_k, by carrier: `steam` (the steam is piped) and `hot_water` (an intermediate "
+                         "loop, two exchangers)"),
+    "heat_drop_k_per_km": ("[options.heat_drop_k_per_km]", "—", "temperature lost along the pipe, K per km of "
+                           "route, by carrier (added to the approach of a plant-to-plant heat link)"),
 })
 
 
@@ -411,7 +436,8 @@ def scenario_options(scenario: Scenario) -> MatchOptions:
 PARK_OPTION_KEYS: tuple[str, ...] = (
     "objective", "solver", "max_links_per_enterprise", "epsilon_cost", "budget_capex_cny", "target_tco2e",
     "threads", "carbon_price", "min_link_quantity", "fixed_tco2e", "electricity_cny_per_kwh", "detour_factor",
-    "gap", "time_limit", "include_scope2", "min_link_tco2e", "disabled_rules")
+    "gap", "time_limit", "include_scope2", "min_link_tco2e", "disabled_rules", "heat_direct_km", "heat_loop_factor",
+    "heat_drop_k_per_km")
 
 
 def _unknown_keys(where: str, unknown: list[str], accepted: tuple[str, ...]) -> str:
@@ -546,4 +572,10 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
         decompose=o.decompose,
         warm_start=o.warm_start,
         solver_log=bool(o.solver_log),
+        heat_direct_km=_number("heat_direct_km", _pick(o.heat_direct_km, p, "heat_direct_km",
+                                                       DEFAULTS["heat_direct_km"])),
+        heat_loop_factor=_table("heat_loop_factor", DEFAULTS["heat_loop_factor"], p.get("heat_loop_factor"),
+                                o.heat_loop_factor, keys=CARRIERS),
+        heat_drop_k_per_km=_table("heat_drop_k_per_km", DEFAULTS["heat_drop_k_per_km"], p.get("heat_drop_k_per_km"),
+                                  o.heat_drop_k_per_km, keys=CARRIERS),
     )

@@ -84,6 +84,7 @@ CANDIDATE_LINK_SCHEMA = pa.DataFrameSchema(
         "mix_existing": pa.Column(bool, nullable=False),  # existing exchanges already substitute into the input
         "temperature_supply_c": _number(nullable=True),  # heat links only
         "temperature_sink_c": _number(nullable=True),  # heat links only
+        "approach_extra_k": _number(_NONNEGATIVE),  # K beyond dt_min_k a heat link needs (loop, pipe drop); 0 else
         "price_out": _number(nullable=True),
         "price_in": _number(nullable=True),
         "displaced_out": _text(),  # the supplier row's displaced_use ("" blank, "none", a material key)

@@ -98,7 +98,10 @@ def test_a_hot_water_pipe_link_by_hand() -> None:
     110 CNY/GJ in its ledger. Sized on the delivered heat (quantity_in, after the pipe loss) over 8 000 h."""
     p = park([["S1", "S", "output", "hot_water_heat", 100000, "GJ/a", 90, 40, "discharge", ""],
               ["R1", "R", "input", "space_heating", 80000, "GJ/a", 60, 40, "natural_gas_boiler", 110]])
-    plan = solve(p)
+    # the two plants exchange directly (heat_direct_km): this test is about the economics of the link, not the
+    # extra approach of a hot-water loop between plants (issue 13; tests/test_heat_transfer.py), which would leave
+    # 90 °C water only part of a 40 -> 60 °C demand
+    plan = solve(p, heat_direct_km=1.0)
     link = plan.links[0]
     assert (link.mode, link.distance_km, link.quantity) == ("pipe_heat", 1.0, 80000.0)
     e = plan_economics(plan, p)[0]
@@ -132,7 +135,7 @@ def test_a_hot_water_pipe_link_by_hand() -> None:
 def test_the_same_heat_link_without_a_ledger_price_uses_the_tagged_default() -> None:
     p = park([["S1", "S", "output", "hot_water_heat", 100000, "GJ/a", 90, 40, "discharge", ""],
               ["R1", "R", "input", "space_heating", 80000, "GJ/a", 60, 40, "natural_gas_boiler", ""]])
-    plan = solve(p)
+    plan = solve(p, heat_direct_km=1.0)  # as above: the economics, not the loop's approach
     e = plan_economics(plan, p)[0]
     assert e.purchase_price_source == "price_heat_natural_gas_boiler"
     # the row: 86.29 CNY/GJ of gas (NBS LNG 4443.6 CNY/t / 51.498 GJ/t) / 0.92 boiler efficiency = 93.79 CNY/GJ

@@ -30,9 +30,13 @@ OUT = [("fly_ash", "t/a", ("landfill",)), ("bf_slag", "t/a", ("landfill", "sold"
        ("hot_water_heat", "GJ/a", ("discharge",))]
 IN = [("clinker", "t/a", ("virgin",)), ("cement", "t/a", ("virgin",)), ("tap_water", "m3/a", ("tap_water",)),
       ("process_steam", "GJ/a", ("natural_gas_boiler",)), ("space_heating", "GJ/a", ("coal_boiler",))]
-# Fixed embodied emissions and minimum sizes make the choice of links a real combinatorial one.
+# Fixed embodied emissions and minimum sizes make the choice of links a real combinatorial one. The enumeration's
+# heat LP knows dTmin and the streams' profiles but not the extra approach of loops between plants (issue 13;
+# tests/test_heat_transfer.py), so loops are set as good as a direct exchange here.
 OPTIONS = MatchOptions(fixed_tco2e={"truck": 150.0, "pipe_heat": 60.0, "pipe_steam": 60.0, "pipe_water": 1.0},
-                       min_link_quantity={"solid": 1500.0, "water": 15_000.0, "heat": 1500.0}, dt_min_k=10.0)
+                       min_link_quantity={"solid": 1500.0, "water": 15_000.0, "heat": 1500.0}, dt_min_k=10.0,
+                       heat_loop_factor={"steam": 1.0, "hot_water": 1.0},
+                       heat_drop_k_per_km={"steam": 0.0, "hot_water": 0.0})
 MAX_LINKS = 7
 
 

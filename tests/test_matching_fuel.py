@@ -35,6 +35,9 @@ EFF = {"natural_gas_boiler": F.get("eff_natural_gas_boiler").value, "coal_boiler
        "electric_boiler": F.get("eff_electric_boiler").value}
 FUEL_OF = {"natural_gas_boiler": "natural_gas", "coal_boiler": "coal", "electric_boiler": "electricity"}
 ENT = [["S", "coke plant", 0, 0], ["R", "boiler user", 1, 0]]
+# These parks test the fuel rows, not the approach of heat sent between plants through a loop (issue 13,
+# tests/test_heat_transfer.py): their plants exchange heat directly.
+DIRECT = "[options]\nheat_direct_km = 10\n"
 GAS_BOUGHT = 10_000.0  # GJ/a natural gas R buys ...
 HEAT = GAS_BOUGHT * EFF["natural_gas_boiler"]  # ... all burned in the boiler that raises this process heat
 
@@ -48,7 +51,7 @@ def boiler_park(heat_baseline: str = "natural_gas_boiler", gas_row: float | None
             s("R2", "R", "input", "process_heat", HEAT, "GJ/a", 80, 40, baseline=heat_baseline)]
     if gas_row is not None:
         rows.append(s("R1", "R", "input", "natural_gas", gas_row, "GJ/a", baseline="virgin"))
-    return park_of(ENT, rows)
+    return park_of(ENT, rows, park_toml=DIRECT)
 
 
 def avoided_scope1_at(plan: Plan, enterprise: str) -> float:
@@ -179,7 +182,8 @@ def test_without_a_gas_row_two_heat_sources_fill_the_boiler() -> None:
     park = park_of([*ENT, ["T", "second plant", 0, 1]],
                    [s("S2", "S", "output", "hot_water_heat", 6_000.0, "GJ/a", 150, 60, baseline="discharge"),
                     s("T2", "T", "output", "hot_water_heat", 6_000.0, "GJ/a", 150, 60, baseline="discharge"),
-                    s("R2", "R", "input", "process_heat", HEAT, "GJ/a", 80, 40, baseline="natural_gas_boiler")])
+                    s("R2", "R", "input", "process_heat", HEAT, "GJ/a", 80, 40, baseline="natural_gas_boiler")],
+                   park_toml=DIRECT)
     plan = matching.propose(park)
     assert plan.status == "optimal"
     assert sum(x.quantity_in for x in plan.links) == pytest.approx(HEAT, rel=1e-6)

@@ -19,6 +19,7 @@ from park_builders import csv_text
 from scipy.optimize import linprog
 
 from symbiosis import load_files
+from symbiosis.core.heat_profiles import row_profile
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
 
@@ -141,26 +142,33 @@ def check_gap(plan: Plan) -> None:
 
 
 def heat_pieces(park: Park, dt: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hot and cold heat pieces on shifted temperature intervals (own simple construction, sensible heat only)."""
+    """Hot and cold heat pieces on shifted temperature intervals (own simple construction). Each row is split into
+    the segments of its temperature-enthalpy profile (symbiosis.core.heat_profiles: steam has latent heat at T_sat,
+    issue 13); a latent segment is a piece at a point, ordered between the interval above and the one below: point
+    at temperature b_s gets index 2s, the interval (b_s, b_s+1) index 2s+1."""
     st = park.streams[park.streams["category"] == "heat"]
-    hot = st[st["direction"] == "output"]
-    cold = st[st["direction"] == "input"]
-    temps = sorted({*(hot["temperature_c"] - dt / 2), *(hot["temperature_return_c"] - dt / 2),
-                    *(cold["temperature_c"] + dt / 2), *(cold["temperature_return_c"] + dt / 2)}, reverse=True)
-    rows_h, rows_c = [], []
-    for k in range(len(temps) - 1):
-        hi, lo = temps[k], temps[k + 1]
-        for r in hot.itertuples():
-            top, bottom = r.temperature_c - dt / 2, r.temperature_return_c - dt / 2
+    segs: list[tuple[str, str, float, float, float]] = []  # (direction, sid, shifted top, shifted bottom, q)
+    for r in st.itertuples():
+        pressure = getattr(r, "pressure_mpa", float("nan"))
+        prof = row_profile(r.material, "heat", r.direction, r.temperature_c, r.temperature_return_c, r.quantity,
+                           None if pd.isna(pressure) else float(pressure))
+        shift = -dt / 2 if r.direction == "output" else dt / 2
+        for seg, share in zip(prof.segments, prof.shares, strict=True):
+            segs.append((r.direction, r.stream_id, seg.t_high + shift, seg.t_low + shift, prof.quantity * share))
+    temps = sorted({round(t, 9) for _, _, a, b, _ in segs for t in (a, b)}, reverse=True)
+    rows: dict[str, list[tuple[str, int, float]]] = {"output": [], "input": []}
+    for direction, sid, top, bottom, q in segs:
+        top, bottom = round(top, 9), round(bottom, 9)
+        if top == bottom:
+            rows[direction].append((sid, 2 * temps.index(top), q))
+            continue
+        for k in range(len(temps) - 1):
+            hi, lo = temps[k], temps[k + 1]
             overlap = max(0.0, min(hi, top) - max(lo, bottom))
             if overlap > 0:
-                rows_h.append((r.stream_id, k, r.quantity * overlap / (top - bottom)))
-        for r in cold.itertuples():
-            top, bottom = r.temperature_c + dt / 2, r.temperature_return_c + dt / 2
-            overlap = max(0.0, min(hi, top) - max(lo, bottom))
-            if overlap > 0:
-                rows_c.append((r.stream_id, k, r.quantity * overlap / (top - bottom)))
-    return (pd.DataFrame(rows_h, columns=["sid", "k", "q"]), pd.DataFrame(rows_c, columns=["sid", "k", "q"]))
+                rows[direction].append((sid, 2 * k + 1, q * overlap / (top - bottom)))
+    return (pd.DataFrame(rows["output"], columns=["sid", "k", "q"]),
+            pd.DataFrame(rows["input"], columns=["sid", "k", "q"]))
 
 
 def heat_transport_lp(pairs: pd.DataFrame, hot: pd.DataFrame, cold: pd.DataFrame,

@@ -27,6 +27,7 @@ import pandera.pandas as pa
 
 from symbiosis.core.errors import ParkError, Problem, Severity
 from symbiosis.core.factors import factor_ids
+from symbiosis.core.heat_profiles import P_MAX_MPA, P_MIN_MPA, is_steam_material, steam_segments
 from symbiosis.core.limits import LIMIT_WORDS, LIMITS, Limits
 from symbiosis.core.park import ConfigLimitError, Park, ParkConfig, config_from_toml
 from symbiosis.core.schema import (
@@ -1156,6 +1157,8 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
         hours = config.default_hours_per_year
     if material is not None and material.category == "heat":
         _check_heat_temperatures(row, frame, direction, t_supply, t_return)
+        _check_heat_profile(row, material, direction, t_supply, t_return, as_float(r.get("pressure_mpa")),
+                            as_float(r.get("acid_dew_point_c")))
     quality, rank = _stream_quality(r["quality"], material, row)
     baseline = _stream_baseline(r["baseline"], direction, material, row)
     displaced = _stream_displaced_use(r.get("displaced_use", ""), direction, baseline, row)
@@ -1189,6 +1192,33 @@ def _check_heat_temperatures(row: _Row, frame: pd.DataFrame, direction: str | No
     elif direction == "input" and t_return > t_supply:
         row.report("heat_input_inlet_above_target", "temperature_return_c", value=f"{t_return:g}",
                    accepted=f"<= {t_supply:g}", params=(("supply", f"{t_supply:g}"),))
+
+
+def _check_heat_profile(row: _Row, material: Material, direction: str | None, t_supply: float | None,
+                        t_return: float | None, pressure: float | None, acid_dew_point: float | None) -> None:
+    """pressure_mpa only on steam, and a steam state IAPWS-IF97 covers (symbiosis.core.heat_profiles); an acid dew
+    point only on an output, below its supply temperature."""
+    if pressure is not None:
+        if not is_steam_material(material.key, material.category):
+            row.report("pressure_not_steam", "pressure_mpa", value=f"{pressure:g}",
+                       accepted="a steam row (process_steam, waste_steam) / 蒸汽行", severity="warning")
+        elif t_supply is not None and t_return is not None and t_return <= t_supply:
+            try:
+                steam_segments(t_supply, t_return, pressure)
+            except ValueError as exc:
+                row.report("steam_pressure_range", "pressure_mpa", value=f"{pressure:g}",
+                           accepted=f"{P_MIN_MPA:g}–{P_MAX_MPA:g} MPa, T_sat <= temperature_c",
+                           params=(("reason", str(exc)),))
+    if acid_dew_point is not None:
+        reason = ""
+        if direction != "output":
+            reason = "only a heat output (flue gas) has one / 仅热流产出（烟气）适用"
+        elif t_supply is not None and acid_dew_point >= t_supply:
+            reason = f"not below the supply temperature {t_supply:g} °C / 不低于供热温度"
+        if reason:
+            row.report("acid_dew_point_range", "acid_dew_point_c", value=f"{acid_dew_point:g}",
+                       accepted="below temperature_c, on an output / 低于供热温度，仅产出",
+                       params=(("reason", reason),))
 
 
 def _stream_quality(text: str, material: Material | None, row: _Row) -> tuple[str, int]:
