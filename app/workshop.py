@@ -30,6 +30,7 @@ from app.keys import park_key
 from app.opportunities import encode, link_key, plan_totals
 from app.state import Saved, StateLike, Workspace
 from flows.labels import material_label
+from flows.plan_io import plan_from_json_dict
 from symbiosis.core.errors import ParkError
 from symbiosis.core.i18n import Lang
 from symbiosis.core.park import Park
@@ -160,25 +161,31 @@ def workshop_source(workshop: Any) -> str:
 
 
 def join(ws: Workspace, status: StoreStatus, code: str, group_name: str, state: StateLike,
-         loader: Loader, scenario: str = "") -> str:
+         loader: Loader, lang: Lang = "en", scenario: str = "") -> str:
     """Join workshop `code` as `group_name`: open the workshop's park, the group's stored scenarios in
-    ws.saved, and the scenario `scenario` (else the chosen one, else the latest) applied. "" or an i18n key."""
+    ws.saved, and the scenario `scenario` (else the chosen one, else the latest) applied. "" or what went wrong,
+    in `lang`; on a problem the session stays as it was."""
+    from symbiosis.workshop.store import StoreError
+
     code, group_name = code.strip(), group_name.strip()
     if not status.on:
-        return "ws_off"
+        return t("ws_off", lang)
     if not code or not group_name:
-        return "ws_need_code_group"
+        return t("ws_need_code_group", lang)
     store = status.store
     workshop = store.workshop(code)
     if workshop is None:
-        return "ws_unknown_code"
-    group = store.join(code, group_name)
-    files = store.park_package(workshop)
+        return t("ws_unknown_code", lang, code=code)
+    try:
+        group = store.join(code, group_name)
+        files = store.park_package(workshop)
+    except StoreError as exc:  # a group name too long, a code gone meanwhile
+        return exc.text(lang)
     try:
         park = loader(files, workshop_source(workshop))
     except ParkError as exc:
         dh.fail(ws, exc.problems, "upload")
-        return "ws_park_failed"
+        return t("ws_park_failed", lang)
     dh.open_park(ws, park, str(workshop.name))
     ws.started, ws.repair, ws.saved = True, None, {}
     ws.workshop = Membership(store=store, workshop=workshop, group=group)
@@ -207,15 +214,13 @@ def refresh(ws: Workspace) -> int:
     member = ws.workshop
     if not isinstance(member, Membership) or ws.base_park is None:
         return 0
-    records = member.store.scenarios(member.workshop, group=member.group)
     added = 0
-    groups = _group_names(member)
-    for rec in records:
+    for rec in member.store.scenarios(member.workshop, group=member.group):  # by group, name, version
         rid = int(rec.id)
         if rid in member.known:
             continue
         mine = int(rec.group_id) == int(member.group.id)
-        name = str(rec.name) if mine else f"{groups.get(int(rec.group_id), '?')} · {rec.name}"
+        name = str(rec.name) if mine else f"{rec.group_name} · {rec.name}"
         saved = rebuild(member.store, rec, ws.base_park)
         member.known[rid] = name
         if saved is None:
@@ -227,23 +232,13 @@ def refresh(ws: Workspace) -> int:
     return added
 
 
-def _group_names(member: Membership) -> dict[int, str]:
-    groups = getattr(member.store, "groups", None)
-    if groups is None:
-        return {}
-    return {int(g.id): str(g.name) for g in groups(member.workshop)}
-
-
 def chosen_name(ws: Workspace) -> str:
     """The name of the scenario the group marked as its choice ("" for none)."""
     member = ws.workshop
     if not isinstance(member, Membership):
         return ""
-    chosen = getattr(member.group, "chosen_scenario_id", None)
-    for rec in member.store.scenarios(member.workshop, group=member.group):
-        if int(rec.group_id) == int(member.group.id) and (getattr(rec, "chosen", False) or rec.id == chosen):
-            return str(rec.name)
-    return ""
+    picks = member.store.chosen_scenarios(member.workshop, group=member.group)
+    return next((str(r.name) for r in picks if int(r.group_id) == int(member.group.id)), "")
 
 
 def choose(ws: Workspace, name: str) -> bool:
@@ -266,8 +261,8 @@ def rebuild(store: Any, rec: Any, base_park: Park) -> Saved | None:
         return None
     result = store.result(rec.id)
     plan = None
-    if result is not None and getattr(result, "plan_json", None):
-        plan = Plan.from_json_dict(json.loads(result.plan_json))
+    if result is not None and result.plan_json:
+        plan = plan_from_json_dict(json.loads(result.plan_json))
     key = opts.SolveRequest.of(scenario, park).key()
     return Saved(scenario=scenario, park=park, park_key=park_key(park), plan=plan, options_key=key)
 
@@ -287,19 +282,22 @@ def sync_url(ws: Workspace, params: MutableMapping[str, Any]) -> None:
 
 
 def restore_from_url(ws: Workspace, params: Mapping[str, Any], status: StoreStatus, state: StateLike,
-                     loader: Loader) -> str:
-    """On a page load with ?workshop=…&group=… (a reload, a shared link): join, once per session. "" or an
-    i18n key of what went wrong."""
+                     loader: Loader, lang: Lang = "en") -> str:
+    """On a page load with ?workshop=…&group=… (a reload, a shared link): join, once per session. "" or what
+    went wrong, in `lang`."""
     code, group_name = str(params.get(PARAM_CODE, "") or ""), str(params.get(PARAM_GROUP, "") or "")
     if not code or not group_name:
         return ""
     member = ws.workshop
     if isinstance(member, Membership) and member.code == code and member.group_name == group_name:
         return ""
-    if ws.ui.get("_workshop_tried") == (code, group_name):
-        return ""  # tried in this session and failed: the page says why; do not retry on every rerun
-    ws.ui["_workshop_tried"] = (code, group_name)
-    return join(ws, status, code, group_name, state, loader, scenario=str(params.get(PARAM_SCENARIO, "") or ""))
+    tried = ws.ui.get("_workshop_tried")
+    if tried is not None and tried[:2] == (code, group_name):
+        return str(tried[2])  # tried in this session and failed: say why again, do not retry on every rerun
+    problem = join(ws, status, code, group_name, state, loader, lang,
+                   scenario=str(params.get(PARAM_SCENARIO, "") or ""))
+    ws.ui["_workshop_tried"] = (code, group_name, problem)
+    return problem
 
 
 # --- in the frame (app/shell.py) --------------------------------------------------------------------------------
@@ -309,9 +307,9 @@ def frame_start(ws: Workspace, lang: Lang) -> None:
         return
     from app import compute
 
-    problem = restore_from_url(ws, st.query_params, open_store(), st.session_state, compute.load)
+    problem = restore_from_url(ws, st.query_params, open_store(), st.session_state, compute.load, lang)
     if problem:
-        st.sidebar.warning(t(problem, lang, code=st.query_params.get(PARAM_CODE, "")), icon=":material/groups:")
+        st.sidebar.warning(problem, icon=":material/groups:")
 
 
 def frame_end(ws: Workspace, lang: Lang) -> None:
@@ -346,19 +344,17 @@ class Entry:
 
 def chosen_entries(store: Any, workshop: Any, facilitator_code: str, base_park: Park,
                    cache: MutableMapping[int, Entry | None] | None = None) -> list[Entry]:
-    """Every group's chosen scenario (groups that chose none are left out), in the order the groups joined.
+    """Every group's chosen scenario (groups that chose none are left out), by group name.
     `cache` (stored id -> Entry) spares rebuilding a scenario on every rerun: a stored scenario never changes."""
     cache = {} if cache is None else cache
     out: list[Entry] = []
-    for rec in store.scenarios(workshop, facilitator_code=facilitator_code):
-        if not getattr(rec, "chosen", False):
-            continue
+    for rec in store.chosen_scenarios(workshop, facilitator_code=facilitator_code):
         rid = int(rec.id)
         if rid not in cache:
             saved = rebuild(store, rec, base_park)
             result = store.result(rec.id)
             cache[rid] = None if saved is None else Entry(
-                group=str(getattr(rec, "group_name", "") or rec.group_id), name=str(rec.name), saved=saved,
+                group=str(rec.group_name), name=str(rec.name), saved=saved,
                 status=str(result.status) if result is not None else "")
         entry = cache[rid]
         if entry is not None:

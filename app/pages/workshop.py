@@ -46,9 +46,9 @@ def _join(ws: Workspace, status: wk.StoreStatus, lg: Lang) -> None:
     group = c2.text_input(t("ws_group", lg), key="ws_join_group", placeholder=t("ws_group_hint", lg))
     if c3.button(t("ws_join_button", lg), key="ws_join_button", type="primary", icon=":material/login:"):
         with st.spinner(t("loading_park", lg)):
-            problem = wk.join(ws, status, code or "", group or "", st.session_state, compute.load)
+            problem = wk.join(ws, status, code or "", group or "", st.session_state, compute.load, lg)
         if problem:
-            st.error(t(problem, lg, code=(code or "").strip()))
+            st.error(problem, icon=":material/error:")
         else:
             wk.sync_url(ws, st.query_params)
             st.rerun()
