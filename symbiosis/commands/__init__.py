@@ -3,4 +3,4 @@
 Entry points are the only code that may call both flows/ and matching/; they import them inside `run`.
 """
 
-COMMAND_MODULES: tuple[str, ...] = ("validate", "metabolism", "match", "report", "generate", "template")
+COMMAND_MODULES: tuple[str, ...] = ("validate", "metabolism", "match", "report", "generate", "template", "workshop")
