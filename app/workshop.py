@@ -387,19 +387,22 @@ def totals_table(entries: Sequence[Entry], lang: Lang) -> pd.DataFrame:
 
 
 def indicators_table(before: pd.DataFrame, after: Sequence[tuple[str, pd.DataFrame]], lang: Lang) -> pd.DataFrame:
-    """The indicators today and with each group's plan, each with pass/fail against the threshold."""
-    from app.indicators import _passed, threshold_text  # the Indicators page's wording
+    """The indicators today and with each group's plan, each value with ✓ (meets the threshold) or ✗ (does not):
+    one column per group, kept narrow so several groups fit side by side."""
+    from app.indicators import PASS_MARK, threshold_text  # the Indicators page's wording and marks
     from flows import format_value
+
+    def cell(row: Any) -> str:
+        mark = PASS_MARK.get(row["passed"]) if row["passed"] is True or row["passed"] is False else None
+        return f"{format_value(row, lang)} {mark}" if mark else format_value(row, lang)
 
     indexed = [(g, frame.set_index("indicator_id")) for g, frame in after]
     rows = []
     for r in before.to_dict("records"):
         row = {t("col_indicator", lang): pick(str(r["name_en"]), str(r["name_zh"]), lang),
-               t("col_threshold", lang): threshold_text(r, lang),
-               t("ws_col_today", lang): f"{format_value(pd.Series(r), lang)} · {_passed(r['passed'], lang)}"}
+               t("col_threshold", lang): threshold_text(r, lang), t("ws_col_today", lang): cell(pd.Series(r))}
         for group, frame in indexed:
-            other = frame.loc[r["indicator_id"]] if r["indicator_id"] in frame.index else None
-            row[group] = "—" if other is None else f"{format_value(other, lang)} · {_passed(other['passed'], lang)}"
+            row[group] = cell(frame.loc[r["indicator_id"]]) if r["indicator_id"] in frame.index else "—"
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -124,6 +124,7 @@ def _facilitator(ws: Workspace, status: wk.StoreStatus, lg: Lang) -> None:
 def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str, lg: Lang) -> None:
     store = status.store
     st.markdown(t("ws_facilitating", lg, name=workshop.name, code=workshop.code))
+    st.button(t("ws_fac_refresh", lg), key="ws_fac_refresh", icon=":material/refresh:")  # a rerun reads the store
     shared = st.toggle(t("ws_shared", lg), value=bool(workshop.shared), key=f"ws_shared_{workshop.code}")
     if shared != bool(workshop.shared):
         store.set_shared(fcode, shared)
@@ -144,12 +145,14 @@ def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str
     st.markdown(t("ws_totals", lg))
     show_table(totals, key="ws_totals_table")
     st.markdown(t("ws_indicators", lg))
+    st.caption(t("ws_marks", lg))
     show_table(indicators, key="ws_indicators_table")
     st.markdown(t("ws_links", lg))
     show_table(summary, key="ws_links_summary")
     show_table(links, key="ws_links_table", height=320)
     figure, diff_text, diff_table = _difference(entries, lg)
-    sections: list[tuple[str, Any]] = [(t("ws_totals", lg), totals), (t("ws_indicators", lg), indicators),
+    sections: list[tuple[str, Any]] = [(t("ws_totals", lg), totals), (t("ws_indicators", lg), t("ws_marks", lg)),
+                                       (t("ws_indicators", lg), indicators),
                                        (t("ws_links", lg), summary), (t("ws_links_all", lg), links)]
     if diff_text:
         sections += [(t("cmp_difference", lg), diff_text), (t("cmp_difference", lg), diff_table)]

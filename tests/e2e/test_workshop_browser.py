@@ -127,7 +127,9 @@ def test_three_groups_a_reload_and_the_facilitators_comparison(browser: Any, app
         assert all(store.result(r.id) is not None for r in rows)
 
         # the facilitator compares the three chosen scenarios and downloads the comparison
-        type_into(fac, "ws_facilitator_code", fcode)
+        assert fac.locator(".st-key-ws_facilitator_code input").input_value() == fcode  # filled in on creation
+        fac.get_by_text("No group has marked a chosen scenario yet.").wait_for()  # as it was before the groups
+        fac.get_by_role("button", name="Read the groups' choices again").click()
         fac.get_by_text("The groups' chosen scenarios side by side").wait_for()
         chart = fac.locator(".st-key-ws_difference_box .js-plotly-plot").first
         chart.scroll_into_view_if_needed()
