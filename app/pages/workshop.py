@@ -146,7 +146,9 @@ def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str
     show_table(totals, key="ws_totals_table")
     st.markdown(t("ws_indicators", lg))
     st.caption(t("ws_marks", lg))
-    show_table(indicators, key="ws_indicators_table")
+    narrow = {t("col_indicator", lg): st.column_config.Column(width="medium"),  # room for the groups' columns
+              t("col_threshold", lg): st.column_config.Column(width="small")}
+    show_table(indicators, key="ws_indicators_table", column_config=narrow)
     st.markdown(t("ws_links", lg))
     show_table(summary, key="ws_links_summary")
     show_table(links, key="ws_links_table", height=320)
