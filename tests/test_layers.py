@@ -85,9 +85,17 @@ def test_the_layers_are_folders() -> None:
 @pytest.mark.parametrize(("module", "layer"), [
     ("symbiosis.core.park", "ground"), ("flows.graph", "middle:flows"), ("matching.model", "middle:matching"),
     ("symbiosis.commands.match", "top"), ("symbiosis.reporting.build", "top"), ("app.data", "top"),
+    ("symbiosis.workshop.store", "top"),
 ])
 def test_layer_of(module: str, layer: str) -> None:
     assert layer_of(module) == layer
+
+
+def test_only_the_top_uses_the_workshop_store() -> None:
+    """The store (symbiosis.workshop) is the top's: the core, flows and matching never reach for it."""
+    for path in source_files():
+        if layer_of(dotted(path)) != "top":
+            assert not any(n.startswith("symbiosis.workshop") for n in imported_modules(path)), path
 
 
 def test_the_rule_would_catch_a_wrong_import(tmp_path: Path) -> None:

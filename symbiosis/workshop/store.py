@@ -16,11 +16,13 @@ Rules kept here, not in the app:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import secrets
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,7 +57,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, Row, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.i18n import Lang, pair, register, render
@@ -82,9 +84,9 @@ STORE_MESSAGES = register("store", {
                                 "among its own scenarios",
                                 "方案 {scenario_id} 属于其他小组：小组“{group}”只能在自己的方案中选择"),
     "bad_name": ("{what} must be text of 1 to {limit} characters; got '{value}'",
-                 "{what_zh}须为 1 至 {limit} 个字符的文字；实际为“{value}”"),
+                 "{what}须为 1 至 {limit} 个字符的文字；实际为“{value}”"),
     "bad_scenario": ("Scenario '{name}' is not a scenario file: {reason}", "方案“{name}”不是有效的方案文件：{reason}"),
-    "too_large": ("{what} is {size} bytes; at most {limit} bytes are kept", "{what_zh}为 {size} 字节；最多保存 {limit} 字节"),
+    "too_large": ("{what} is {size} bytes; at most {limit} bytes are kept", "{what}为 {size} 字节；最多保存 {limit} 字节"),
     "failed_with_plan": ("A failed solve is stored with its error and without a plan; got a plan with status "
                          "'failed'",
                          "求解失败时只保存错误信息，不保存方案结果；但状态为“failed”时给出了方案"),
@@ -96,7 +98,7 @@ STORE_MESSAGES = register("store", {
                             "as 'failed' with its error",
                             "状态为“{status}”的结果需要方案 JSON；没有方案的求解须以“failed”及其错误保存"),
     "bad_plan_json": ("The plan is not a JSON object: {reason}", "方案不是 JSON 对象：{reason}"),
-    "bad_number": ("{what} must be a finite number{more}; got {value}", "{what_zh}须为有限数值{more_zh}；实际为 {value}"),
+    "bad_number": ("{what} must be a finite number{more}; got {value}", "{what}须为有限数值{more}；实际为 {value}"),
     "bad_file_name": ("Park file name '{value}' is not accepted: a relative path without '..', '\\' or a leading '/'",
                       "园区文件名“{value}”不可接受：须为不含“..”、“\\”且不以“/”开头的相对路径"),
     "no_park_files": ("The park package holds no files", "园区数据包中没有文件"),
@@ -109,6 +111,8 @@ STORE_MESSAGES = register("store", {
                 "存储 URL“{url}”不可接受：{reason}。可接受：SQLite 文件路径、sqlite:///路径，或 "
                 "postgresql+psycopg://用户:密码@主机:端口/数据库"),
     "cannot_connect": ("Cannot open the store at {url}: {reason}", "无法打开位于 {url} 的存储：{reason}"),
+    "unavailable": ("The store at {url} cannot be reached now ({reason}); nothing was written, try again",
+                    "暂时无法访问位于 {url} 的存储（{reason}）；未写入任何内容，请重试"),
     "write_conflict": ("The store kept refusing this write ({reason}); nothing was written, try again",
                        "存储多次拒绝此次写入（{reason}）；未写入任何内容，请重试"),
     "export_not_empty": ("The folder {path} is not empty: export into a new or empty folder",
@@ -442,20 +446,31 @@ class Store:
         try:
             if self.backend == "sqlite":
                 self._engine = create_engine(self._url, connect_args={"timeout": BUSY_SECONDS,
-                                                                      "check_same_thread": False})
+                                                                      "check_same_thread": False},
+                                             pool_size=10, max_overflow=40, pool_timeout=120)
                 _sqlite_events(self._engine)
             else:
                 self._engine = create_engine(self._url, pool_pre_ping=True, pool_size=10, max_overflow=30,
                                              pool_timeout=120)
-        except (ArgumentError, NoSuchModuleError) as exc:
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:  # ImportError: psycopg not installed
             raise StoreError("bad_url", url=shown, reason=str(exc)) from exc
         # writes go through this view of the engine: on SQLite it begins with BEGIN IMMEDIATE (see _sqlite_events)
         self._writer = self._engine.execution_options(symbiosis_write=True)
+        # SQLite takes one writer at a time anyway: this process's threads queue here, in order, instead of
+        # polling the file lock (SQLite's busy handler sleeps up to 100 ms between tries, so with 20 waiting
+        # writers an unlucky one waited over a second); other processes still meet at the file lock
+        self._queue: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self.backend == "sqlite" else contextlib.nullcontext())
         try:
             self._prepare_schema()
-        except OperationalError as exc:
+        except StoreError as exc:
             self._engine.dispose()
-            raise StoreError("cannot_connect", url=shown, reason=str(exc.orig or exc).strip()) from exc
+            if exc.code == "store.unavailable":  # the first contact: say so, with the reason
+                raise StoreError("cannot_connect", url=shown, reason=exc.params["reason"]) from exc
+            raise
+        except DBAPIError as exc:  # e.g. no right to create the tables
+            self._engine.dispose()
+            raise StoreError("cannot_connect", url=shown, reason=_reason(exc)) from exc
         except BaseException:
             self._engine.dispose()
             raise
@@ -482,9 +497,17 @@ class Store:
 
     # --- transactions ------------------------------------------------------------------------------------------
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
-            yield conn
+    def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction. `snapshot`: every statement sees the same moment (PostgreSQL: REPEATABLE READ;
+        SQLite in WAL mode always reads one snapshot per transaction) — for an export read in several queries."""
+        try:
+            with self._engine.connect() as conn:
+                if snapshot and self.backend == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:  # the server went away, the file cannot be read
+            raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one write transaction; a unique-key race (another writer took the version number or the
@@ -492,11 +515,13 @@ class Store:
         last: IntegrityError | None = None
         for _ in range(WRITE_ATTEMPTS):
             try:
-                with self._writer.begin() as conn:
+                with self._queue, self._writer.begin() as conn:
                     return work(conn)
             except IntegrityError as exc:
                 last = exc
-        raise StoreError("write_conflict", reason=str(last.orig if last else "")) from last
+            except OperationalError as exc:  # the server went away; SQLite still locked after BUSY_SECONDS
+                raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
+        raise StoreError("write_conflict", reason=_reason(last) if last else "") from last
 
     def _prepare_schema(self) -> None:
         def work(conn: Connection) -> None:
@@ -640,7 +665,7 @@ class Store:
         key = name_key(clean)
 
         def work(conn: Connection) -> ScenarioRecord:
-            _group_row(conn, group)
+            _group_row(conn, group, lock=True)
             same = and_(scenarios_table.c.group_id == group.id, scenarios_table.c.name_key == key)
             last, chosen = conn.execute(
                 select(func.max(scenarios_table.c.version),
@@ -692,7 +717,7 @@ class Store:
         previous pick is dropped. None drops the pick. StoreError for another group's scenario."""
 
         def work(conn: Connection) -> ScenarioRecord | None:
-            _group_row(conn, group)
+            _group_row(conn, group, lock=True)
             if scenario_id is not None:
                 owner = conn.execute(select(scenarios_table.c.group_id)
                                      .where(scenarios_table.c.id == int(scenario_id))).first()
@@ -776,8 +801,8 @@ class Store:
 
     # --- for transfer.py (same package) ------------------------------------------------------------------------
     def _dump(self, workshop: Workshop) -> dict[str, Any]:
-        """Everything of a workshop, in plain values, read in one transaction."""
-        with self._read() as conn:
+        """Everything of a workshop, in plain values, read in one transaction (one snapshot)."""
+        with self._read(snapshot=True) as conn:
             row = _workshop_row(conn, workshop.id)
             files = _park_files(conn, row.park_hash)
             groups = conn.execute(select(groups_table).where(groups_table.c.workshop_id == row.id)
@@ -852,6 +877,12 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("symbiosis_write") else "BEGIN")
 
 
+def _reason(exc: DBAPIError) -> str:
+    """The database's own words, first line (without SQLAlchemy's statement and parameters)."""
+    text_ = str(exc.orig or exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
 def _package(files: Mapping[str, bytes]) -> dict[str, bytes]:
     if not files:
         raise StoreError("no_park_files")
@@ -910,9 +941,13 @@ def _workshop_row(conn: Connection, workshop_id: int) -> Row[Any]:
     return row
 
 
-def _group_row(conn: Connection, group: Group) -> Row[Any]:
-    """The stored group behind a Group object; it must match in id, workshop and name."""
-    row = conn.execute(select(groups_table).where(groups_table.c.id == int(group.id))).first()
+def _group_row(conn: Connection, group: Group, *, lock: bool = False) -> Row[Any]:
+    """The stored group behind a Group object; it must match in id, workshop and name. `lock`: hold the group's
+    row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE), so that one group's writes run one after
+    the other and two saves of one name never race for a version number (SQLite's BEGIN IMMEDIATE already
+    serialises every write)."""
+    query = select(groups_table).where(groups_table.c.id == int(group.id))
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise StoreError("unknown_group", group=group.name)
     if row.workshop_id != group.workshop_id or row.name_key != name_key(group.name):

@@ -187,6 +187,7 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
             raise read.fail(f"{where}: group '{group_name}' is listed twice")
         seen_groups.add(name_key(group_name))
         scenarios = []
+        versions: set[tuple[str, int]] = set()
         for si, s in enumerate(read.field(g, "scenarios", list, where), start=1):
             swhere = f"{where} ('{group_name}'), scenario {si}"
             body = read.file(read.field(s, "file", str, swhere), s.get("sha256"))
@@ -196,13 +197,19 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
                 author = _name(read.field(s, "author", str, swhere), "author", empty_ok=True)
             except (ScenarioError, StoreError) as exc:
                 raise read.fail(f"{swhere}: {exc}") from exc
+            version = read.field(s, "version", int, swhere)
+            if version < 1 or (name_key(scenario_name), version) in versions:
+                raise read.fail(f"{swhere}: version {version} of '{scenario_name}' is below 1 or listed twice")
+            versions.add((name_key(scenario_name), version))
             results = []
             for ri, r in enumerate(read.field(s, "results", list, swhere), start=1):
                 results.append(_result(read, r, f"{swhere}, result {ri}"))
-            scenarios.append({"name": scenario_name, "version": read.field(s, "version", int, swhere),
+            scenarios.append({"name": scenario_name, "version": version,
                               "toml": body.decode("utf-8-sig"), "author": author,
                               "created_at": read.when(s.get("created_at"), swhere),
                               "chosen": read.field(s, "chosen", bool, swhere), "results": results})
+        if sum(s["chosen"] for s in scenarios) > 1:
+            raise read.fail(f"{where} ('{group_name}'): more than one scenario is marked chosen")
         groups.append({"name": group_name, "created_at": read.when(g.get("created_at"), where),
                        "scenarios": scenarios})
     return store._load(name, code, facilitator, shared, created, files, groups)
