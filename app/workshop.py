@@ -109,6 +109,7 @@ class Membership:
     store: Any
     workshop: Any  # symbiosis.workshop.store.Workshop
     group: Any  # symbiosis.workshop.store.Group
+    park_key: str = ""  # the workshop's park as loaded here: a scenario made on another park is not written
     known: dict[int, str] = field(default_factory=dict)  # stored scenario id -> its name in ws.saved
     own: dict[str, int] = field(default_factory=dict)  # this group's scenario name -> its latest stored id
     last: str = ""  # the scenario last saved or opened (goes into the URL)
@@ -125,6 +126,9 @@ class Membership:
     def record(self, saved: Saved) -> None:
         """Write a saved scenario (TOML) and its solve's result to the store: two short transactions."""
         name = saved.scenario.name
+        if self.park_key and saved.scenario.park_hash != self.park_key:
+            self.error = f"“{name}” was made on another park than the workshop's; it is not written"
+            return
         try:
             rec = self.store.save_scenario(self.group, name, scenario_bytes(saved.scenario), self.group_name)
             fields = result_fields(saved.plan)
@@ -188,7 +192,7 @@ def join(ws: Workspace, status: StoreStatus, code: str, group_name: str, state: 
         return t("ws_park_failed", lang)
     dh.open_park(ws, park, str(workshop.name))
     ws.started, ws.repair, ws.saved = True, None, {}
-    ws.workshop = Membership(store=store, workshop=workshop, group=group)
+    ws.workshop = Membership(store=store, workshop=workshop, group=group, park_key=ws.base_key)
     refresh(ws)
     member = ws.workshop
     wanted = scenario if scenario in ws.saved else chosen_name(ws) or _latest_own(member)
@@ -292,11 +296,11 @@ def restore_from_url(ws: Workspace, params: Mapping[str, Any], status: StoreStat
     if isinstance(member, Membership) and member.code == code and member.group_name == group_name:
         return ""
     tried = ws.ui.get("_workshop_tried")
-    if tried is not None and tried[:2] == (code, group_name):
-        return str(tried[2])  # tried in this session and failed: say why again, do not retry on every rerun
+    if tried is not None and tried[:3] == (code, group_name, lang):
+        return str(tried[3])  # tried in this session and failed: say why again, do not retry on every rerun
     problem = join(ws, status, code, group_name, state, loader, lang,
                    scenario=str(params.get(PARAM_SCENARIO, "") or ""))
-    ws.ui["_workshop_tried"] = (code, group_name, problem)
+    ws.ui["_workshop_tried"] = (code, group_name, lang, problem)
     return problem
 
 

@@ -190,6 +190,10 @@ def test_wrong_codes_get_a_clear_message(store_dir: Path) -> None:
     assert not other.exception
     assert ws_of(other).workshop is None and ws_of(other).park is not None
     assert any("QQQQQQ" in w.value for w in other.sidebar.warning)
+    other.radio(key="lang").set_value("zh").run()  # the same in Chinese
+    go(other, "workshop")
+    assert other.title[0].value == "研讨会"
+    assert any("没有代码为“QQQQQQ”的研讨会" in w.value for w in other.sidebar.warning)
 
 
 def test_without_a_store_the_app_works_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
