@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -44,7 +44,7 @@ STORE_OFF_ENV = "SYMBIOSIS_STORE"  # "off": no store, the app works as a single 
 DEFAULT_WORKSPACE = "workspace"
 PARAM_CODE, PARAM_GROUP, PARAM_SCENARIO = "workshop", "group", "scenario"
 FAILED_STATUSES: frozenset[str] = frozenset({"infeasible", "error", "not_solved"})  # no plan to keep
-Loader = Callable[[Mapping[str, bytes], str], Park]
+Loader: TypeAlias = Callable[[Mapping[str, bytes], str], Park]
 
 
 # --- the store ---------------------------------------------------------------------------------------------------
