@@ -252,7 +252,7 @@ def test_a_bad_url_is_refused_clearly(tmp_path: Path) -> None:
         Store.open("mysql://u@h/db")
     with pytest.raises(StoreError, match="in-memory"):
         Store.open("sqlite://")
-    with pytest.raises(StoreError, match="Cannot open the store .*unable to open database file"):
+    with pytest.raises(StoreError, match=r"Cannot open the store .*unable to open database file"):
         Store.open(str(tmp_path / "no such folder" / "w.sqlite"))
     with pytest.raises(StoreError, match="Cannot open the store at postgresql") as caught:
         Store.open("postgresql://someone:secret@127.0.0.1:1/db")  # nothing listens on port 1
