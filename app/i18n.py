@@ -590,6 +590,9 @@ S = register("app", {
                       "Everything else works as usual, in this browser only.",
                       "研讨会功能已关闭：无法连接情景存储（{reason}；存储位置：{where}）。其他功能照常可用，仅限本浏览器。"),
     "ws_off": ("The workshop features are off: no scenario store is reachable.", "研讨会功能已关闭：无法连接情景存储。"),
+    "ws_unreachable": ("The workshop's store does not answer now ({reason}). Your park, scenarios and plan in this "
+                       "browser are kept; try again in a moment.",
+                       "研讨会存储暂时无响应（{reason}）。本浏览器中的园区、情景和方案均已保留；请稍后重试。"),
     "ws_store_at": ("Scenario store: {where}", "情景存储：{where}"),
     "ws_join": ("Join a workshop", "加入研讨会"),
     "ws_code": ("Workshop code", "研讨会代码"),

@@ -310,8 +310,12 @@ def frame_start(ws: Workspace, lang: Lang) -> None:
     if not st.query_params.get(PARAM_CODE):
         return
     from app import compute
+    from symbiosis.workshop.store import StoreError
 
-    problem = restore_from_url(ws, st.query_params, open_store(), st.session_state, compute.load, lang)
+    try:
+        problem = restore_from_url(ws, st.query_params, open_store(), st.session_state, compute.load, lang)
+    except StoreError as exc:  # the store went away after the server started: the app goes on without it
+        problem = t("ws_unreachable", lang, reason=exc.text(lang))
     if problem:
         st.sidebar.warning(problem, icon=":material/groups:")
 

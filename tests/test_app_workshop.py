@@ -238,3 +238,27 @@ def test_the_comparison_report_is_one_html_file_with_tables_and_figure() -> None
                          "en").decode()
     assert out.startswith("<!DOCTYPE html>") and "<table>" in out and "&lt;A&gt;" in out and "a &lt; b" in out
     assert "plotly" in out and "<script" in out and '<script src="http' not in out  # plotly.js inline: works offline
+
+
+@pytest.mark.slow
+def test_a_store_that_stops_answering_is_said_and_the_session_kept(store_dir: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from symbiosis.workshop.store import StoreError
+
+    facilitator = new_app().run()
+    code, _ = create_workshop(facilitator)
+    group = join(new_app().run(), code, "Group A")
+    member = ws_of(group).workshop
+    assert isinstance(member, wk.Membership)
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise StoreError("cannot_connect", url="sqlite:///workshops.sqlite", reason="disk I/O error")
+
+    monkeypatch.setattr(member.store, "scenarios", down)  # the server's one store: every session sees it down
+    monkeypatch.setattr(member.store, "workshop", down)
+    go(group, "workshop")
+    assert any("does not answer now" in w.value and "disk I/O error" in w.value for w in group.warning)
+    assert ws_of(group).park is not None and ws_of(group).workshop is member
+    again = new_app(workshop=code, group="Group A").run()  # a reload while it is down: the demo, and why
+    assert not again.exception
+    assert any("does not answer now" in w.value for w in again.sidebar.warning)

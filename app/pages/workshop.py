@@ -18,6 +18,7 @@ from app.ui import lang, show_table, workspace
 from flows import difference, difference_figure
 from flows.labels import BASES, BASIS_NAMES, unit_label
 from symbiosis.core.i18n import Lang
+from symbiosis.workshop.store import StoreError
 
 
 def render() -> None:
@@ -30,12 +31,15 @@ def render() -> None:
         st.warning(t("ws_off_reason", lg, reason=status.reason, where=status.where or "—"), icon=":material/cloud_off:")
         return
     st.caption(t("ws_store_at", lg, where=status.where))
-    if isinstance(ws.workshop, wk.Membership):
-        _group(ws, lg)
-    else:
-        _join(ws, status, lg)
-    st.divider()
-    _facilitator(ws, status, lg)
+    try:
+        if isinstance(ws.workshop, wk.Membership):
+            _group(ws, lg)
+        else:
+            _join(ws, status, lg)
+        st.divider()
+        _facilitator(ws, status, lg)
+    except StoreError as exc:  # the store went away after the server started: say so, keep the session
+        st.warning(t("ws_unreachable", lg, reason=exc.text(lg)), icon=":material/cloud_off:")
 
 
 # --- a group -----------------------------------------------------------------------------------------------------
