@@ -147,7 +147,8 @@ def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str
     indicators = wk.indicators_table(before, after, lg)
     summary, links = wk.link_overlap(entries, lg)
     st.markdown(t("ws_totals", lg))
-    show_table(totals, key="ws_totals_table")
+    show_table(totals, key="ws_totals_table",  # every column in view: numbers and short names
+               column_config={c: st.column_config.Column(width="small") for c in totals.columns})
     st.markdown(t("ws_indicators", lg))
     st.caption(t("ws_marks", lg))
     narrow = {t("col_indicator", lg): st.column_config.Column(width="medium"),  # room for the groups' columns
