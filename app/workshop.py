@@ -436,8 +436,9 @@ def link_overlap(entries: Sequence[Entry], lang: Lang) -> tuple[pd.DataFrame, pd
                                              f"{material_label(link.material_in, lang)}",
                      t("ws_col_groups", lang): where, t("ws_col_count", lang): len(having)})
     table = pd.DataFrame(rows)
-    if len(table):
+    if len(table):  # links most groups share first; the count itself is said by the groups column
         table = table.sort_values(t("ws_col_count", lang), ascending=False, kind="stable")
+        table = table.drop(columns=[t("ws_col_count", lang)]).reset_index(drop=True)
     return pd.DataFrame(summary), table
 
 

@@ -168,6 +168,11 @@ def test_the_facilitator_compares_the_groups_chosen_scenarios(store_dir: Path) -
     common = keys["Group A"] & keys["Group B"]
     assert overlap.set_index("group").loc["Group A", "in common with all"] == len(common)
     assert overlap.set_index("group").loc["Group B", "only this group"] == len(keys["Group B"] - keys["Group A"])
+    every = table_with(facilitator, "groups")
+    assert len(every) == len(keys["Group A"] | keys["Group B"])
+    assert (every["groups"] == "all groups").sum() == len(common)
+    assert every["groups"].tolist()[:len(common)] == ["all groups"] * len(common)  # shared links first
+    assert (every["groups"] == "only Group B").sum() == len(keys["Group B"] - keys["Group A"])
     assert facilitator.get("plotly_chart")  # the difference between the two chosen scenarios
     assert facilitator.get("download_button")  # the comparison as one HTML report
 
