@@ -58,6 +58,8 @@ def save_current(ws: Workspace, name: str) -> Saved | None:
     ws.scenario = replace(ws.scenario, name=name)
     saved = Saved(scenario=scenario, park=ws.park, park_key=ws.park_key, plan=plan, options_key=key)
     ws.saved[name] = saved
+    if ws.workshop is not None:  # a workshop group: the scenario and its solve go to the store (app.workshop)
+        ws.workshop.record(saved)
     return saved
 
 
@@ -72,6 +74,8 @@ def load_saved(ws: Workspace, name: str, state: StateLike) -> bool:
     if saved.plan is not None and saved.park_key == ws.park_key:
         ws.plan, ws.plan_park_key, ws.plan_options_key = saved.plan, ws.park_key, saved.options_key
         ws.plan_request = opts.SolveRequest.of(saved.scenario, ws.park) if ws.park is not None else None
+    if ws.workshop is not None:  # remembered in the URL: a reload opens it again
+        ws.workshop.opened(name)
     return True
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import compute
+from app import compute, workshop
 from app.data import first_visit_park, open_path, park_label, shipped_park
 from app.i18n import LANG_LABELS, t
 from app.state import Workspace, get_workspace
@@ -24,6 +24,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (  # (file, i18n key of the title, ico
     ("app/pages/indicators.py", "page_indicators", ":material/speed:"),
     ("app/pages/scenarios.py", "page_scenarios", ":material/compare:"),
     ("app/pages/export.py", "page_export", ":material/download:"),
+    ("app/pages/workshop.py", "page_workshop", ":material/groups:"),
 )
 
 
@@ -77,6 +78,7 @@ def main() -> None:
     st.set_page_config(page_title="Industrial symbiosis / 产业共生", page_icon=":material/recycling:", layout="wide")
     lg = language_switch()
     ws = workspace()
+    workshop.frame_start(ws, lg)  # ?workshop=…&group=… (a reload, a shared link): the group's park, not the demo
     first_visit(ws)
     pages: list[Any] = [st.Page(str(ROOT / path), title=t(title, lg), icon=icon, url_path=Path(path).stem,
                                 default=(i == 0))
@@ -89,3 +91,4 @@ def main() -> None:
         LOG.exception("page %s failed", page.title)
         st.error(t("page_failed", lg, error=f"{type(exc).__name__}: {exc}"), icon=":material/bug_report:")
     sidebar_status(ws, lg, slot)
+    workshop.frame_end(ws, lg)

@@ -104,6 +104,7 @@ class Workspace:
     started: bool = False  # the first-visit park has been opened (or tried)
     message: tuple[str, str] = ("", "")  # (kind, i18n key) shown once on the next render
     repair: Repair | None = None  # the last upload that failed to load, while its rows are being fixed
+    workshop: Any = None  # app.workshop.Membership while this session is a workshop group (its saves go to the store)
 
     @property
     def has_park(self) -> bool:

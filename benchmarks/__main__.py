@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--objectives", default="emissions,cost",
                         help="objectives for the monolithic comparison (cost: carbon price 100 CNY/t, fixed costs)")
     parser.add_argument("--sections", default="demo,scale,monolithic",
-                        help="which sections to run: demo, scale, monolithic")
+                        help="which sections to run: demo, scale, monolithic, workshop (20 groups saving and "
+                             "solving at once: benchmarks/workshop_load.py; not in the default)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     naive_sizes = [int(s) for s in args.naive_sizes.split(",") if s]
@@ -42,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     if "demo" in sections:
         print("\n## Demo park, in-process and warm (median of runs)")
         print(table(demo_end_to_end(args.repeats), ["case", "median_s", "runs", "status", "gap"]))
+        sys.stdout.flush()
+
+    if "workshop" in sections:
+        from benchmarks.workshop_load import report, run
+
+        print("\n## A workshop under load (20 groups at once, threads, SQLite store)")
+        print(report(run(20, 2 if args.quick else 5)))
         sys.stdout.flush()
 
     scale: list[dict[str, object]] = []

@@ -46,13 +46,20 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+def store_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the served app's workshop store (SQLite): fresh per test run, never the repository's."""
+    return tmp_path_factory.mktemp("workshop-store")
+
+
+@pytest.fixture(scope="session")
+def app_url(store_workspace: Path) -> Iterator[str]:
     """The app served by a real `streamlit run` on 127.0.0.1:<free port>, stopped after the tests."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log = ARTIFACTS / "streamlit-server.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SYMBIOSIS_WORKSPACE": str(store_workspace)}
     env.pop("SYMBIOSIS_APP_PARK", None)
+    env.pop("SYMBIOSIS_STORE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app_streamlit.py", "--server.headless", "true",
