@@ -62,25 +62,47 @@ CACHE_ENTRIES = 8  # per part: enough for a workshop's back-and-forth between a 
 
 
 class _Cache:
-    """A small LRU map, filled under the session's lock."""
+    """A small LRU map shared by every browser session on a park.
+
+    The shared lock guards only the map; a value is built under a lock of its own key, so one session preparing a
+    model for its options never holds up another session's page, and two sessions asking for the same key build it
+    once (the second waits for the first and takes its value)."""
 
     def __init__(self, lock: threading.RLock, entries: int = CACHE_ENTRIES) -> None:
         self.lock = lock
         self.entries = entries
         self.items: OrderedDict[Hashable, object] = OrderedDict()
+        self.building: dict[Hashable, threading.RLock] = {}
         self.builds = 0  # how many times a value was built (tests and benchmarks read it)
 
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+    def _cached(self, key: Hashable) -> tuple[bool, object]:
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
-                return self.items[key]  # type: ignore[return-value]
-            value = build()
-            self.builds += 1
-            self.items[key] = value
-            while len(self.items) > self.entries:
-                self.items.popitem(last=False)
-            return value
+                return True, self.items[key]
+            return False, None
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        found, value = self._cached(key)
+        if found:
+            return value  # type: ignore[return-value]
+        with self.lock:
+            key_lock = self.building.setdefault(key, threading.RLock())
+        with key_lock:
+            found, value = self._cached(key)  # built by another session while this one waited
+            if found:
+                return value  # type: ignore[return-value]
+            try:
+                built = build()
+                with self.lock:
+                    self.builds += 1
+                    self.items[key] = built
+                    while len(self.items) > self.entries:
+                        self.items.popitem(last=False)
+            finally:
+                with self.lock:
+                    self.building.pop(key, None)
+            return built
 
 
 class Session:

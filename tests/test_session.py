@@ -255,3 +255,37 @@ def test_a_resolve_after_an_option_change_reuses_the_candidates(demo: Park, coun
     session.graph()
     session.graph()
     assert counter.take() == {"allocate_exchanges": 0, "build_links": 0}
+
+
+def test_a_slow_build_of_one_key_never_holds_up_another_key() -> None:
+    """The session cache is shared by every browser session on a park: a model being prepared for one group's
+    options must not block a page asking for another key, and two sessions asking for one key build it once."""
+    import threading
+    import time
+
+    from symbiosis.session import _Cache
+
+    cache = _Cache(threading.RLock())
+    started, release = threading.Event(), threading.Event()
+    built: list[str] = []
+
+    def slow() -> str:
+        started.set()
+        release.wait(10)
+        built.append("slow")
+        return "slow value"
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(cache.get("a", slow)))
+    twin = threading.Thread(target=lambda: results.append(cache.get("a", slow)))
+    first.start()
+    assert started.wait(10)
+    twin.start()
+    t0 = time.perf_counter()
+    assert cache.get("b", lambda: "fast value") == "fast value"  # not behind the slow build of "a"
+    assert time.perf_counter() - t0 < 1.0
+    release.set()
+    first.join(10)
+    twin.join(10)
+    assert results == ["slow value", "slow value"] and built == ["slow"]  # "a" built once, the twin took it
+    assert cache.builds == 2 and cache.get("a", slow) == "slow value" and built == ["slow"]
