@@ -280,7 +280,20 @@ def test_a_slow_build_of_one_key_never_holds_up_another_key() -> None:
     twin = threading.Thread(target=lambda: results.append(cache.get("a", slow)))
     first.start()
     assert started.wait(10)
+    looked: list[object] = []
+    cached = cache._cached
+
+    def spy(key: object) -> tuple[bool, object]:
+        found = cached(key)
+        looked.append((key, found[0]))
+        return found
+
+    cache._cached = spy  # type: ignore[method-assign]
     twin.start()
+    deadline = time.perf_counter() + 10
+    while ("a", False) not in looked and time.perf_counter() < deadline:  # the twin found no value: it must wait
+        time.sleep(0.01)
+    assert ("a", False) in looked
     t0 = time.perf_counter()
     assert cache.get("b", lambda: "fast value") == "fast value"  # not behind the slow build of "a"
     assert time.perf_counter() - t0 < 1.0
