@@ -74,13 +74,15 @@ class WorkshopOptions(Mapping[str, Any]):
                    target_tco2e=_optional(settings.target_tco2e))
 
     def table(self) -> dict[str, Any]:
-        """The scenario file's [options] table: plain values, tables as dicts."""
-        return {"objective": self.objective, "carbon_price": float(self.carbon_price),
+        """The scenario file's [options] table: plain values, tables as dicts; no budget or no target is left out
+        (TOML has no null; the matcher then takes park.toml's, as for a scenario file that leaves it out)."""
+        table = {"objective": self.objective, "carbon_price": float(self.carbon_price),
                 "dt_min_k": float(self.dt_min_k), "reach_km": {m: float(v) for m, v in self.reach_km.items()},
                 "min_link_quantity": {c: float(v) for c, v in self.min_link_quantity.items()},
                 "include_scope2": bool(self.include_scope2), "gap": float(self.gap),
                 "time_limit": float(self.time_limit), "min_link_tco2e": float(self.min_link_tco2e),
                 "budget_capex_cny": _optional(self.budget_capex_cny), "target_tco2e": _optional(self.target_tco2e)}
+        return {k: v for k, v in table.items() if v is not None}
 
     def widgets(self) -> dict[str, Any]:
         """Widget key -> value (the budget in million CNY; None: an empty input)."""
@@ -98,10 +100,10 @@ class WorkshopOptions(Mapping[str, Any]):
         return self.table()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_OPTION_NAMES)
+        return iter(self.table())
 
     def __len__(self) -> int:
-        return len(_OPTION_NAMES)
+        return len(self.table())
 
 
 _OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(WorkshopOptions))
@@ -153,11 +155,11 @@ class SolveRequest(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self.record()[key]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter((*_OPTION_NAMES, "forced", "forbidden"))
+    def __iter__(self) -> Iterator[str]:  # the base record: a subclass adding keys adds them to its own iteration
+        return iter(SolveRequest.record(self))
 
     def __len__(self) -> int:
-        return len(_OPTION_NAMES) + 2
+        return len(SolveRequest.record(self))
 
 
 def reach_key(mode: str) -> str:

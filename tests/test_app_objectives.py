@@ -164,7 +164,7 @@ def test_a_scenario_saved_with_a_budget_and_a_target_reopens_with_them(dear_stea
     at.radio(key="opt_objective").set_value("emissions").run()
     at.number_input(key=BUDGET).set_value(None).run()
     at.number_input(key=TARGET).set_value(None).run()
-    assert ws_of(at).scenario.options["budget_capex_cny"] is None
+    assert "budget_capex_cny" not in ws_of(at).scenario.options  # none: left out, as in the file
 
     go(at, "scenarios")  # the scenario kept in the session
     at.selectbox(key="load_choice").set_value("capped").run()
@@ -202,8 +202,11 @@ def test_the_budget_widget_is_million_cny_and_the_options_cny(tmp_path: Path) ->
     widgets.update({BUDGET: 12.3, TARGET: 900.0, "opt_objective": "npv"})
     options = opts.from_widgets(widgets, park)
     assert options.budget_capex_cny == 12_300_000.0 and options.target_tco2e == 900.0 and options.objective == "npv"
-    assert options.table()["budget_capex_cny"] == 12_300_000.0
-    assert opts.from_widgets({**widgets, BUDGET: None}, park).budget_capex_cny is None
+    assert options.table()["budget_capex_cny"] == 12_300_000.0 and dict(options) == options.table()
+    cleared = opts.from_widgets({**widgets, BUDGET: None, TARGET: None}, park)
+    assert cleared.budget_capex_cny is None and "budget_capex_cny" not in cleared.table()
+    assert "target_tco2e" not in dict(opts.SolveRequest(cleared)) and len(opts.SolveRequest(cleared)) == len(
+        opts.SolveRequest(cleared).record())
     assert opts.from_widgets({**widgets, "opt_objective": "nonsense"}, park).objective == "emissions"
     keys = {opts.SolveRequest(opts.from_widgets({**widgets, BUDGET: b}, park)).key() for b in (None, 12.3, 12.4)}
     assert len(keys) == 3  # each budget solves anew
