@@ -282,14 +282,20 @@ S = register("app", {
                             "当量排放尽可能多。设置选项、强制或禁止链接后运行匹配。"),
     "options": ("Options", "选项"),
     "opt_objective": ("Objective", "优化目标"),
-    "objective_emissions": ("most emissions avoided", "减排量最大"),
-    "objective_cost": ("most value at a carbon price", "按碳价计的收益最大"),
-    "opt_objective_help": ("Emissions: maximise net avoided tCO2e/a. Cost: maximise the carbon value at the price "
-                           "below plus purchases and disposal fees saved, less the links' costs.",
-                           "减排：最大化年净减排量。收益：最大化按下方碳价计算的碳价值加上节省的采购和处置费用，"
-                           "减去链接成本。"),
+    "objective_emissions": ("most tCO2e avoided", "减排量最大"),
+    "objective_cost": ("most value at the carbon price", "按碳价计的年收益最大"),
+    "opt_objective_help": ("Most tCO2e avoided: maximise the net avoided tCO2e/a. Most value: maximise the carbon "
+                           "value at the price below plus purchases and disposal fees saved, less the links' costs "
+                           "(CNY/a). Least cost: the cheapest plan (CNY/a), reaching the target when one is set. "
+                           "Most NPV: the net present value over the lifetime with the carbon value as income (CNY). "
+                           "The budget and the target below bind every objective.",
+                           "减排量最大：最大化年净减排量。收益最大：最大化按下方碳价计算的碳价值加上节省的采购和处置"
+                           "费用，减去链接成本（元/年）。成本最低：年净成本最低的方案（元/年），设定目标时须达到目标。"
+                           "净现值最大：寿命期内的净现值，碳价值计为收入（元）。下方的投资预算和减排目标对所有目标均"
+                           "适用。"),
     "opt_carbon_price": ("Carbon price (CNY/tCO2e)", "碳价（元/吨CO2e）"),
-    "opt_carbon_price_help": ("Used with the cost objective only.", "仅在以收益为目标时使用。"),
+    "opt_carbon_price_help": ("Used by the objectives 'most value' and 'most NPV' only.",
+                              "仅在以收益最大或净现值最大为目标时使用。"),
     "opt_dt_min": ("ΔTmin for heat (K)", "换热最小温差 ΔTmin（K）"),
     "opt_dt_min_help": ("A heat source serves a sink only this much hotter than it, never upwards.",
                         "热源温度须比热阱高出此温差才能供热，热量不能向上传递。"),
@@ -758,6 +764,31 @@ S = register("app", {
                       "them as text and never runs them; numbers stay numbers.",
                       "以 =、+、-、@ 开头的文本单元格会加上前导单引号，Excel 将其显示为文本而不会执行；数值保持为数值。"),
 
+    # --- objectives a planner asks for (issue 16): budget, target, the plan's money ---
+    "objective_least_cost": ("least cost (for a target)", "成本最低（达到目标）"),
+    "objective_npv": ("most net present value at the carbon price", "按碳价计的净现值最大"),
+    "opt_budget": ("Investment budget (million CNY)", "投资预算（百万元）"),
+    "opt_budget_help": ("The most the plan's links may cost to build, all together (CAPEX). Empty: no budget. "
+                        "With 'most tCO2e avoided': the most tonnes within this budget.",
+                        "方案全部链接的建设投资（CAPEX）上限。留空：不设预算。以减排量最大为目标时：在此预算内减排"
+                        "最多。"),
+    "opt_target": ("Target, net avoided (tCO2e/a)", "减排目标，净减排（tCO2e/年）"),
+    "opt_target_help": ("The plan must avoid at least this much, net. Empty: no target. With 'least cost': the "
+                        "cheapest plan reaching it.",
+                        "方案的净减排量须至少达到此值。留空：不设目标。以成本最低为目标时：达到目标的最便宜方案。"),
+    "opt_target_least_cost_none": ("Least cost without a target is the cheapest plan: the links that pay for "
+                                   "themselves.", "不设目标时，成本最低即最便宜的方案：只建自身盈利的链接。"),
+    "plan_solved_for": ("Solved for: {objective}", "求解目标：{objective}"),
+    "plan_budget": ("investment budget {budget} million CNY", "投资预算 {budget} 百万元"),
+    "plan_target": ("target {target} tCO2e/a net avoided", "减排目标 {target} tCO2e/年（净）"),
+    "plan_carbon_price": ("carbon price {price} CNY/tCO2e", "碳价 {price} 元/吨CO2e"),
+    "plan_capex": ("Investment (million CNY)", "投资（百万元）"),
+    "plan_capex_help": ("The sum of the links' investment (CAPEX), as on the Economics page.",
+                        "各链接建设投资（CAPEX）之和，与“经济性”页一致。"),
+    "plan_annual_cost": ("Annual net cost (million CNY/a)", "年净成本（百万元/年）"),
+    "plan_annual_cost_help": ("Costs less savings per year, all links; negative: the plan saves money.",
+                              "全部链接每年的成本减去节省；负值表示方案节省费用。"),
+    "plan_budget_used": ("{share} of the budget", "占预算 {share}"),
 })
 
 

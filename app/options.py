@@ -2,7 +2,8 @@
 
 `WorkshopOptions` holds every option the Opportunities page shows, each explicit (so a saved scenario solves the
 same on any machine, whatever the park's defaults): objective, carbon_price, dt_min_k, reach_km (by mode),
-min_link_quantity (by category), include_scope2, gap, time_limit. Its defaults are the park's resolved settings
+min_link_quantity (by category), include_scope2, gap, time_limit, and the investment budget and the tonnes target
+(budget_capex_cny, target_tco2e; None: none). Its defaults are the park's resolved settings
 (`matching.resolve`: park.toml, then matching.DEFAULTS — the one table the command and the report use too), so an
 explicit `carbon_price = 0` in park.toml stays 0. `SolveRequest` adds the forced and forbidden links (pairs of
 ledger streams); its `match_options()` goes through `matching.scenario_options`, the one mapping of a scenario to
@@ -22,6 +23,7 @@ from matching.options import (
     DEFAULT_CARBON_PRICE,
     DEFAULT_MIN_LINK_QUANTITY,
     DEFAULTS,
+    OBJECTIVES,
     MatchOptions,
     Objective,
     OptionsError,
@@ -34,12 +36,14 @@ from symbiosis.core.scenario import LinkKey, Scenario
 
 MODES: tuple[str, ...] = tuple(DEFAULT_REACH_KM)
 CATEGORIES: tuple[str, ...] = tuple(DEFAULT_MIN_LINK_QUANTITY)
-__all__ = ["CATEGORIES", "DEFAULT_CARBON_PRICE", "MODES", "SolveRequest", "WorkshopOptions", "complete", "defaults",
-           "from_widgets", "match_options", "option_keys", "solve_request", "to_widgets"]
+__all__ = ["BUDGET_UNIT", "CATEGORIES", "DEFAULT_CARBON_PRICE", "MODES", "OBJECTIVES", "SolveRequest",
+           "WorkshopOptions", "complete", "defaults", "from_widgets", "match_options", "option_keys", "solve_request", "to_widgets", "widgets_budget"]
 # The option widgets' keys, one per setting (reach and minimum size: one per mode and per category).
 SCALAR_KEYS: dict[str, str] = {"objective": "opt_objective", "carbon_price": "opt_carbon_price",
                                "dt_min_k": "opt_dt_min", "include_scope2": "opt_scope2", "gap": "opt_gap",
-                               "time_limit": "opt_time_limit", "min_link_tco2e": "opt_min_tco2e"}
+                               "time_limit": "opt_time_limit", "min_link_tco2e": "opt_min_tco2e",
+                               "budget_capex_cny": "opt_budget", "target_tco2e": "opt_target"}
+BUDGET_UNIT = 1e6  # the budget widget is in million CNY; options, scenarios and the matcher hold CNY
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class WorkshopOptions(Mapping[str, Any]):
     gap: float = DEFAULTS["gap"]
     time_limit: float = DEFAULTS["time_limit"]
     min_link_tco2e: float = DEFAULTS["min_link_tco2e"]
+    budget_capex_cny: float | None = DEFAULTS["budget_capex_cny"]
+    target_tco2e: float | None = DEFAULTS["target_tco2e"]
 
     @classmethod
     def of(cls, settings: Settings) -> WorkshopOptions:
@@ -63,19 +69,26 @@ class WorkshopOptions(Mapping[str, Any]):
                    dt_min_k=float(settings.dt_min_k), reach_km={m: float(settings.reach_km[m]) for m in MODES},
                    min_link_quantity={c: float(settings.min_link_quantity[c]) for c in CATEGORIES},
                    include_scope2=bool(settings.include_scope2), gap=float(settings.gap),
-                   time_limit=float(settings.time_limit), min_link_tco2e=float(settings.min_link_tco2e))
+                   time_limit=float(settings.time_limit), min_link_tco2e=float(settings.min_link_tco2e),
+                   budget_capex_cny=_optional(settings.budget_capex_cny),
+                   target_tco2e=_optional(settings.target_tco2e))
 
     def table(self) -> dict[str, Any]:
-        """The scenario file's [options] table: plain values, tables as dicts."""
-        return {"objective": self.objective, "carbon_price": float(self.carbon_price),
+        """The scenario file's [options] table: plain values, tables as dicts; no budget or no target is left out
+        (TOML has no null; the matcher then takes park.toml's, as for a scenario file that leaves it out)."""
+        table = {"objective": self.objective, "carbon_price": float(self.carbon_price),
                 "dt_min_k": float(self.dt_min_k), "reach_km": {m: float(v) for m, v in self.reach_km.items()},
                 "min_link_quantity": {c: float(v) for c, v in self.min_link_quantity.items()},
                 "include_scope2": bool(self.include_scope2), "gap": float(self.gap),
-                "time_limit": float(self.time_limit), "min_link_tco2e": float(self.min_link_tco2e)}
+                "time_limit": float(self.time_limit), "min_link_tco2e": float(self.min_link_tco2e),
+                "budget_capex_cny": _optional(self.budget_capex_cny), "target_tco2e": _optional(self.target_tco2e)}
+        return {k: v for k, v in table.items() if v is not None}
 
     def widgets(self) -> dict[str, Any]:
-        """Widget key -> value."""
+        """Widget key -> value (the budget in million CNY; None: an empty input)."""
         values: dict[str, Any] = {key: getattr(self, name) for name, key in SCALAR_KEYS.items()}
+        budget = _optional(self.budget_capex_cny)
+        values[SCALAR_KEYS["budget_capex_cny"]] = widgets_budget(budget)
         values.update({reach_key(m): float(self.reach_km[m]) for m in MODES})
         values.update({min_key(c): float(self.min_link_quantity[c]) for c in CATEGORIES})
         return values
@@ -87,10 +100,10 @@ class WorkshopOptions(Mapping[str, Any]):
         return self.table()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_OPTION_NAMES)
+        return iter(self.table())
 
     def __len__(self) -> int:
-        return len(_OPTION_NAMES)
+        return len(self.table())
 
 
 _OPTION_NAMES: tuple[str, ...] = tuple(f.name for f in fields(WorkshopOptions))
@@ -142,11 +155,11 @@ class SolveRequest(Mapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         return self.record()[key]
 
-    def __iter__(self) -> Iterator[str]:
-        return iter((*_OPTION_NAMES, "forced", "forbidden"))
+    def __iter__(self) -> Iterator[str]:  # the base record: a subclass adding keys adds them to its own iteration
+        return iter(SolveRequest.record(self))
 
     def __len__(self) -> int:
-        return len(_OPTION_NAMES) + 2
+        return len(SolveRequest.record(self))
 
 
 def reach_key(mode: str) -> str:
@@ -169,6 +182,11 @@ def defaults(park: Park) -> WorkshopOptions:
     except OptionsError:
         settings = resolve(replace(park, config=replace(park.config, options={})))
     return WorkshopOptions.of(settings)
+
+
+def _optional(value: Any) -> float | None:
+    """A number or None (no budget, no target); an empty widget or a missing value is None."""
+    return None if value is None else float(value)
 
 
 def _merge(base: WorkshopOptions, options: Mapping[str, Any]) -> WorkshopOptions:
@@ -196,8 +214,10 @@ def from_widgets(values: StateLike, park: Park) -> WorkshopOptions:
     """The options from widget values (missing widgets: the park's defaults)."""
     base = defaults(park)
     get = values.get
+    objective = get(SCALAR_KEYS["objective"], base.objective)
+    budget = get(SCALAR_KEYS["budget_capex_cny"], widgets_budget(base.budget_capex_cny))
     return WorkshopOptions(
-        objective="cost" if get(SCALAR_KEYS["objective"], base.objective) == "cost" else "emissions",
+        objective=objective if objective in OBJECTIVES else "emissions",
         carbon_price=float(get(SCALAR_KEYS["carbon_price"], base.carbon_price)),
         dt_min_k=float(get(SCALAR_KEYS["dt_min_k"], base.dt_min_k)),
         reach_km={m: float(get(reach_key(m), base.reach_km[m])) for m in MODES},
@@ -205,7 +225,14 @@ def from_widgets(values: StateLike, park: Park) -> WorkshopOptions:
         include_scope2=bool(get(SCALAR_KEYS["include_scope2"], base.include_scope2)),
         gap=float(get(SCALAR_KEYS["gap"], base.gap)),
         time_limit=float(get(SCALAR_KEYS["time_limit"], base.time_limit)),
-        min_link_tco2e=float(get(SCALAR_KEYS["min_link_tco2e"], base.min_link_tco2e)))
+        min_link_tco2e=float(get(SCALAR_KEYS["min_link_tco2e"], base.min_link_tco2e)),
+        budget_capex_cny=None if budget is None else round(float(budget) * BUDGET_UNIT, 6),
+        target_tco2e=_optional(get(SCALAR_KEYS["target_tco2e"], base.target_tco2e)))
+
+
+def widgets_budget(budget_cny: float | None) -> float | None:
+    """The budget as the widget shows it: million CNY (None: no budget)."""
+    return None if budget_cny is None else float(budget_cny) / BUDGET_UNIT
 
 
 def solve_request(scenario: Scenario, park: Park) -> dict[str, Any]:

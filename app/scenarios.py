@@ -186,6 +186,10 @@ def _flat_options(options: dict[str, Any], lang: Lang) -> dict[str, str]:
             value = options[name]
             if name == "objective":
                 value = t(f"objective_{value}", lang)
+            elif value is None:  # no budget, no target
+                value = "—"
+            elif name == "budget_capex_cny":  # the label says million CNY, as the widget
+                value = f"{float(value) / opts.BUDGET_UNIT:g}"
             elif isinstance(value, bool):
                 value = t("yes" if value else "no", lang)
             out[t(key, lang)] = str(value)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from app import compute, opportunities
+from app import compute, economics, opportunities
 from app import options as opts
 from app.i18n import t
 from app.state import Workspace
@@ -17,6 +17,8 @@ from symbiosis.core.i18n import render as render_text
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Link, Plan
 from symbiosis.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, TEXTS, PlanUncertainty, plan_uncertainty
+
+PRICED = ("cost", "npv")  # the objectives that use the carbon price
 
 
 def render() -> None:
@@ -63,16 +65,25 @@ def _options(ws: Workspace, park: Park, lg: Lang) -> opts.SolveRequest:
 
 
 def _option_widgets(lg: Lang) -> None:
-    """Objective, carbon price, ΔTmin, Scope 2, reach per mode, minimum link sizes, solver limits."""
+    """Objective, carbon price, ΔTmin, Scope 2, investment budget and tonnes target, reach per mode, minimum link
+    sizes, solver limits."""
     st.subheader(t("options", lg))
     c1, c2, c3, c4 = st.columns(4)
-    objective = c1.radio(t("opt_objective", lg), options=["emissions", "cost"], key="opt_objective",
+    objective = c1.radio(t("opt_objective", lg), options=list(opts.OBJECTIVES), key="opt_objective",
                          format_func=lambda o: t(f"objective_{o}", lg), help=t("opt_objective_help", lg))
     c2.number_input(t("opt_carbon_price", lg), min_value=0.0, max_value=10_000.0, step=10.0, key="opt_carbon_price",
-                    disabled=objective != "cost", help=t("opt_carbon_price_help", lg))
+                    disabled=objective not in PRICED, help=t("opt_carbon_price_help", lg))
     c3.number_input(t("opt_dt_min", lg), min_value=0.0, max_value=100.0, step=1.0, key="opt_dt_min",
                     help=t("opt_dt_min_help", lg))
     c4.checkbox(t("opt_scope2", lg), key="opt_scope2", help=t("opt_scope2_help", lg))
+    # the budget and the target bind every objective (docs/economics.md); empty: none
+    b1, b2, _ = st.columns([1, 1, 2])
+    b1.number_input(t("opt_budget", lg), min_value=0.0, step=1.0, value=None, format="%.3f",
+                    key=opts.SCALAR_KEYS["budget_capex_cny"], help=t("opt_budget_help", lg))
+    target = b2.number_input(t("opt_target", lg), min_value=0.0, step=100.0, value=None, format="%.1f",
+                             key=opts.SCALAR_KEYS["target_tco2e"], help=t("opt_target_help", lg))
+    if objective == "least_cost" and target is None:
+        st.caption(t("opt_target_least_cost_none", lg))
     st.markdown(t("opt_reach", lg))
     for col, mode in zip(st.columns(len(opts.MODES)), opts.MODES, strict=True):
         col.number_input(word("mode", mode, lg), min_value=0.0, max_value=500.0, step=0.5, key=opts.reach_key(mode))
@@ -183,9 +194,12 @@ def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: L
         st.info(t("plan_stale_options", lg), icon=":material/history:")
 
     st.subheader(t("solver_status", lg))
+    st.markdown(solved_for(plan, lg))
     kind, text = opportunities.status_view(plan, lg)
     {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](text)
     messages = opportunities.plan_messages(plan, lg)
+    if plan.status == "infeasible" and messages:  # why (an unreachable target: the most that can be avoided)
+        st.error(messages[-1], icon=":material/error:")
     if messages:
         with st.expander(t("solver_messages", lg, n=len(messages))):
             for message in messages:
@@ -199,6 +213,8 @@ def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: L
     m[3].metric(t("lk_scope2", lg), f"{totals['scope2']:,.0f}")
     m[4].metric(t("lk_scope3", lg), f"{totals['scope3']:,.0f}")
     m[5].metric(t("lk_added", lg), f"{totals['added']:,.0f}")
+    if plan.links and ws.plan_park_key == ws.park_key:
+        _plan_money(ws, plan, park, lg)
     spread = attempt(lambda: _uncertainty(ws.park_key, compute.plan_key(plan), park, plan, ws), lg,
                      "step_solve") if ws.plan_park_key == ws.park_key else None
     if spread is not None and spread.total is not None:
@@ -210,6 +226,40 @@ def _plan_summary(ws: Workspace, plan: Plan, park: Park, request_key: str, lg: L
     st.caption(t("ranked_links_help", lg))
     with st.container(key="ranked_links_box"):
         show_table(opportunities.links_table(plan, park, lg, spread), key="ranked_links", height=380)
+
+
+def solved_for(plan: Plan, lg: Lang) -> str:
+    """The objective the plan was solved for, with its budget, target and carbon price when they apply."""
+    options = plan.options or {}
+    objective = str(options.get("objective", "emissions"))
+    parts = [f"**{t(f'objective_{objective}', lg) if objective in opts.OBJECTIVES else objective}**"]
+    budget, target = options.get("budget_capex_cny"), options.get("target_tco2e")
+    if budget is not None:
+        parts.append(t("plan_budget", lg, budget=f"{float(budget) / opts.BUDGET_UNIT:,.6g}"))
+    if target is not None:
+        parts.append(t("plan_target", lg, target=f"{float(target):,.1f}"))
+    if objective in PRICED and options.get("carbon_price") is not None:
+        parts.append(t("plan_carbon_price", lg, price=f"{float(options['carbon_price']):,.6g}"))
+    return t("plan_solved_for", lg, objective=" · ".join(parts))
+
+
+def _plan_money(ws: Workspace, plan: Plan, park: Park, lg: Lang) -> None:
+    """The plan's total investment (the core's economics, as the Economics page) and annual net cost (the one cost
+    rule: the model's `Plan.annual_cost_cny`), with the share of the budget used when there is one."""
+    price = float((plan.options or {}).get("carbon_price") or 0.0)
+    costed = attempt(lambda: economics.costs(ws.park_key, compute.plan_key(plan), price, park, plan), lg,
+                     "econ_step_costs")
+    if costed is None:
+        return
+    capex = sum(e.capex_cny for e in costed.economics)
+    annual = plan.annual_cost_cny if plan.annual_cost_cny is not None else sum(
+        e.annual_net_cost_cny for e in costed.economics)
+    budget = (plan.options or {}).get("budget_capex_cny")
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.metric(t("plan_capex", lg), f"{capex / 1e6:,.2f}", help=t("plan_capex_help", lg),
+              delta=t("plan_budget_used", lg, share=f"{capex / float(budget):.0%}") if budget else None,
+              delta_color="off")
+    c2.metric(t("plan_annual_cost", lg), f"{annual / 1e6:,.2f}", help=t("plan_annual_cost_help", lg))
 
 
 # --- one link in detail ------------------------------------------------------------------------------------------
