@@ -10,7 +10,7 @@ the pipe reach, where the temperature levels allow it. Each candidate row then g
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
+from matching.periods import heat_periods, season_note
 from matching.tables import validate_candidate_links
 from symbiosis.core.accounting import ITEMS, net_per_unit, unit_coefficients
 from symbiosis.core.exchanges import (
@@ -436,12 +437,26 @@ def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
     return np.minimum(source, sink_side)
 
 
+def with_periods(ctx: Context, levels: HeatLevels) -> HeatLevels:
+    """The heat levels with the park's operating periods (matching.periods) when it declares more than one; the
+    default heating season, where it applies, is said in a message."""
+    config = ctx.park.config
+    if config.periods == "year":
+        return levels
+    hp = heat_periods(ctx.streams, config.periods, config.region, config.heating_season)
+    note = season_note(hp, config.region)
+    if note is not None:
+        ctx.messages.append(note)
+    return replace(levels, periods=hp)
+
+
 def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     """All candidate links with accounting, costs, capacity and minimum size; and the heat levels."""
     hot, cold = heat_streams(ctx)
     # links between plants draw from a level wholly extra_k hotter: narrower levels lose less heat to that rule
     width = LOOP_LEVEL_WIDTH_K if _heat_between_plants(ctx, hot, cold) else None
     levels = heat_levels(hot, cold, ctx.settings.dt_min_k, max_width_k=width)
+    levels = with_periods(ctx, levels)
     mat = material_candidates(ctx)
     heat = heat_candidates(ctx, levels)
     _check_heat_reach(ctx)
