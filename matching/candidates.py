@@ -434,6 +434,8 @@ def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
     delivered = links["delivered_fraction"].to_numpy(dtype=float)
     with np.errstate(divide="ignore"):
         sink_side = np.where(delivered > 0, sink / np.where(delivered > 0, delivered, 1.0), 0.0)
+    if levels.periods is not None:  # each period holds its own balance: the big-M is the sum of the periods' minima
+        return levels.periods.capacity(links["supplier_stream_id"], links["receiver_stream_id"], source, sink_side)
     return np.minimum(source, sink_side)
 
 

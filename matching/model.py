@@ -293,14 +293,15 @@ def _flow_terms(prob: pulp.LpProblem, links: pd.DataFrame, mat: pd.DataFrame, x:
                 levels: HeatLevels) -> pd.DataFrame:
     """The flow terms of every link (lid, var, level, coef 1): x of the material links, and the heat block's
     q[l,k] (with its cascade and sink rows) for the heat links."""
-    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1})]
+    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1,
+                                "periods": pd.Series([None] * len(mat), dtype=object)})]
     heat = links[(links["kind"] == "heat").to_numpy()]
     if len(heat):
         flow_parts.append(_heat_block(prob, heat, levels))
     flows = pd.concat(flow_parts, ignore_index=True)
     flows["coef"] = 1.0
-    if "periods" not in flows.columns:  # the annual model: every heat term covers all periods
-        flows["periods"] = None
+    # None: the term covers every period (material links, and heat in the annual model or a single block)
+    flows["periods"] = flows["periods"].astype(object).where(flows["periods"].notna(), None)
     return flows
 
 

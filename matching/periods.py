@@ -63,6 +63,16 @@ class HeatPeriods:
         return [(tuple(ps), matrix[:, ps].sum(axis=1)) for ps in groups.values()]
 
 
+    def capacity(self, suppliers: pd.Series, receivers: pd.Series, source: np.ndarray,
+                 sink: np.ndarray) -> np.ndarray:
+        """A heat link's annual big-M: in each period the smaller of the source's and the sink's share, summed
+        (never more than the annual min(source, sink); equal to it when both run all year)."""
+        a = np.array([self.share(str(x)) for x in suppliers]).reshape(len(source), len(self.periods))
+        c = np.array([self.share(str(x)) for x in receivers]).reshape(len(sink), len(self.periods))
+        out: np.ndarray = np.minimum(a * source[:, None], c * sink[:, None]).sum(axis=1)
+        return np.minimum(out, np.minimum(source, sink))
+
+
 def heat_periods(streams: pd.DataFrame, kind: str, grid_region: str, season_key: str = "") -> HeatPeriods:
     """The park's periods and the share per period of each heat stream that does not run all year."""
     ps = periods(kind)
