@@ -301,7 +301,8 @@ def _flow_terms(prob: pulp.LpProblem, links: pd.DataFrame, mat: pd.DataFrame, x:
     flows = pd.concat(flow_parts, ignore_index=True)
     flows["coef"] = 1.0
     # None: the term covers every period (material links, and heat in the annual model or a single block)
-    flows["periods"] = flows["periods"].astype(object).where(flows["periods"].notna(), None)
+    flows["periods"] = pd.Series([p if isinstance(p, tuple) else None for p in flows["periods"]], index=flows.index,
+                                 dtype=object)
     return flows
 
 

@@ -156,3 +156,18 @@ def test_heating_season_rows_are_sourced() -> None:
         assert (table[col].str.strip() != "").all()
     assert set(table["tag"]) <= {"A", "B", "C", "R"}
     assert np.all(table["start_month"].astype(int).between(1, 12))
+
+
+def test_chart_stacks_heat_by_link_per_period_in_both_languages() -> None:
+    from app.heat_periods import heat_period_figure
+    from symbiosis.core.periods import period_label
+
+    plan = matching.propose(_park(kind="months"), ZERO)
+    for lang, jan in (("en", "Jan"), ("zh", "1月")):
+        fig = heat_period_figure(plan, lang)  # type: ignore[arg-type]
+        assert fig is not None and fig.layout.barmode == "stack"
+        (bar,) = fig.data
+        assert list(bar.x)[0] == jan and len(bar.x) == 12
+        assert sum(bar.y) * 1000 == pytest.approx(plan.links[0].quantity_in, rel=1e-9)  # TJ on the axis
+    assert heat_period_figure(matching.propose(_park(kind="year"), ZERO), "en") is None  # type: ignore[arg-type]
+    assert period_label("heating", "zh") == "采暖季" and period_label("12", "en") == "Dec"

@@ -145,3 +145,24 @@ def period_shares(weights: np.ndarray, kind: str) -> np.ndarray:
     monthly = np.divide(hours, total, out=np.zeros_like(hours), where=total > 0)
     result: np.ndarray = monthly @ member.T
     return result
+
+
+PERIOD_NAMES_EN: dict[str, str] = {"year": "year", "heating": "heating season", "shoulder": "shoulder",
+                                   "summer": "summer"}
+MONTH_NAMES_EN: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_label(name: str, lang: str = "en") -> str:
+    """A period's name to show: 'Jan' / '1月' for months, 'heating season' / '采暖季' for seasons."""
+    zh = str(lang).startswith("zh")
+    if name.isdigit() and 1 <= int(name) <= 12:
+        return f"{int(name)}月" if zh else MONTH_NAMES_EN[int(name) - 1]
+    return (PERIOD_NAMES_ZH if zh else PERIOD_NAMES_EN).get(name, name)
+
+
+def period_order(name: str) -> int:
+    """Where a period sorts: months in calendar order, seasons in SEASONS order."""
+    if name.isdigit():
+        return int(name)
+    names = [s for s, _ in SEASONS]
+    return names.index(name) if name in names else 0
