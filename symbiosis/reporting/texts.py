@@ -262,6 +262,10 @@ SETTING_NAMES = register("report.setting", {
     "disabled_rules": ("substitution rules without a source used too", "同时使用无来源的替代规则"),
     "decompose": ("solved as independent sub-problems", "分解为独立子问题求解"),
     "warm_start": ("started from the rounded LP relaxation", "以取整的线性松弛解作为初始解"),
+    "heat_direct_km": ("heat exchanged directly up to this route length (km)", "直接换热的最大距离（km）"),
+    "heat_loop_factor": ("approach of heat sent between plants, by carrier (× ΔTmin)",
+                         "跨厂输热的换热温差，按载热介质（ΔTmin 的倍数）"),
+    "heat_drop_k_per_km": ("temperature lost along a heat pipe, by carrier (K/km)", "热力管道沿程温降，按载热介质（K/km）"),
 })
 UNIT_NAMES = register("report.unit", {"fraction": ("fraction", "比例"), "count": ("count", "个数")})
 REGION_NAMES = register("report.region", {
