@@ -171,3 +171,14 @@ def test_chart_stacks_heat_by_link_per_period_in_both_languages() -> None:
         assert sum(bar.y) * 1000 == pytest.approx(plan.links[0].quantity_in, rel=1e-9)  # TJ on the axis
     assert heat_period_figure(matching.propose(_park(kind="year"), ZERO), "en") is None  # type: ignore[arg-type]
     assert period_label("heating", "zh") == "采暖季" and period_label("12", "en") == "Dec"
+
+
+def test_periods_round_trip_through_park_toml() -> None:
+    from symbiosis.core.park import ParkConfig, config_from_toml
+
+    config = ParkConfig(periods="seasons", heating_season="harbin")
+    back, problems = config_from_toml(config.to_toml())
+    assert problems == [] and (back.periods, back.heating_season) == ("seasons", "harbin")
+    assert "periods" not in ParkConfig().to_toml()  # the default writes nothing new
+    _, problems = config_from_toml('[periods]\nkind = "months"\nheating_season = "atlantis"\n')
+    assert [p[0] for p in problems] == ["periods.heating_season"]
