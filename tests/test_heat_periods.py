@@ -167,7 +167,7 @@ def test_chart_stacks_heat_by_link_per_period_in_both_languages() -> None:
         fig = heat_period_figure(plan, lang)  # type: ignore[arg-type]
         assert fig is not None and fig.layout.barmode == "stack"
         (bar,) = fig.data
-        assert list(bar.x)[0] == jan and len(bar.x) == 12
+        assert bar.x[0] == jan and len(bar.x) == 12
         assert sum(bar.y) * 1000 == pytest.approx(plan.links[0].quantity_in, rel=1e-9)  # TJ on the axis
     assert heat_period_figure(matching.propose(_park(kind="year"), ZERO), "en") is None  # type: ignore[arg-type]
     assert period_label("heating", "zh") == "采暖季" and period_label("12", "en") == "Dec"
