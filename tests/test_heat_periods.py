@@ -182,3 +182,13 @@ def test_periods_round_trip_through_park_toml() -> None:
     assert "periods" not in ParkConfig().to_toml()  # the default writes nothing new
     _, problems = config_from_toml('[periods]\nkind = "months"\nheating_season = "atlantis"\n')
     assert [p[0] for p in problems] == ["periods.heating_season"]
+
+
+def test_months_on_a_material_row_are_kept_with_a_warning() -> None:
+    streams = [["a", "H", "output", "fly_ash", 100, "t/a", "", "", "landfill", "11-3"]]
+    files = {"enterprises.csv": csv_text(ENT_HEADER, [["H", "source", 0, 0]]).encode(),
+             "streams.csv": csv_text(HEADER, streams).encode()}
+    park = load_files(files, source="test")
+    (warning,) = [w for w in park.warnings if w.code == "months_not_heat"]
+    assert (warning.row, warning.column, warning.value) == (2, "months", "11-3")
+    assert park.streams.loc[0, "months"] == "11-3"
