@@ -763,6 +763,15 @@ S = register("app", {
     "export_safety": ("Text cells that begin with =, +, - or @ are written with a leading ' so that Excel shows "
                       "them as text and never runs them; numbers stay numbers.",
                       "以 =、+、-、@ 开头的文本单元格会加上前导单引号，Excel 将其显示为文本而不会执行；数值保持为数值。"),
+    "heat_periods": ("Heat delivered by period", "各时段供热量"),
+    "heat_periods_help": ("Heat each heat link delivers in each operating period of the park (park.toml [periods]); "
+                          "the links' annual totals are the sums. Space and greenhouse heating without months run in "
+                          "the region's heating season (see the plan's messages).",
+                          "各热链接在园区各运行时段（park.toml 的 [periods]）的供热量；全年合计为各时段之和。未填运行月份的"
+                          "采暖和温室供热按所在地区采暖期计（见方案提示）。"),
+    "heat_periods_axis": ("heat delivered, TJ", "供热量，TJ"),
+    "heat_periods_x": ("period", "时段"),
+    "heat_periods_legend": ("heat link", "热链接"),
 
     # --- objectives a planner asks for (issue 16): budget, target, the plan's money ---
     "objective_least_cost": ("least cost (for a target)", "成本最低（达到目标）"),

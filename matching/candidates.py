@@ -10,7 +10,7 @@ the pipe reach, where the temperature levels allow it. Each candidate row then g
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 
 from matching.heat import HeatLevels, heat_levels
 from matching.options import Settings
+from matching.periods import heat_periods, season_note
 from matching.tables import validate_candidate_links
 from symbiosis.core.accounting import ITEMS, net_per_unit, unit_coefficients
 from symbiosis.core.economics import EconomicsTable, annuity_factor, cost_terms
@@ -431,7 +432,22 @@ def heat_capacity(links: pd.DataFrame, levels: HeatLevels) -> np.ndarray:
     delivered = links["delivered_fraction"].to_numpy(dtype=float)
     with np.errstate(divide="ignore"):
         sink_side = np.where(delivered > 0, sink / np.where(delivered > 0, delivered, 1.0), 0.0)
+    if levels.periods is not None:  # each period holds its own balance: the big-M is the sum of the periods' minima
+        return levels.periods.capacity(links["supplier_stream_id"], links["receiver_stream_id"], source, sink_side)
     return np.minimum(source, sink_side)
+
+
+def with_periods(ctx: Context, levels: HeatLevels) -> HeatLevels:
+    """The heat levels with the park's operating periods (matching.periods) when it declares more than one; the
+    default heating season, where it applies, is said in a message."""
+    config = ctx.park.config
+    if config.periods == "year":
+        return levels
+    hp = heat_periods(ctx.streams, config.periods, config.region, config.heating_season)
+    note = season_note(hp, config.region)
+    if note is not None:
+        ctx.messages.append(note)
+    return replace(levels, periods=hp)
 
 
 def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
@@ -440,6 +456,7 @@ def build_links(ctx: Context) -> tuple[pd.DataFrame, HeatLevels]:
     # links between plants draw from a level wholly extra_k hotter: narrower levels lose less heat to that rule
     width = LOOP_LEVEL_WIDTH_K if _heat_between_plants(ctx, hot, cold) else None
     levels = heat_levels(hot, cold, ctx.settings.dt_min_k, max_width_k=width)
+    levels = with_periods(ctx, levels)
     mat = material_candidates(ctx)
     heat = heat_candidates(ctx, levels)
     _check_heat_reach(ctx)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matching.periods import HeatPeriods
+
 ROUND = 9  # decimals kept on shifted temperatures, so equal temperatures give one boundary
 
 
@@ -34,6 +36,7 @@ class HeatLevels:
     hot: pd.DataFrame
     cold: pd.DataFrame
     dt_min_k: float
+    periods: HeatPeriods | None = None  # operating periods (matching.periods); None: the annual balance
 
     def top(self) -> pd.Series:
         """Highest (first) level in which each hot stream releases heat."""

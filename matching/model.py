@@ -63,7 +63,7 @@ class ComponentModel:
     component: int
     problem: pulp.LpProblem
     links: pd.DataFrame  # rows of the model's links, with columns y (LpVariable), obj, fixed
-    flows: pd.DataFrame  # lid, var, level (-1 for material links): the flow terms of every link
+    flows: pd.DataFrame  # lid, var, level (-1 for material links), periods (None: all; else the block's periods)
     forced: tuple[int, ...]  # indices into Settings.forced of the selectors living here
     trivial_bound: float  # every positive-value link at its capacity: a bound when the solver gives none
 
@@ -312,12 +312,16 @@ def _flow_terms(prob: pulp.LpProblem, links: pd.DataFrame, mat: pd.DataFrame, x:
                 levels: HeatLevels) -> pd.DataFrame:
     """The flow terms of every link (lid, var, level, coef 1): x of the material links, and the heat block's
     q[l,k] (with its cascade and sink rows) for the heat links."""
-    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1})]
+    flow_parts = [pd.DataFrame({"lid": mat["lid"].to_numpy(), "var": x, "level": -1,
+                                "periods": pd.Series([None] * len(mat), dtype=object)})]
     heat = links[(links["kind"] == "heat").to_numpy()]
     if len(heat):
         flow_parts.append(_heat_block(prob, heat, levels))
     flows = pd.concat(flow_parts, ignore_index=True)
     flows["coef"] = 1.0
+    # None: the term covers every period (material links, and heat in the annual model or a single block)
+    flows["periods"] = pd.Series([p if isinstance(p, tuple) else None for p in flows["periods"]], index=flows.index,
+                                 dtype=object)
     return flows
 
 
@@ -461,10 +465,42 @@ def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) ->
     rows["src_level"] = levels.source_level(rows["level"].to_numpy(dtype=int),
                                             rows["approach_extra_k"].to_numpy(dtype=float))
     rows = rows[rows["src_level"].to_numpy() >= rows["supplier_stream_id"].map(top).to_numpy()].reset_index(drop=True)
+    if levels.periods is None:
+        return _heat_rows(prob, rows, levels, top, "", None, None)
+    # per operating period (matching.periods): one block of q, R, cascade and sink rows per group of periods in
+    # which every stream here runs at the same rates; q of a block is split into its periods by hours when read
+    ids = [*rows["supplier_stream_id"].astype(str), *rows["receiver_stream_id"].astype(str)]
+    blocks = levels.periods.blocks(ids)
+    if len(blocks) == 1:
+        return _heat_rows(prob, rows, levels, top, "", None, None)
+    index = {sid: i for i, sid in enumerate(dict.fromkeys(ids))}
+    parts = []
+    for b, (block_periods, share) in enumerate(blocks):
+        src_share = share[[index[str(x)] for x in rows["supplier_stream_id"]]]
+        sink_share = share[[index[str(x)] for x in rows["receiver_stream_id"]]]
+        keep = (src_share > 0) & (sink_share > 0)
+        if not keep.any():
+            continue
+        sub = rows[keep].reset_index(drop=True)
+        by_stream = dict(zip(index, share, strict=True))
+        part = _heat_rows(prob, sub, levels, top, f"b{b}_", sink_share[keep], by_stream)
+        part["periods"] = pd.Series([block_periods] * len(part), dtype=object)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame({"lid": pd.Series(dtype=int), "var": pd.Series(dtype=object),
+                             "level": pd.Series(dtype=int), "periods": pd.Series(dtype=object)})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _heat_rows(prob: pulp.LpProblem, rows: pd.DataFrame, levels: HeatLevels, top: pd.Series, tag: str,
+               sink_share: np.ndarray | None, share: dict[str, float] | None) -> pd.DataFrame:
+    """q, R, cascade and sink rows of one block of periods (`tag` names its variables and rows; shares of each
+    stream's annual heat in the block, None: the whole year)."""
     delivered = rows["delivered_fraction"].to_numpy(dtype=float)
-    upper = np.minimum(rows["capacity"].to_numpy(dtype=float),
-                       rows["D"].to_numpy(dtype=float) / np.where(delivered > 0, delivered, 1.0))
-    rows["var"] = _vars(prob, "q", upper, len(rows))
+    demand = rows["D"].to_numpy(dtype=float) * (1.0 if sink_share is None else sink_share)
+    upper = np.minimum(rows["capacity"].to_numpy(dtype=float), demand / np.where(delivered > 0, delivered, 1.0))
+    rows = rows.assign(D=demand)
+    rows["var"] = _vars(prob, f"q{tag}", upper, len(rows))
 
     # source-specific cascade, from the source's top level down to the lowest level it serves
     sources = rows.groupby("supplier_stream_id")["src_level"].max().rename("last").to_frame()
@@ -473,7 +509,7 @@ def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) ->
     src = np.repeat(sources.index.to_numpy(dtype=object), counts)
     k = np.repeat(sources["top"].to_numpy(dtype=int), counts) + (
         np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    r_vars = _vars(prob, "R", None, len(src))
+    r_vars = _vars(prob, f"R{tag}", None, len(src))
     r_out = pd.DataFrame({"supplier_stream_id": src, "level": k, "var": r_vars, "coef": 1.0})
     r_in = pd.DataFrame({"supplier_stream_id": src, "level": k + 1, "var": r_vars, "coef": -1.0})
     q_terms = pd.DataFrame({"supplier_stream_id": rows["supplier_stream_id"], "level": rows["src_level"],
@@ -482,9 +518,11 @@ def _heat_block(prob: pulp.LpProblem, heat: pd.DataFrame, levels: HeatLevels) ->
     hot = levels.hot.rename(columns={"stream_id": "supplier_stream_id", "q": "Q"})
     terms = terms.merge(hot, on=["supplier_stream_id", "level"], how="left")
     terms["Q"] = terms["Q"].fillna(0.0)
-    _grouped(prob, terms, ["supplier_stream_id", "level"], "Q", pulp.LpConstraintLE, "cascade")
+    if share is not None:
+        terms["Q"] = terms["Q"] * terms["supplier_stream_id"].astype(str).map(share).to_numpy(dtype=float)
+    _grouped(prob, terms, ["supplier_stream_id", "level"], "Q", pulp.LpConstraintLE, f"cascade{tag}")
 
     sink = pd.DataFrame({"receiver_stream_id": rows["receiver_stream_id"], "level": rows["level"],
                          "var": rows["var"], "coef": delivered, "D": rows["D"]})
-    _grouped(prob, sink, ["receiver_stream_id", "level"], "D", pulp.LpConstraintLE, "sink", skip_singletons=True)
+    _grouped(prob, sink, ["receiver_stream_id", "level"], "D", pulp.LpConstraintLE, f"sink{tag}", skip_singletons=True)
     return rows[["lid", "var", "level"]]

@@ -80,7 +80,7 @@ class Solution:
     """Values read from the solved parts: per link flow and built flag, and heat per link and level."""
 
     flows: pd.DataFrame  # lid, flow, built
-    heat_levels: pd.DataFrame  # lid, level, q
+    heat_levels: pd.DataFrame  # lid, level, q, periods (None: all the park's periods; else a block's periods)
     parts: list[PartResult] = field(default_factory=list)
 
 
@@ -95,7 +95,7 @@ def read_values(model: MatchModel, parts: list[PartResult]) -> Solution:
         value = np.array([v.varValue or 0.0 for v in f["var"]])
         keep = value > 0
         heat.append(pd.DataFrame({"lid": f["lid"].to_numpy()[keep], "level": f["level"].to_numpy()[keep],
-                                  "q": value[keep]}))
+                                  "q": value[keep], "periods": f["periods"].to_numpy(dtype=object)[keep]}))
     flows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"lid": pd.Series(dtype=int), "flow": pd.Series(dtype=float), "built": pd.Series(dtype=bool)})
     levels = pd.concat(heat, ignore_index=True) if heat else pd.DataFrame(
@@ -265,6 +265,36 @@ def part_messages(model: MatchModel, solution: Solution) -> list[tuple[str, str]
     return out
 
 
+def heat_by_period(model: MatchModel, solution: Solution, links: list[Link]) -> tuple[tuple[str, str, float], ...]:
+    """(link_id, period, GJ delivered) of every built heat link in every period, when the park has more than one
+    period: a block's heat is split into its periods by hours (matching.periods: rates are equal within a block).
+    The sum over periods is the link's quantity_in."""
+    hp = model.levels.periods
+    if hp is None or len(hp.periods) == 1 or solution.heat_levels.empty:
+        return ()
+    hours = np.array([p.hours for p in hp.periods])
+    every = tuple(range(len(hp.periods)))
+    per_lid: dict[int, np.ndarray] = {}
+    for lid, q, ps in zip(solution.heat_levels["lid"], solution.heat_levels["q"], solution.heat_levels["periods"],
+                          strict=True):
+        block = every if ps is None else tuple(ps)
+        add = np.zeros(len(hours))
+        add[list(block)] = float(q) * hours[list(block)] / hours[list(block)].sum()
+        per_lid[int(lid)] = per_lid.get(int(lid), np.zeros(len(hours))) + add
+    rows = model.links.set_index(["supplier_stream_id", "receiver_stream_id"])
+    out: list[tuple[str, str, float]] = []
+    for link in links:
+        if link.category != "heat":
+            continue
+        r: pd.Series = rows.loc[(link.supplier_stream_id, link.receiver_stream_id)]  # type: ignore[assignment]
+        q = per_lid.get(int(r["lid"]))
+        if q is None:
+            continue
+        delivered = q * float(r["ratio"]) * float(r["delivered_fraction"])
+        out.extend((link.link_id, p.name, float(v)) for p, v in zip(hp.periods, delivered, strict=True))
+    return tuple(out)
+
+
 def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str]],
             status_override: str | None = None) -> Plan:
     """Merge the parts: status = worst part, objective and bound summed, gap recomputed from them."""
@@ -300,6 +330,7 @@ def combine(model: MatchModel, solution: Solution, messages: list[tuple[str, str
         build_seconds=model.build_seconds,
         solve_seconds=solve_seconds,
         heat_recovered_gj=float(sum(link.quantity_in for link in links if link.category == "heat")),
+        heat_by_period=heat_by_period(model, solution, links),
         solver=settings.solver,
         include_scope2=include2,
         subproblems=len(model.components),

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import compute, economics, opportunities
 from app import options as opts
+from app.heat_periods import heat_period_figure
 from app.i18n import t
 from app.state import Workspace
 from app.ui import attempt, keep, lang, need_park, remember, show_table, workspace
@@ -42,6 +43,7 @@ def render() -> None:
     _plan_summary(ws, plan, park, request_key, lg)
     selected_link = _link_detail(plan, park, lg)
     _map(ws, park, plan, selected_link, lg)
+    _heat_periods(plan, lg)
     _why_not(ws, park, plan, request, lg)
 
 
@@ -331,6 +333,17 @@ def _map(ws: Workspace, park: Park, plan: Plan, selected_link: Link | None, lg: 
                                              opportunities.link_key(selected_link) if selected_link else None,
                                              kinds=kinds, max_rank=max_rank, top_n=top_n, zoom=zoom),
                     key="link_map", width="stretch", config={"displaylogo": False})
+
+
+# --- heat per operating period ----------------------------------------------------------------------------------
+def _heat_periods(plan: Plan, lg: Lang) -> None:
+    """Stacked bars of heat delivered by link per period, when the park declares periods (app.heat_periods)."""
+    fig = heat_period_figure(plan, lg)
+    if fig is None:
+        return
+    st.subheader(t("heat_periods", lg))
+    st.caption(t("heat_periods_help", lg))
+    st.plotly_chart(fig, key="heat_periods", width="stretch", config={"displaylogo": False})
 
 
 # --- why not matched? --------------------------------------------------------------------------------------------

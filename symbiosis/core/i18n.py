@@ -328,6 +328,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exchange_material_mismatch": ("Exchange material {value} is not an output of supplier {supplier}",
                                    "交换物料 {value} 不是供方 {supplier} 的产出"),
     "empty_table": ("The table has no data rows", "该表没有数据行"),
+    "months_invalid": ("Operating months '{value}' cannot be read: {reason} (accepted: {accepted})",
+                       "运行月份“{value}”无法识别：{reason}（可接受：{accepted}）"),
+    "months_not_heat": ("Operating months '{value}' on a row that is not heat: material and water balances are "
+                        "annual, so the months are kept but not used",
+                        "非热流行填写了运行月份“{value}”：物料和水的平衡按全年计，月份保留但不参与计算"),
 }
 
 

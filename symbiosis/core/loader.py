@@ -30,6 +30,7 @@ from symbiosis.core.factors import factor_ids
 from symbiosis.core.heat_profiles import P_MAX_MPA, P_MIN_MPA, is_steam_material, steam_segments
 from symbiosis.core.limits import LIMIT_WORDS, LIMITS, Limits
 from symbiosis.core.park import ConfigLimitError, Park, ParkConfig, config_from_toml
+from symbiosis.core.periods import MONTHS_ACCEPTED, parse_months
 from symbiosis.core.schema import (
     REQUIRED_TABLES,
     TABLE_NAMES_ZH,
@@ -1163,6 +1164,7 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
     baseline = _stream_baseline(r["baseline"], direction, material, row)
     displaced = _stream_displaced_use(r.get("displaced_use", ""), direction, baseline, row)
     _check_hazardous_code(r["hazardous_code"], material, direction, row)
+    _check_months(r.get("months", ""), material, row)
     quantity, unit, note = math.nan, "", ""
     q = as_float(r["quantity"])
     if material is not None and q is not None and r["unit"]:
@@ -1176,6 +1178,20 @@ def _stream_row(r: dict[Any, Any], row: _Row, frame: pd.DataFrame, enterprise_id
             "displaced_use": displaced,
             "conversion_note": "; ".join(n for n in (read_note, note) if n),
             "hours_per_year": as_float(r["hours_per_year"])}
+
+
+def _check_months(text: str, material: Material | None, row: _Row) -> None:
+    """Operating months (symbiosis.core.periods.parse_months): readable; used on heat rows only."""
+    if not text:
+        return
+    try:
+        parse_months(text)
+    except ValueError as exc:
+        row.report("months_invalid", "months", value=_shown(text), accepted=MONTHS_ACCEPTED,
+                   params=(("reason", str(exc)),))
+        return
+    if material is not None and material.category != "heat":
+        row.report("months_not_heat", "months", value=_shown(text), severity="warning")
 
 
 def _check_heat_temperatures(row: _Row, frame: pd.DataFrame, direction: str | None, t_supply: float | None,

@@ -49,6 +49,8 @@ class ParkConfig:
     factor_overrides: dict[str, float] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     economics: dict[str, float] = field(default_factory=dict)  # rows of datasets/economics.csv replaced by id
+    periods: str = "year"  # [periods] kind: year, months, seasons (symbiosis.core.periods)
+    heating_season: str = ""  # [periods] heating_season: a datasets/heating_seasons.csv key; "" = by region
 
     def to_toml(self) -> str:
         data: dict[str, Any] = {"name": self.name, "region": self.region, "year": self.year,
@@ -64,6 +66,9 @@ class ParkConfig:
             data["options"] = dict(self.options)
         if self.economics:
             data["economics"] = dict(self.economics)
+        if self.periods != "year" or self.heating_season:
+            data["periods"] = {"kind": self.periods, **({"heating_season": self.heating_season}
+                                                        if self.heating_season else {})}
         return tomli_w.dumps(data)
 
 
@@ -232,7 +237,7 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
     problems: list[tuple[str, str, str]] = []
     kwargs: dict[str, Any] = {}
     known = {"name", "name_zh", "region", "year", "dt_min_k", "default_hours_per_year", "reach_km",
-             "factor_overrides", "options", "economics"}
+             "factor_overrides", "options", "economics", "periods"}
     def number(v: Any) -> float | None:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             return None
@@ -285,11 +290,36 @@ def config_from_toml(text: str) -> tuple[ParkConfig, list[tuple[str, str, str]]]
                 problems.append((key, "must map an economics param_id to a finite number", "discount_rate = 0.06"))
             else:
                 kwargs[key] = {str(k): float(v) for k, v in value.items()}
+        elif key == "periods":
+            _read_periods(value, kwargs, problems)
         elif key == "options":
             if not isinstance(value, dict):
                 problems.append((key, "must be a table", "[options] with key = value lines"))
             else:
                 kwargs[key] = dict(value)
     return ParkConfig(**kwargs), problems
+
+
+def _read_periods(value: Any, kwargs: dict[str, Any], problems: list[tuple[str, str, str]]) -> None:
+    """[periods]: kind (year, months, seasons) and heating_season (a datasets/heating_seasons.csv key)."""
+    from symbiosis.core.periods import PERIOD_KINDS, heating_seasons
+
+    if not isinstance(value, dict):
+        problems.append(("periods", "must be a table", "[periods] with kind = \"months\""))
+        return
+    for key, v in value.items():
+        if key == "kind":
+            if v not in PERIOD_KINDS:
+                problems.append(("periods.kind", f"is not a kind of periods: {v!r}", ", ".join(PERIOD_KINDS)))
+            else:
+                kwargs["periods"] = str(v)
+        elif key == "heating_season":
+            if v not in heating_seasons():
+                problems.append(("periods.heating_season", f"is not a known heating season: {v!r}",
+                                 ", ".join(heating_seasons())))
+            else:
+                kwargs["heating_season"] = str(v)
+        else:
+            problems.append((f"periods.{key}", "is not a known key", "kind, heating_season"))
 
 

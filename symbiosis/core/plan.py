@@ -190,6 +190,9 @@ class Plan:
     objective_unit: str = "tCO2e/a"
     annual_cost_cny: float | None = None  # sum of the links' annual net cost (costs less savings)
     messages_zh: tuple[str, ...] = ()
+    # (link_id, period, GJ delivered) per heat link and operating period (symbiosis.core.periods); empty with one
+    # period. A link's GJ over its periods sum to its quantity_in; the metabolism graph keeps the annual totals.
+    heat_by_period: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def is_optimal(self) -> bool:
@@ -209,7 +212,13 @@ class Plan:
         kwargs["messages"] = tuple(data.get("messages") or ())
         kwargs["messages_zh"] = tuple(data.get("messages_zh") or ())
         kwargs["options"] = dict(data.get("options") or {})
+        kwargs["heat_by_period"] = tuple((str(r["link_id"]), str(r["period"]), float(r["gj"]))
+                                         for r in data.get("heat_by_period") or ())
         return cls(**kwargs)
+
+    def heat_period_frame(self) -> pd.DataFrame:
+        """Heat delivered by link and period: link_id, period, gj (empty with one period)."""
+        return pd.DataFrame(list(self.heat_by_period), columns=["link_id", "period", "gj"])
 
     def links_frame(self) -> pd.DataFrame:
         return pd.DataFrame([link.as_record(self.include_scope2) for link in self.links])
@@ -226,6 +235,8 @@ class Plan:
             "bound_value": self.bound_value, "objective_unit": self.objective_unit,
             "annual_cost_cny": self.annual_cost_cny, "messages_zh": list(self.messages_zh),
             "links": [link.as_record(self.include_scope2) for link in self.links],
+            **({"heat_by_period": [{"link_id": a, "period": b, "gj": c} for a, b, c in self.heat_by_period]}
+               if self.heat_by_period else {}),
         })
 
     def to_json(self, **extra: Any) -> str:

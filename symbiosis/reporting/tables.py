@@ -17,6 +17,8 @@ import pandas as pd
 from flows.indicators import join_key
 from flows.labels import category_label, material_label
 from symbiosis.core.i18n import lang_column, pick, word
+from symbiosis.core.periods import period_label, period_order
+from symbiosis.core.plan import Plan
 from symbiosis.core.schema import columns as schema_columns
 from symbiosis.core.taxonomy import DIMENSION_NAMES, baselines, materials, water_grades
 from symbiosis.core.uncertainty import format_interval
@@ -395,6 +397,7 @@ def summary(a: Analysis, lang: str) -> pd.DataFrame:
         (tx.t("s_added", lang), totals["added"]),
         (tx.t("s_scope2_in" if p.include_scope2 else "s_scope2", lang), totals["scope2"]),
         (tx.t("s_heat", lang), p.heat_recovered_gj),
+        *_heat_periods(p, lang),
         (tx.t("s_cost", lang), p.annual_cost_cny),
         (tx.t("s_pass_before", lang), passing(a.indicators_before)),
         (tx.t("s_pass_after", lang), passing(a.indicators_after)),
@@ -405,6 +408,16 @@ def summary(a: Analysis, lang: str) -> pd.DataFrame:
         (tx.t("s_factors", lang), len(a.factor_uses)),
     ]
     return pd.DataFrame(items, columns=["item", "value"])
+
+
+def _heat_periods(p: Plan, lang: str) -> list[tuple[str, object]]:
+    """One line: heat recovered per operating period (none with one period)."""
+    frame = p.heat_period_frame()
+    if frame.empty:
+        return []
+    by = frame.groupby("period")["gj"].sum()
+    text = "; ".join(f"{period_label(k, lang)} {by[k]:,.0f}" for k in sorted(by.index, key=period_order))
+    return [(tx.t("s_heat_periods", lang), text)]
 
 
 # --- the cleaned ledger ---------------------------------------------------------------------------------------------

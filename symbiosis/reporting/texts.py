@@ -377,6 +377,7 @@ TEXTS = register("report", {
     "s_scope3": ("of which avoided Scope 3 (tCO2e/a)", "其中避免范围三（tCO2e/a）"),
     "s_added": ("added by the links (tCO2e/a)", "链接新增排放（tCO2e/a）"),
     "s_heat": ("Heat recovered (GJ/a)", "回收热量（GJ/a）"),
+    "s_heat_periods": ("Heat recovered by operating period (GJ)", "各运行时段回收热量（GJ）"),
     "s_cost": ("Annual net cost of the links (CNY/a)", "链接年净成本（元/年）"),
     "s_pass_before": ("Indicators passing today", "现状达标指标数"),
     "s_pass_after": ("Indicators passing with the plan", "方案后达标指标数"),
