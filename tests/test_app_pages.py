@@ -20,9 +20,9 @@ from app.options import match_options
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app_streamlit.py"
-PAGES = ("data", "metabolism", "opportunities", "indicators", "scenarios", "export")
-TITLES = {"en": ("Data", "Metabolism", "Opportunities", "Indicators", "Scenarios", "Export"),
-          "zh": ("数据", "代谢", "机会", "指标", "情景", "导出")}
+PAGES = ("data", "metabolism", "opportunities", "indicators", "scenarios", "economics", "export", "workshop")
+TITLES = {"en": ("Data", "Metabolism", "Opportunities", "Indicators", "Scenarios", "Economics", "Export", "Workshop"),
+          "zh": ("数据", "代谢", "机会", "指标", "情景", "经济性", "导出", "研讨会")}
 
 
 def new_app() -> AppTest:
