@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
-from matching.model import build_model
-from matching.options import MatchOptions
-from matching.propose import propose, read_plan, solve_model
+from matching.model import build_model, prepare
+from matching.options import UNSET, MatchOptions, Settings
+from matching.propose import (
+    Candidates,
+    build_components,
+    prepare_model,
+    propose_model,
+    read_plan,
+    solve_model,
+)
 from symbiosis.core.economics import plan_economics
 from symbiosis.core.i18n import pair, register
 from symbiosis.core.park import Park
@@ -61,7 +70,9 @@ def tradeoff_curve(park: Park, options: MatchOptions | None = None, points: int 
 
     The two ends: the cheapest plan (objective 'least_cost', the least annual net cost) and the plan avoiding the
     most (objective 'emissions'). Between them, the emissions are maximised with the annual net cost capped at
-    evenly spaced values from the cheapest plan's cost to the greenest plan's. Each point is a plan; its row:
+    evenly spaced values from the cheapest plan's cost to the greenest plan's. A tonnes target and a cost cap in
+    force (given or from park.toml [options]) are dropped: a point is the most tonnes at its cost. An investment
+    budget is kept (the curve within the budget). Each point is a plan; its row:
 
     epsilon_cost_cny  the cap on the annual net cost, CNY/a
     net_tco2e         the plan's net avoided tCO2e/a
@@ -69,27 +80,34 @@ def tradeoff_curve(park: Park, options: MatchOptions | None = None, points: int 
     capex_cny         its links' investment, CNY (the same rule)
     links             how many links it builds
     status, gap       the solver's status and relative gap
-    option_changes    {"objective": "emissions", "epsilon_cost": cap}: on top of `options` these reproduce the
-                      plan (plain values, as a scenario's [options] table holds them)
+    option_changes    {"objective": "emissions", "epsilon_cost": cap} and, when a target is in force,
+                      "target_tco2e": "none" (matching.options.UNSET): as a scenario's [options] table on the
+                      park, or on top of `options`, these reproduce the plan
     options           the whole MatchOptions of the point: matching.propose(park, row.options) is the plan
-
-    With every point solved to optimality, more cost allowed never gives fewer tonnes.
     """
     base = options or MatchOptions()
-    greenest = propose(park, base.replace(objective="emissions", epsilon_cost=None, target_tco2e=None))
-    cheapest = propose(park, base.replace(objective="least_cost", epsilon_cost=None, target_tco2e=None))
+    # Settings level: None in MatchOptions means "park.toml's", so the ends clear the target and the cap here
+    prepared = prepare(park, base)
+    candidates = Candidates(ctx=prepared.ctx, links=prepared.links, levels=prepared.levels)
+
+    def solve(settings: Settings) -> Plan:
+        return propose_model(build_components(prepare_model(candidates, settings)))
+
+    settings = prepared.settings
+    greenest = solve(replace(settings, objective="emissions", epsilon_cost=None, target_tco2e=None))
+    cheapest = solve(replace(settings, objective="least_cost", epsilon_cost=None, target_tco2e=None))
     low = cheapest.annual_cost_cny or 0.0
     high = greenest.annual_cost_cny or 0.0
     rows = []
     caps = np.linspace(low, high, max(points, 2)) if high > low else np.array([high])
     for cap in caps:
         changes: dict[str, object] = {"objective": "emissions", "epsilon_cost": float(cap)}
-        if base.target_tco2e is not None:  # a point is the most tonnes at its cost: no target
-            changes["target_tco2e"] = None
-        point = base.replace(**changes)
-        plan = propose(park, point)
+        if settings.target_tco2e is not None:  # a point is the most tonnes at its cost: no target
+            changes["target_tco2e"] = UNSET
+        plan = solve(replace(settings, objective="emissions", epsilon_cost=float(cap), target_tco2e=None))
         capex = float(sum(e.capex_cny for e in plan_economics(plan, park))) if plan.links else 0.0
         rows.append({"epsilon_cost_cny": float(cap), "net_tco2e": plan.net_tco2e,
                      "annual_cost_cny": plan.annual_cost_cny, "capex_cny": capex, "links": len(plan.links),
-                     "status": plan.status, "gap": plan.gap, "option_changes": changes, "options": point})
+                     "status": plan.status, "gap": plan.gap, "option_changes": changes,
+                     "options": base.replace(**changes)})
     return pd.DataFrame(rows, columns=list(TRADEOFF_COLUMNS))

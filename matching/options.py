@@ -506,10 +506,20 @@ def _economics_rows(park_rows: Mapping[str, float], run_rows: Mapping[str, Any] 
     return out
 
 
+# The explicit "no value" of a cap or target (epsilon_cost, budget_capex_cny, target_tco2e): None in MatchOptions
+# means "take park.toml's", and TOML has no null, so a scenario or a run that must drop the park's cap says "none".
+UNSET = "none"
+
+
 def _pick(explicit: Any, park_options: Mapping[str, Any], key: str, default: Any) -> Any:
     if explicit is not None:
         return explicit
     return park_options.get(key, default)
+
+
+def _unset(value: Any) -> Any:
+    """None for the explicit UNSET, else the value as given."""
+    return None if isinstance(value, str) and value.strip().lower() == UNSET else value
 
 
 def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
@@ -531,13 +541,13 @@ def resolve(park: Park, options: MatchOptions | None = None) -> Settings:
     max_links = _pick(o.max_links_per_enterprise, p, "max_links_per_enterprise", DEFAULTS["max_links_per_enterprise"])
     if max_links is not None and (isinstance(max_links, bool) or not isinstance(max_links, int) or max_links < 1):
         raise OptionsError(f"max_links_per_enterprise must be a whole number >= 1, got {max_links!r}")
-    eps = _pick(o.epsilon_cost, p, "epsilon_cost", DEFAULTS["epsilon_cost"])
+    eps = _unset(_pick(o.epsilon_cost, p, "epsilon_cost", DEFAULTS["epsilon_cost"]))
     threads = _pick(o.threads, p, "threads", DEFAULTS["threads"])
     overrides = dict(park.config.factor_overrides)
     overrides.update(o.factor_overrides or {})
     economics = _economics_rows(park.config.economics, o.economics)
-    budget = _pick(o.budget_capex_cny, p, "budget_capex_cny", DEFAULTS["budget_capex_cny"])
-    target = _pick(o.target_tco2e, p, "target_tco2e", DEFAULTS["target_tco2e"])
+    budget = _unset(_pick(o.budget_capex_cny, p, "budget_capex_cny", DEFAULTS["budget_capex_cny"]))
+    target = _unset(_pick(o.target_tco2e, p, "target_tco2e", DEFAULTS["target_tco2e"]))
     electricity = _pick(o.electricity_cny_per_kwh, p, "electricity_cny_per_kwh", DEFAULTS["electricity_cny_per_kwh"])
     if electricity is None:  # the economics row (park.toml [economics], the run's rows): one price for both layers
         from symbiosis.core.economics import EconomicsTable

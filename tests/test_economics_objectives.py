@@ -214,7 +214,7 @@ def test_the_new_options_are_in_the_one_table_and_the_model_key() -> None:
     from symbiosis.cli import build_parser
     from symbiosis.commands import match as command
 
-    assert command.OBJECTIVES == OBJECTIVES
+    assert command.OBJECTIVES is OBJECTIVES  # one tuple, taken from matching.options
     for name in ("budget_capex_cny", "target_tco2e"):
         assert name in DEFAULTS and name in OPTION_DOCS and name in MODEL_FIELDS
     park = slag_park()
@@ -278,6 +278,61 @@ def test_tradeoff_points_carry_what_a_chart_needs_and_reopen_as_their_plan(park:
     # the ends: the cheapest plan builds nothing (every link costs money), the last point is the greenest plan
     assert curve["links"].iloc[0] == 0 and curve["net_tco2e"].iloc[-1] == pytest.approx(
         matching.propose(park, BASE).net_tco2e, rel=1e-7)
+
+
+def slag_park_with(toml: str) -> Park:
+    """The slag park with a park.toml."""
+    ents = [["R", "lime user", 0, 0], ["A", "near", 1, 0], ["B", "far", 0, 3], ["C", "middle", -2, 0]]
+    rows = [["R1", "R", "input", "limestone", 1_000_000, "t/a", "virgin", 0],
+            *[[sid, sid[0], "output", "carbide_slag", Q, "t/a", "landfill", FEE[sid]] for sid in FEE]]
+    return load_files({"enterprises.csv": csv_text(ENT, ents).encode("utf-8"),
+                       "streams.csv": csv_text(HEADER, rows).encode("utf-8"),
+                       "park.toml": toml.encode("utf-8")}, source="test")
+
+
+def test_a_park_toml_target_does_not_move_the_curve_and_each_point_reopens(park: Park, greenest: Plan) -> None:
+    """park.toml [options] target_tco2e: the curve is still the most tonnes at each cost from the cheapest plan
+    (nothing built) to the greenest; each point's option_changes unset the park's target ("none") and, on the park,
+    give the point's plan, as a scenario's [options] would (matching.scenario_options)."""
+    from symbiosis.core.scenario import Scenario
+
+    target = round(greenest.net_tco2e / 2)
+    targeted = slag_park_with(f"[options]\ntarget_tco2e = {target}\n")
+    assert resolve(targeted, BASE).target_tco2e == target
+    plain = matching.tradeoff_curve(park, BASE, points=3)
+    curve = matching.tradeoff_curve(targeted, BASE, points=3)
+    assert (curve["status"] == "optimal").all() and curve["links"].iloc[0] == 0
+    assert curve["net_tco2e"].to_list() == pytest.approx(plain["net_tco2e"].to_list(), rel=1e-7)
+    assert curve["annual_cost_cny"].to_list() == pytest.approx(plain["annual_cost_cny"].to_list(), rel=1e-7)
+    for _, row in curve.iterrows():
+        assert row["option_changes"]["target_tco2e"] == "none"
+        for options in (row["options"], BASE.replace(**row["option_changes"]),
+                        matching.scenario_options(Scenario(name="point", options={
+                            **{k: getattr(BASE, k) for k in ("time_limit", "min_link_tco2e", "economics")},
+                            **row["option_changes"]}))):
+            again = matching.propose(targeted, options)
+            assert again.status == "optimal"
+            assert again.net_tco2e == pytest.approx(row["net_tco2e"], rel=1e-7, abs=1e-6)
+            assert again.annual_cost_cny == pytest.approx(row["annual_cost_cny"], rel=1e-7, abs=1e-6)
+
+
+def test_none_unsets_a_park_toml_cap_or_target() -> None:
+    capped = slag_park_with("[options]\ntarget_tco2e = 5\nbudget_capex_cny = 7\nepsilon_cost = 9\n")
+    held = resolve(capped, BASE)
+    assert (held.target_tco2e, held.budget_capex_cny, held.epsilon_cost) == (5.0, 7.0, 9.0)
+    cleared = resolve(capped, BASE.replace(target_tco2e="none", budget_capex_cny="none", epsilon_cost="none"))
+    assert (cleared.target_tco2e, cleared.budget_capex_cny, cleared.epsilon_cost) == (None, None, None)
+    in_toml = slag_park_with('[options]\ntarget_tco2e = "none"\n')
+    assert resolve(in_toml, BASE).target_tco2e is None
+
+
+def test_a_park_toml_budget_holds_along_the_curve_as_a_given_one(park: Park) -> None:
+    budget = 1_500_000.0
+    given = matching.tradeoff_curve(park, BASE.replace(budget_capex_cny=budget), points=3)
+    in_toml = matching.tradeoff_curve(slag_park_with(f"[options]\nbudget_capex_cny = {budget}\n"), BASE, points=3)
+    assert in_toml["net_tco2e"].to_list() == pytest.approx(given["net_tco2e"].to_list(), rel=1e-7)
+    assert (in_toml["capex_cny"] <= budget * (1 + 1e-7)).all()
+    assert "target_tco2e" not in in_toml["option_changes"].iloc[0]
 
 
 @pytest.mark.slow  # the demo park: two ends and four capped solves of the whole park as one model

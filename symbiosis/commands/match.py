@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from matching.options import OBJECTIVES
 from symbiosis.commands.common import add_park_argument, load_or_report, print_table, say
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.excel import write_csv
@@ -40,7 +41,6 @@ LINK_COLUMNS: tuple[str, ...] = (
     "quantity_in", "unit_in", "distance_km", "mode", "temperature_supply_c", "temperature_sink_c",
     "avoided_scope1_tco2e", "avoided_scope2_tco2e", "avoided_scope3_tco2e", "added_tco2e", "net_tco2e",
     "annual_cost_cny", "cost_per_tco2e", "hazardous_code", "rule_id", "forced", "factor_ids", "notes")
-OBJECTIVES: tuple[str, ...] = ("emissions", "cost", "least_cost", "npv")
 UNCERTAINTY_COLUMNS: tuple[str, ...] = ("net_median", "net_p5", "net_p95", "p_net_positive")
 # The columns of the links table printed (codes "cli.link.<column>").
 SHOWN = register("cli.link", {
@@ -70,8 +70,6 @@ class _Pairs(argparse.Action):
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("match", help="propose symbiosis links by MILP / 优化匹配共生链接")
     add_park_argument(p)
-    # the objectives of matching.options.OBJECTIVES (tests/test_economics_objectives.py keeps them equal; the
-    # command does not import the matcher until it runs)
     p.add_argument("--objective", choices=OBJECTIVES, help="emissions: most tCO2e/a avoided (default); cost: most "
                    "carbon value less annual net cost; least_cost: least annual net cost (of reaching "
                    "--target-tco2e); npv: most net present value with the carbon value as income / 目标：减排、"

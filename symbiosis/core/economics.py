@@ -33,6 +33,7 @@ from symbiosis.core.datasets import read_records
 from symbiosis.core.errors import DatasetError
 from symbiosis.core.exchanges import substitution_rules
 from symbiosis.core.factors import FactorTable
+from symbiosis.core.i18n import pair, register
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Link, Plan
 from symbiosis.core.rulebook import pumping_factor, tonnes_per_unit
@@ -44,6 +45,16 @@ HEAT_MODES: frozenset[str] = frozenset({"pipe_heat", "pipe_steam"})
 DISPOSAL_SCOPES: frozenset[str] = frozenset({"scope3_cat5"})  # a fate that costs a fee (a Scope 3 cat. 5 baseline)
 GJ_PER_MWH = 3.6
 NOT_BOUGHT: frozenset[str] = frozenset({"self_supplied"})  # as the matcher: nothing is bought, nothing saved
+ELECTRICITY_ROW = "electricity_cny_per_kwh"
+
+# The notes a link's economics carry (codes "economics.note.<key>").
+NOTES = register("economics.note", {
+    "unsized_gas": ("gas pipe for {material} not sized: its flow is in {unit} and the material table gives no net "
+                    "calorific value to turn it into MW, so the pipe costs its row's basis "
+                    "({row} x km, pipe_size_exponent not applied)",
+                    "{material}燃气管道未按规模计：流量单位为{unit}，物料表无低位发热量可折算为MW，"
+                    "管道按该行基准计价（{row} × km，未使用 pipe_size_exponent）"),
+})
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ class LinkEconomics:
     transfer_price: float | None  # midpoint (the surplus split equally) when one side would lose; else None
     transfer_unit: str
     param_ids: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (English, Chinese) pairs, e.g. a gas pipe that could not be sized
     # the flow the pipe is sized for (the candidate's capacity in a matched plan; the flow itself otherwise):
     # `size` is at this flow; the pipe's investment is the tangent of the sized cost there (`cost_terms`)
     design_quantity: float | None = None
@@ -188,6 +200,7 @@ class LinkEconomics:
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
         record["param_ids"] = list(self.param_ids)
+        record["notes"] = [list(n) for n in self.notes]
         record["annual_net_cost_cny"] = self.annual_net_cost_cny
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()}
 
@@ -274,7 +287,12 @@ def cost_terms(links: pd.DataFrame, park: Park, *, table: EconomicsTable, factor
     # size per unit of the supplier's output: MW of delivered heat or fuel (GJ/a), m3/h of water
     is_pipe = np.isin(mode, list(PIPE_CAPEX_ROW))
     water = mode == "pipe_water"
-    gj_per_unit = np.where(unit_in == "GJ/a", in_per_unit, np.where(unit_out == "GJ/a", 1.0, 0.0))
+    gj_per_unit = np.array([_gj_per_unit(mi, ui, ipu, mo, uo) for mi, ui, ipu, mo, uo in zip(
+        links["material_in"].astype(str), unit_in, in_per_unit, links["material_out"].astype(str), unit_out,
+        strict=True)], dtype=float)
+    # a gas pipe whose flow cannot be turned into MW (a mass gas without a calorific value: CO2, ...) is unsized
+    unsized_gas = (mode == "pipe_gas") & ~(gj_per_unit > 0)
+    gj_per_unit = np.where(np.isfinite(gj_per_unit), gj_per_unit, 0.0)
     size_per_unit = np.where(is_pipe, np.where(water, 1.0 / hours, gj_per_unit / GJ_PER_MWH / hours), 0.0)
     size_unit = np.where(is_pipe, np.where(water, "m3/h", "MW"), "")
 
@@ -375,7 +393,9 @@ def cost_terms(links: pd.DataFrame, park: Park, *, table: EconomicsTable, factor
         if is_pipe[k]:
             if hours_from_table[k]:
                 u.append("operating_hours")
-            u += [PIPE_CAPEX_ROW[mode[k]], "pipe_size_exponent"]
+            u.append(PIPE_CAPEX_ROW[mode[k]])
+            if sized[k]:  # the exponent enters only a sized pipe
+                u.append("pipe_size_exponent")
             if pumps[k]:
                 u.append("pump_capex_per_kw")
             if heat[k]:
@@ -405,7 +425,26 @@ def cost_terms(links: pd.DataFrame, park: Park, *, table: EconomicsTable, factor
         "annual_cost_per_unit": capex_unit * crf + opex_unit - savings_unit,
         "crf": crf, "electricity_cny_per_kwh": price_kwh,
         "param_ids": [tuple(dict.fromkeys(u)) for u in used],
+        "notes": [(pair(NOTES.code("unsized_gas"), material=str(links["material_out"].iloc[k]),
+                        unit=str(unit_out[k]), row=PIPE_CAPEX_ROW["pipe_gas"]),) if unsized_gas[k] else ()
+                  for k in range(n)],
     }, index=links.index)
+
+
+def _gj_per_unit(material_in: str, unit_in: str, in_per_unit: float, material_out: str, unit_out: str) -> float:
+    """GJ of the delivered energy (or fuel) per unit of the supplier's output: the receiver's input in GJ/a, else
+    the output in GJ/a, else a mass (or volume) flow turned into GJ by its material's net calorific value (the
+    rule-book's units, symbiosis.core.rulebook.tonnes_per_unit); NaN when none of these can say."""
+    if unit_in == "GJ/a":
+        return float(in_per_unit)
+    if unit_out == "GJ/a":
+        return 1.0
+    for material, unit, per in ((material_in, unit_in, float(in_per_unit)), (material_out, unit_out, 1.0)):
+        tonnes_per_gj = tonnes_per_unit(material, "GJ/a")  # t per GJ: 1 / NCV
+        tonnes = tonnes_per_unit(material, unit)  # t per unit of this flow
+        if tonnes_per_gj and tonnes:
+            return per * tonnes / tonnes_per_gj
+    return math.nan
 
 
 def terms_frame(links: Iterable[Link]) -> pd.DataFrame:
@@ -484,34 +523,42 @@ def _evaluate(link: Link, t: pd.Series, table: EconomicsTable, include_scope2: b
         annualised_capex_cny=capex * crf, annual_net_saving_cny=annual_net, npv_cny=npv, payback_years=payback,
         abatement_cost_cny_per_tco2e=abatement, supplier_annual_cny=supplier, receiver_annual_cny=receiver,
         payer=payer, gainer=gainer, transfer_price_min=t_min, transfer_price_max=t_max, transfer_price=t_mid,
-        transfer_unit=unit, param_ids=tuple(t["param_ids"]), design_quantity=design)
+        transfer_unit=unit, param_ids=tuple(t["param_ids"]), notes=tuple(t["notes"]), design_quantity=design)
 
 
 def _side(supplier: bool, receiver: bool) -> str:
     return "both" if supplier and receiver else "supplier" if supplier else "receiver" if receiver else "none"
 
 
-def _electricity_price(plan: Plan, electricity_cny_per_kwh: float | None) -> float | None:
-    if electricity_cny_per_kwh is not None:
-        return float(electricity_cny_per_kwh)
-    return _finite(plan.options.get("electricity_cny_per_kwh")) if plan.options else None
+def plan_table(plan: Plan, park: Park, *, overrides: Mapping[str, float] | None = None,
+               electricity_cny_per_kwh: float | None = None) -> EconomicsTable:
+    """The economics rows in force for a plan: datasets/economics.csv, replaced by park.toml [economics], by the
+    run's option `economics` (plan.options), then by `overrides`. The electricity price is a row too: the argument,
+    else an `overrides` row, else the run's resolved price (plan.options['electricity_cny_per_kwh']) where it
+    differs from the row, replaces it (marked overridden). The one table `plan_economics` prices with and the
+    report's row tables show (symbiosis.reporting.macc)."""
+    options = plan.options or {}
+    merged = {**park.config.economics, **(options.get("economics") or {}), **(overrides or {})}
+    price = _finite(electricity_cny_per_kwh)
+    if price is None and ELECTRICITY_ROW not in (overrides or {}):
+        price = _finite(options.get(ELECTRICITY_ROW))
+    if price is not None and price != EconomicsTable(merged).value(ELECTRICITY_ROW):
+        merged[ELECTRICITY_ROW] = price
+    return EconomicsTable(merged)
 
 
 def plan_economics(plan: Plan, park: Park, *, overrides: Mapping[str, float] | None = None,
                    electricity_cny_per_kwh: float | None = None) -> list[LinkEconomics]:
-    """One LinkEconomics per link of the plan, in the plan's order. The rows in force: datasets/economics.csv,
-    replaced by park.toml [economics], by the run's option `economics` (plan.options), then by `overrides`. The
-    electricity price is the argument, else the run's option (plan.options['electricity_cny_per_kwh']), else the
-    economics row; the pumping factor the run's (its factor overrides). So a matched plan's links cost here what
-    they cost in the model (matching.candidates uses `cost_terms` too)."""
+    """One LinkEconomics per link of the plan, in the plan's order, priced with the rows of `plan_table` (the
+    electricity price among them, so every link names the row); the pumping factor the run's (its factor
+    overrides). So a matched plan's links cost here what they cost in the model (matching.candidates uses
+    `cost_terms` too)."""
     options = plan.options or {}
-    run_rows = options.get("economics") or {}
-    table = EconomicsTable({**park.config.economics, **run_rows, **(overrides or {})})
+    table = plan_table(plan, park, overrides=overrides, electricity_cny_per_kwh=electricity_cny_per_kwh)
     factors = FactorTable(park.config, options.get("factor_overrides") or None)
-    price = _electricity_price(plan, electricity_cny_per_kwh)
     if not plan.links:
         return []
-    terms = cost_terms(terms_frame(plan.links), park, table=table, factors=factors, electricity_cny_per_kwh=price)
+    terms = cost_terms(terms_frame(plan.links), park, table=table, factors=factors)
     return [_evaluate(link, terms.iloc[k], table, plan.include_scope2) for k, link in enumerate(plan.links)]
 
 

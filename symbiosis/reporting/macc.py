@@ -19,7 +19,14 @@ import plotly.graph_objects as go
 
 from flows.labels import material_label
 from flows.sankey import FONT_FAMILY
-from symbiosis.core.economics import EconomicsTable, LinkEconomics, Macc, macc_from, plan_economics
+from symbiosis.core.economics import (
+    EconomicsTable,
+    LinkEconomics,
+    Macc,
+    macc_from,
+    plan_economics,
+    plan_table,
+)
 from symbiosis.core.i18n import quantity
 from symbiosis.core.park import Park
 from symbiosis.core.plan import Plan
@@ -68,7 +75,7 @@ def plan_costs(plan: Plan, park: Park, carbon_price: float,
                overrides: Mapping[str, float] | None = None) -> PlanEconomics:
     """The plan's economics and MACC (symbiosis.core.economics) with the rows they used. Raises DatasetError for
     an override naming an unknown row (park.toml [economics])."""
-    table = EconomicsTable({**park.config.economics, **(overrides or {})})
+    table = plan_table(plan, park, overrides=overrides)  # the rows plan_economics prices with
     economics = plan_economics(plan, park, overrides=overrides)
     return PlanEconomics(tuple(economics), macc_from(economics, carbon_price), table,
                          frozenset(table.placeholders()))
