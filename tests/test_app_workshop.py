@@ -399,3 +399,20 @@ def test_a_group_named_like_a_column_does_not_overwrite_it(park: Any) -> None:
     assert len(set(table.columns)) == len(table.columns) == 5  # indicator, threshold, today and two groups
     assert {"plan: today", "plan: Indicator", "today"} <= set(table.columns)
     assert table["today"].tolist() == table["plan: today"].tolist()  # the same plan: the same cells
+
+
+@pytest.mark.slow
+def test_the_facilitator_is_told_when_the_workshop_park_does_not_load(store_dir: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from symbiosis.core.errors import ParkError
+
+    facilitator = new_app().run()
+    _, fcode = create_workshop(facilitator)
+
+    def broken(*args: object) -> None:
+        raise ParkError([])
+
+    monkeypatch.setattr(wk, "workshop_park", broken)
+    facilitator.text_input(key="ws_facilitator_code").set_value(fcode).run()
+    assert not facilitator.exception, [e.value for e in facilitator.exception]
+    assert any("park does not load here" in e.value for e in facilitator.error)
