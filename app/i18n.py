@@ -742,6 +742,22 @@ S = register("app", {
     "ws_all_groups": ("all groups", "所有小组"),
     "ws_only": ("only {group}", "仅 {group}"),
     "ws_failed": ("solve failed", "求解失败"),
+    "ws_col_plan_of": ("plan: {group}", "方案：{group}"),
+    "ws_other_park": ("“{name}” was made on another park than the workshop's; it is not written to the store",
+                      "“{name}”基于与研讨会不同的园区，未写入存储"),
+    "ws_write_error": ("the store could not write it: {kind}: {detail}", "存储无法写入：{kind}：{detail}"),
+    "ws_not_restored": ("The stored scenario “{name}” of {group} cannot be read here and is left out: {reason}",
+                        "{group} 存储的情景“{name}”在此无法读取，已略过：{reason}"),
+    "ws_plan_not_read": ("The stored plan of “{name}” ({group}) cannot be read by this program ({reason}); the "
+                         "scenario is shown without its plan: solve it again",
+                         "“{name}”（{group}）存储的方案无法被本程序读取（{reason}）；情景已载入但不含方案：请重新求解"),
+    "ws_key": ("Group key (only to join an existing group)", "小组密钥（仅在加入已有小组时需要）"),
+    "ws_key_hint": ("in the group's link: key=…", "见小组链接中的 key=…"),
+    "ws_link": ("Your group's link: open it in another browser to work as this group. Share it only within your "
+                "group: whoever has it writes your group's scenarios.",
+                "本小组链接：在其他浏览器中打开即可以本小组身份工作。仅在本小组内分享：持有链接者可写入本小组的情景。"),
+    "ws_park_failed_facilitator": ("The workshop's park does not load here ({reason}); the comparison needs it.",
+                                   "研讨会的园区数据在此无法加载（{reason}）；比较需要该园区。"),
 
     # --- export page ---
     "export_intro": ("Take the work home: every file opens in Excel (CSV in UTF-8 with BOM, or XLSX).",

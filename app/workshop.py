@@ -3,9 +3,10 @@ facilitator's comparison of the groups' chosen scenarios. Plain functions over a
 (app/pages/workshop.py) and the frame (app/shell.py) call them.
 
 A group's session is a `Membership` in `Workspace.workshop`: the workshop's code, the group, and which stored
-scenario ids are already in `ws.saved`. The code and the group's name live in the page's URL (?workshop=…&group=…,
-and &scenario=… for the scenario last opened), so a reload or another browser with the same link joins again and
-finds the group's scenarios and its last scenario applied. Each store call is one short transaction: nothing is
+scenario ids are already in `ws.saved`. The code, the group's name and the group's key live in the page's URL
+(?workshop=…&group=…&key=…, and &scenario=… for the scenario last opened), so a reload or another browser with the
+group's link joins again and finds the group's scenarios and its last scenario applied; without the key an
+existing group's name is refused (only the group writes its scenarios). Each store call is one short transaction: nothing is
 held open across a solve (the solve happens in the page's script run, before the save).
 """
 
@@ -42,7 +43,8 @@ STORE_URL_ENV = "SYMBIOSIS_STORE_URL"  # a PostgreSQL URL; unset: SQLite in the 
 STORE_DIR_ENV = "SYMBIOSIS_WORKSPACE"  # the workspace folder of the SQLite file (default ./workspace)
 STORE_OFF_ENV = "SYMBIOSIS_STORE"  # "off": no store, the app works as a single session
 DEFAULT_WORKSPACE = "workspace"
-PARAM_CODE, PARAM_GROUP, PARAM_SCENARIO = "workshop", "group", "scenario"
+PARAM_CODE, PARAM_GROUP, PARAM_KEY, PARAM_SCENARIO = "workshop", "group", "key", "scenario"
+PARAMS = (PARAM_CODE, PARAM_GROUP, PARAM_KEY, PARAM_SCENARIO)
 FAILED_STATUSES: frozenset[str] = frozenset({"infeasible", "error", "not_solved"})  # no plan to keep
 Loader: TypeAlias = Callable[[Mapping[str, bytes], str], Park]
 
@@ -113,7 +115,9 @@ class Membership:
     known: dict[int, str] = field(default_factory=dict)  # stored scenario id -> its name in ws.saved
     own: dict[str, int] = field(default_factory=dict)  # this group's scenario name -> its latest stored id
     last: str = ""  # the scenario last saved or opened (goes into the URL)
-    error: str = ""  # the last store write that failed, shown in the sidebar
+    error: tuple[str, str] = ("", "")  # the last store write that failed (English, 中文), shown in the sidebar
+    problems: dict[str, tuple[str, str]] = field(default_factory=dict)  # stored scenario -> why not (fully) read
+    shown: dict[str, int] = field(default_factory=dict)  # name in ws.saved -> the stored id it holds
 
     @property
     def code(self) -> str:
@@ -123,27 +127,43 @@ class Membership:
     def group_name(self) -> str:
         return str(self.group.name)
 
+    @property
+    def key(self) -> str:
+        return str(getattr(self.group, "key", "") or "")
+
+    def error_text(self, lang: Lang) -> str:
+        return pick(self.error[0], self.error[1], lang)
+
     def record(self, saved: Saved) -> None:
-        """Write a saved scenario (TOML) and its solve's result to the store: two short transactions."""
+        """Write a saved scenario (TOML) and its solve's result to the store, in one transaction."""
+        from symbiosis.workshop.store import ResultInput, StoreError
+
         name = saved.scenario.name
         if self.park_key and saved.scenario.park_hash != self.park_key:
-            self.error = f"“{name}” was made on another park than the workshop's; it is not written"
+            self.error = _both("ws_other_park", name=name)
             return
         try:
-            rec = self.store.save_scenario(self.group, name, scenario_bytes(saved.scenario), self.group_name)
             fields = result_fields(saved.plan)
-            if fields is not None:
-                self.store.save_result(rec.id, **fields)
-        except Exception as exc:  # the session keeps the scenario; the sidebar says it is not in the store
+            rec = self.store.save_scenario(self.group, name, scenario_bytes(saved.scenario), self.group_name,
+                                           result=None if fields is None else ResultInput(**fields))
+        except StoreError as exc:  # the session keeps the scenario; the sidebar says it is not in the store
+            LOG.warning("workshop store write refused: %s", exc)
+            self.error = exc.pair()
+            return
+        except Exception as exc:  # a driver's or the network's own error: said, never a traceback
             LOG.exception("workshop store write failed")
-            self.error = f"{type(exc).__name__}: {exc}"
+            self.error = _both("ws_write_error", kind=type(exc).__name__, detail=str(exc))
             return
         self.known[int(rec.id)] = name
-        self.own[name] = int(rec.id)
-        self.last, self.error = name, ""
+        self.own[name] = self.shown[name] = int(rec.id)
+        self.last, self.error = name, ("", "")
 
     def opened(self, name: str) -> None:
         self.last = name
+
+
+def _both(key: str, **params: Any) -> tuple[str, str]:
+    return t(key, "en", **params), t(key, "zh", **params)
 
 
 def result_fields(plan: Plan | None) -> dict[str, Any] | None:
@@ -165,13 +185,13 @@ def workshop_source(workshop: Any) -> str:
 
 
 def join(ws: Workspace, status: StoreStatus, code: str, group_name: str, state: StateLike,
-         loader: Loader, lang: Lang = "en", scenario: str = "") -> str:
-    """Join workshop `code` as `group_name`: open the workshop's park, the group's stored scenarios in
-    ws.saved, and the scenario `scenario` (else the chosen one, else the latest) applied. "" or what went wrong,
-    in `lang`; on a problem the session stays as it was."""
+         loader: Loader, lang: Lang = "en", scenario: str = "", key: str = "") -> str:
+    """Join workshop `code` as `group_name` (a group that exists needs its `key`, from the group's link): open
+    the workshop's park, the group's stored scenarios in ws.saved, and the scenario `scenario` (else the chosen
+    one, else the latest) applied. "" or what went wrong, in `lang`; on a problem the session stays as it was."""
     from symbiosis.workshop.store import StoreError
 
-    code, group_name = code.strip(), group_name.strip()
+    code, group_name, key = code.strip(), group_name.strip(), key.strip()
     if not status.on:
         return t("ws_off", lang)
     if not code or not group_name:
@@ -181,9 +201,9 @@ def join(ws: Workspace, status: StoreStatus, code: str, group_name: str, state: 
     if workshop is None:
         return t("ws_unknown_code", lang, code=code)
     try:
-        group = store.join(code, group_name)
+        group = store.join(code, group_name, key or None)
         files = store.park_package(workshop)
-    except StoreError as exc:  # a group name too long, a code gone meanwhile
+    except StoreError as exc:  # a group name too long, an existing group without its key, a code gone meanwhile
         return exc.text(lang)
     try:
         park = loader(files, workshop_source(workshop))
@@ -225,14 +245,22 @@ def refresh(ws: Workspace) -> int:
             continue
         mine = int(rec.group_id) == int(member.group.id)
         name = str(rec.name) if mine else f"{rec.group_name} · {rec.name}"
-        saved = rebuild(member.store, rec, ws.base_park)
-        member.known[rid] = name
+        saved, result, problem = restore(member.store, rec, ws.base_park)
+        if problem:
+            member.problems[name] = problem
+        else:
+            member.problems.pop(name, None)
         if saved is None:
+            member.known[rid] = name  # its edits no longer apply: it never will, do not try on every rerun
             continue
-        ws.saved[name] = saved
+        if result is not None:  # a scenario seen without its solve (written by an older program, or a failed
+            member.known[rid] = name  # write) is read again next time, when its result may be there
+        if rid >= member.shown.get(name, 0):  # an older version read again never hides a newer one
+            added += name not in ws.saved
+            ws.saved[name] = saved
+            member.shown[name] = rid
         if mine:
             member.own[str(rec.name)] = max(rid, member.own.get(str(rec.name), 0))
-        added += 1
     return added
 
 
@@ -255,20 +283,32 @@ def choose(ws: Workspace, name: str) -> bool:
 
 
 def rebuild(store: Any, rec: Any, base_park: Park) -> Saved | None:
-    """A stored scenario as the app holds a saved one: its park (edits applied to the workshop's park), its plan
-    (from the stored plan JSON; none for a failed or missing solve). None when its edits no longer apply."""
+    """A stored scenario as the app holds a saved one (see `restore`); None when its edits no longer apply."""
+    return restore(store, rec, base_park)[0]
+
+
+def restore(store: Any, rec: Any, base_park: Park) -> tuple[Saved | None, Any, tuple[str, str] | None]:
+    """(the stored scenario as the app holds a saved one, its latest result or None, what went wrong or None).
+    The Saved has its park (edits applied to the workshop's park) and its plan (from the stored plan JSON; none
+    for a failed or missing solve, or a plan this program cannot read: then the problem says so). Saved is None
+    when the scenario itself cannot be read or its edits no longer apply."""
+    where = {"name": str(rec.name), "group": str(rec.group_name)}
     try:
         scenario = Scenario.from_toml(bytes(rec.scenario_toml).decode("utf-8"))
         park = apply_edits(base_park, scenario.edits, source=base_park.source) if scenario.edits else base_park
-    except (ScenarioError, ParkError, UnicodeDecodeError) as exc:
+    except (ScenarioError, ParkError, UnicodeDecodeError, ValueError) as exc:
         LOG.warning("stored scenario %s not restored: %s", rec.id, exc)
-        return None
+        return None, None, _both("ws_not_restored", reason=str(exc), **where)
     result = store.result(rec.id)
-    plan = None
+    plan, problem = None, None
     if result is not None and result.plan_json:
-        plan = plan_from_json_dict(json.loads(result.plan_json))
+        try:
+            plan = plan_from_json_dict(json.loads(result.plan_json))
+        except (ValueError, KeyError, TypeError) as exc:  # e.g. {} -> "not a plan": the scenario without it
+            LOG.warning("stored plan of scenario %s not read: %s", rec.id, exc)
+            problem = _both("ws_plan_not_read", reason=f"{type(exc).__name__}: {exc}", **where)
     key = opts.SolveRequest.of(scenario, park).key()
-    return Saved(scenario=scenario, park=park, park_key=park_key(park), plan=plan, options_key=key)
+    return Saved(scenario=scenario, park=park, park_key=park_key(park), plan=plan, options_key=key), result, problem
 
 
 def sync_url(ws: Workspace, params: MutableMapping[str, Any]) -> None:
@@ -276,7 +316,8 @@ def sync_url(ws: Workspace, params: MutableMapping[str, Any]) -> None:
     member = ws.workshop
     if not isinstance(member, Membership):
         return
-    wanted = {PARAM_CODE: member.code, PARAM_GROUP: member.group_name, PARAM_SCENARIO: member.last}
+    wanted = {PARAM_CODE: member.code, PARAM_GROUP: member.group_name, PARAM_KEY: member.key,
+              PARAM_SCENARIO: member.last}
     for key, value in wanted.items():
         if not value:
             if key in params:
@@ -287,21 +328,31 @@ def sync_url(ws: Workspace, params: MutableMapping[str, Any]) -> None:
 
 def restore_from_url(ws: Workspace, params: Mapping[str, Any], status: StoreStatus, state: StateLike,
                      loader: Loader, lang: Lang = "en") -> str:
-    """On a page load with ?workshop=…&group=… (a reload, a shared link): join, once per session. "" or what
-    went wrong, in `lang`."""
+    """On a page load with ?workshop=…&group=…&key=… (a reload, the group's link): join, once per session. ""
+    or what went wrong, in `lang`."""
     code, group_name = str(params.get(PARAM_CODE, "") or ""), str(params.get(PARAM_GROUP, "") or "")
+    key = str(params.get(PARAM_KEY, "") or "")
     if not code or not group_name:
         return ""
     member = ws.workshop
     if isinstance(member, Membership) and member.code == code and member.group_name == group_name:
         return ""
     tried = ws.ui.get("_workshop_tried")
-    if tried is not None and tried[:3] == (code, group_name, lang):
-        return str(tried[3])  # tried in this session and failed: say why again, do not retry on every rerun
+    if tried is not None and tried[:4] == (code, group_name, key, lang):
+        return str(tried[4])  # tried in this session and failed: say why again, do not retry on every rerun
     problem = join(ws, status, code, group_name, state, loader, lang,
-                   scenario=str(params.get(PARAM_SCENARIO, "") or ""))
-    ws.ui["_workshop_tried"] = (code, group_name, lang, problem)
+                   scenario=str(params.get(PARAM_SCENARIO, "") or ""), key=key)
+    ws.ui["_workshop_tried"] = (code, group_name, key, lang, problem)
     return problem
+
+
+def group_link(member: Membership, base_url: str = "") -> str:
+    """The group's link: the app's address with the workshop's code, the group's name and its key. Whoever has
+    it writes as the group; the group shares it among its members only."""
+    from urllib.parse import urlencode
+
+    query = urlencode({PARAM_CODE: member.code, PARAM_GROUP: member.group_name, PARAM_KEY: member.key})
+    return f"{base_url.split('?')[0].rstrip('/')}/?{query}"
 
 
 # --- in the frame (app/shell.py) --------------------------------------------------------------------------------
@@ -327,8 +378,8 @@ def frame_end(ws: Workspace, lang: Lang) -> None:
         return
     box = st.sidebar.container(border=True, key="workshop_status")
     box.markdown(t("ws_sidebar", lang, group=member.group_name, code=member.code))
-    if member.error:
-        box.warning(t("ws_write_failed", lang, error=member.error), icon=":material/warning:")
+    if any(member.error):
+        box.warning(t("ws_write_failed", lang, error=member.error_text(lang)), icon=":material/warning:")
     sync_url(ws, st.query_params)
 
 
@@ -351,20 +402,25 @@ class Entry:
 
 
 def chosen_entries(store: Any, workshop: Any, facilitator_code: str, base_park: Park,
-                   cache: MutableMapping[int, Entry | None] | None = None) -> list[Entry]:
+                   cache: MutableMapping[int, Entry | None] | None = None,
+                   problems: list[tuple[str, str]] | None = None) -> list[Entry]:
     """Every group's chosen scenario (groups that chose none are left out), by group name.
-    `cache` (stored id -> Entry) spares rebuilding a scenario on every rerun: a stored scenario never changes."""
+    `cache` (stored id -> Entry) spares rebuilding a scenario on every rerun: a stored scenario never changes,
+    but one read without its result is read again next time. `problems` gets what could not be read, (en, 中文)."""
     cache = {} if cache is None else cache
     out: list[Entry] = []
     for rec in store.chosen_scenarios(workshop, facilitator_code=facilitator_code):
         rid = int(rec.id)
+        entry = cache.get(rid)
         if rid not in cache:
-            saved = rebuild(store, rec, base_park)
-            result = store.result(rec.id)
-            cache[rid] = None if saved is None else Entry(
+            saved, result, problem = restore(store, rec, base_park)
+            if problem is not None and problems is not None:
+                problems.append(problem)
+            entry = None if saved is None else Entry(
                 group=str(rec.group_name), name=str(rec.name), saved=saved,
                 status=str(result.status) if result is not None else "")
-        entry = cache[rid]
+            if result is not None or saved is None:  # without its result: not kept, read again next time
+                cache[rid] = entry
         if entry is not None:
             out.append(entry)
     return out
@@ -409,10 +465,16 @@ def indicators_table(before: pd.DataFrame, after: Sequence[tuple[str, pd.DataFra
     for r in before.to_dict("records"):
         row = {t("col_indicator", lang): pick(str(r["name_en"]), str(r["name_zh"]), lang),
                t("col_threshold", lang): threshold_text(r, lang), t("ws_col_today", lang): cell(pd.Series(r))}
-        for group, frame in indexed:
-            row[group] = cell(frame.loc[r["indicator_id"]]) if r["indicator_id"] in frame.index else "—"
+        for group, frame in indexed:  # "plan: <group>": a group named like a column never overwrites it
+            row[group_column(group, lang)] = (cell(frame.loc[r["indicator_id"]]) if r["indicator_id"] in frame.index
+                                              else "—")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def group_column(group: str, lang: Lang) -> str:
+    """The indicators table's column of a group's plan."""
+    return t("ws_col_plan_of", lang, group=group)
 
 
 def link_overlap(entries: Sequence[Entry], lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -463,5 +525,6 @@ def report_html(title: str, sections: Iterable[tuple[str, pd.DataFrame | str]], 
 
 
 __all__ = ["Entry", "Membership", "StoreStatus", "choose", "chosen_entries", "connect", "create", "frame_end",
-           "frame_start", "indicators_table", "join", "link_overlap", "open_store", "rebuild", "refresh", "report_html",
-           "restore_from_url", "result_fields", "store_settings", "sync_url", "totals_table"]
+           "frame_start", "group_column", "group_link", "indicators_table", "join", "link_overlap", "open_store",
+           "rebuild", "refresh", "report_html", "restore", "restore_from_url", "result_fields", "store_settings",
+           "sync_url", "totals_table"]

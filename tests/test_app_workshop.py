@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -103,6 +104,9 @@ def test_create_join_save_and_a_reload_restores_the_group(store_dir: Path) -> No
     ws = ws_of(group)
     assert isinstance(ws.workshop, wk.Membership) and ws.workshop.group_name == "Group A"
     assert group.query_params["workshop"] == code and group.query_params["group"] == "Group A"
+    key = group.query_params["key"]
+    assert key == ws.workshop.key and len(key) == 8  # the group's key, issued at its first join, in the link
+    assert any(f"key={key}" in c.value for c in group.code)  # the group's link, shown to copy
     assert ws.source_label == "Morning" and ws.saved == {}
     solve_and_save(group, "short trucks", reach_truck=5.0)
     plan = ws.plan
@@ -128,6 +132,17 @@ def test_create_join_save_and_a_reload_restores_the_group(store_dir: Path) -> No
     assert set(ws2.saved) == {"short trucks"} and ws2.park_key == ws.park_key
     assert ws2.scenario.name == "short trucks" and ws2.scenario.options["reach_km"]["truck"] == 5.0
     assert ws2.plan is not None and [link_key(x) for x in ws2.plan.links] == [link_key(x) for x in plan.links]
+    # the same link without the key: the group exists, so the name alone is refused, and the sidebar says why
+    without = {k: str(v) for k, v in group.query_params.items() if k != "key"}
+    stranger = new_app(**without).run()
+    assert not stranger.exception and ws_of(stranger).workshop is None
+    assert any("already exists" in w.value and "ask its members for the group's link" in w.value
+               for w in stranger.sidebar.warning)
+    join(stranger, code, "group a")  # the join form without the key: refused too, with the same message
+    assert ws_of(stranger).workshop is None and any("already exists" in e.value for e in stranger.error)
+    stranger.text_input(key="ws_join_key").set_value(key.lower()).run()
+    stranger.button(key="ws_join_button").click().run()
+    assert isinstance(ws_of(stranger).workshop, wk.Membership) and set(ws_of(stranger).saved) == {"short trucks"}
     go(again, "opportunities")
     assert again.number_input(key="opt_reach_truck").value == 5.0
     assert not any("changed since this plan" in i.value for i in again.info)  # the restored plan is current
@@ -161,8 +176,8 @@ def test_the_facilitator_compares_the_groups_chosen_scenarios(store_dir: Path) -
         row = totals[totals["group"] == g].iloc[0]
         assert int(row["links"]) == len(plan.links)
     indicators = table_with(facilitator, "today")
-    assert {"Group A", "Group B"} <= set(indicators.columns) and len(indicators) >= 5
-    assert indicators["Group A"].str.contains("✓|✗").any() and indicators["today"].str.contains("✓|✗").any()
+    assert {"plan: Group A", "plan: Group B"} <= set(indicators.columns) and len(indicators) >= 5
+    assert indicators["plan: Group A"].str.contains("✓|✗").any() and indicators["today"].str.contains("✓|✗").any()
     overlap = table_with(facilitator, "only this group")
     keys = {g: {link_key(x) for x in p.links} for g, p in plans.items() if p is not None}
     common = keys["Group A"] & keys["Group B"]
@@ -267,3 +282,137 @@ def test_a_store_that_stops_answering_is_said_and_the_session_kept(store_dir: Pa
     again = new_app(workshop=code, group="Group A").run()  # a reload while it is down: the demo, and why
     assert not again.exception
     assert any("does not answer now" in w.value for w in again.sidebar.warning)
+
+
+# --- review fixes: no cached half-written entry, no traceback, bilingual messages, unique columns -----------------
+class _FakeStore:
+    """The store calls `restore`/`chosen_entries` make, over fixed records."""
+
+    def __init__(self, records: list[Any], results: dict[int, Any]) -> None:
+        self.records, self.results, self.reads = records, results, 0
+
+    def result(self, scenario_id: int) -> Any:
+        self.reads += 1
+        return self.results.get(scenario_id)
+
+    def chosen_scenarios(self, workshop: Any, **_: Any) -> list[Any]:
+        return self.records
+
+    def scenarios(self, workshop: Any, **_: Any) -> list[Any]:
+        return self.records
+
+
+def _record(rid: int, name: str, group: str = "Group A", group_id: int = 1) -> Any:
+    from types import SimpleNamespace
+
+    from symbiosis.core.scenario import scenario_bytes
+
+    return SimpleNamespace(id=rid, name=name, group_name=group, group_id=group_id,
+                           scenario_toml=scenario_bytes(Scenario(name=name, options={"objective": "emissions"})))
+
+
+def _result(plan_json: str | None, status: str = "optimal") -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(status=status, plan_json=plan_json)
+
+
+@pytest.fixture
+def park(tmp_path: Path) -> Any:
+    from symbiosis.core.loader import load_park
+
+    return load_park(write_park(tmp_path / "park"))
+
+
+def test_an_entry_read_before_its_result_is_read_again(park: Any) -> None:
+    rec = _record(7, "s")
+    store = _FakeStore([rec], {})
+    cache: dict[int, Any] = {}
+    first = wk.chosen_entries(store, None, "F" * 12, park, cache)
+    assert [e.saved.plan for e in first] == [None] and 7 not in cache  # not kept without its result
+    store.results[7] = _result(Plan(status="optimal").to_json())
+    second = wk.chosen_entries(store, None, "F" * 12, park, cache)
+    assert second[0].saved.plan is not None and second[0].status == "optimal" and 7 in cache
+    reads = store.reads
+    wk.chosen_entries(store, None, "F" * 12, park, cache)
+    assert store.reads == reads  # now cached
+
+
+def test_a_group_reads_a_scenario_again_until_its_result_is_there(park: Any) -> None:
+    from app.state import Workspace
+
+    rec = _record(3, "s")
+    store = _FakeStore([rec], {})
+    ws = Workspace()
+    ws.base_park = park
+    group = type("G", (), {"id": 1, "name": "Group A", "key": "ABCDEFGH"})()
+    ws.workshop = wk.Membership(store=store, workshop=None, group=group)
+    assert wk.refresh(ws) == 1 and ws.saved["s"].plan is None and 3 not in ws.workshop.known
+    store.results[3] = _result(Plan(status="optimal").to_json())
+    assert wk.refresh(ws) == 0 and ws.saved["s"].plan is not None and 3 in ws.workshop.known
+
+
+def test_a_stored_plan_this_program_cannot_read_is_said_not_raised(park: Any) -> None:
+    store = _FakeStore([_record(5, "odd", "Group B", 2)], {5: _result("{}")})
+    problems: list[tuple[str, str]] = []
+    entries = wk.chosen_entries(store, None, "F" * 12, park, {}, problems)
+    assert [e.name for e in entries] == ["odd"] and entries[0].saved.plan is None
+    ((en, zh),) = problems
+    assert "“odd” (Group B) cannot be read" in en and "not a plan" in en and "无法被本程序读取" in zh
+    broken = _record(6, "broken")
+    broken.scenario_toml = b"colour = 'red'\n"
+    saved, _, problem = wk.restore(store, broken, park)
+    assert saved is None and problem is not None and "cannot be read here" in problem[0]
+
+
+def test_a_failed_write_is_said_in_both_languages(park: Any) -> None:
+    from app.state import Saved
+    from symbiosis.workshop.store import StoreError
+
+    class Refusing:
+        def save_scenario(self, *args: Any, **kwargs: Any) -> Any:
+            raise StoreError("wrong_group_key", group="Group A")
+
+    class Broken:
+        def save_scenario(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("disk full")
+
+    saved = Saved(scenario=Scenario(name="s", park_hash="other"), park=park, park_key="k", plan=None,
+                  options_key="o")
+    group = type("G", (), {"id": 1, "name": "Group A", "key": ""})()
+    member = wk.Membership(store=Refusing(), workshop=None, group=group, park_key="mine")
+    member.record(saved)
+    assert "another park" in member.error_text("en") and "不同的园区" in member.error_text("zh")
+    member.park_key = ""
+    member.record(saved)
+    assert "not the key" in member.error_text("en") and "密钥" in member.error_text("zh")
+    member.store = Broken()
+    member.record(saved)
+    assert "RuntimeError: disk full" in member.error_text("en") and "存储无法写入" in member.error_text("zh")
+
+
+def test_a_group_named_like_a_column_does_not_overwrite_it(park: Any) -> None:
+    import flows
+
+    before = flows.indicators(park, None)
+    table = wk.indicators_table(before, [("today", before), ("Indicator", before)], "en")
+    assert len(set(table.columns)) == len(table.columns) == 5  # indicator, threshold, today and two groups
+    assert {"plan: today", "plan: Indicator", "today"} <= set(table.columns)
+    assert table["today"].tolist() == table["plan: today"].tolist()  # the same plan: the same cells
+
+
+@pytest.mark.slow
+def test_the_facilitator_is_told_when_the_workshop_park_does_not_load(store_dir: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from symbiosis.core.errors import ParkError
+
+    facilitator = new_app().run()
+    _, fcode = create_workshop(facilitator)
+
+    def broken(*args: object) -> None:
+        raise ParkError([])
+
+    monkeypatch.setattr(wk, "workshop_park", broken)
+    facilitator.text_input(key="ws_facilitator_code").set_value(fcode).run()
+    assert not facilitator.exception, [e.value for e in facilitator.exception]
+    assert any("park does not load here" in e.value for e in facilitator.error)

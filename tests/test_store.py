@@ -81,7 +81,9 @@ def test_bad_park_file_names_are_refused(store: Store) -> None:
 def test_join_is_idempotent_and_a_wrong_code_is_refused(store: Store) -> None:
     made = store.create_workshop("w", PARK)
     a = store.join(made.code, "Group A")
-    assert store.join(made.code.lower(), "  group   a ") == a  # a reload or another browser: the same group
+    assert len(a.key) == 8 and set(a.key) <= set(CODE_ALPHABET)
+    # a reload or another browser with the group's link: the same group (the key as typed: case, dashes)
+    assert store.join(made.code.lower(), "  group   a ", a.key.lower()[:4] + "-" + a.key[4:]) == a
     b = store.join(made.code, "Group B")
     assert b.id != a.id and b.workshop_id == a.workshop_id == made.id
     with pytest.raises(StoreError) as caught:
@@ -227,6 +229,106 @@ def test_a_failed_solve_is_stored_as_failed_never_as_a_result(store: Store) -> N
         store.save_result(10**6, status="optimal", gap=0.0, plan_json=plan(1.0), error=None, seconds=1.0)
 
 
+def test_a_scenario_and_its_result_are_written_in_one_transaction(store: Store) -> None:
+    """save_scenario(..., result=...): a reader never sees the scenario without its solve, and a refused result
+    leaves no scenario behind."""
+    from symbiosis.workshop import ResultInput
+
+    made = store.create_workshop("w", PARK)
+    a = store.join(made.code, "A")
+    seen: list[Any] = []
+    real_insert = store._write
+
+    def spy(work: Callable[[Any], Any]) -> Any:  # every write: what a reader sees right after it
+        out = real_insert(work)
+        seen.extend((s.name, store.result(s.id)) for s in store.scenarios(made, group=a))
+        return out
+
+    store._write = spy  # type: ignore[method-assign]
+    rec = store.save_scenario(a, "s", toml("s"), "Li", result=ResultInput(status="optimal", gap=0.0,
+                                                                          plan_json=plan(3.0), error=None,
+                                                                          seconds=0.5))
+    store._write = real_insert  # type: ignore[method-assign]
+    result = store.result(rec.id)
+    assert result is not None and json.loads(result.plan_json or "")["objective_tco2e"] == 3.0
+    assert seen and all(r is not None for _, r in seen)  # never the scenario alone
+    with pytest.raises(StoreError, match="needs the plan JSON"):
+        store.save_scenario(a, "t", toml("t"), "Li", result=ResultInput(status="optimal", gap=None,
+                                                                        plan_json=None, error=None, seconds=0.5))
+    assert [s.name for s in store.scenarios(made, group=a)] == ["s"]  # the refused result left no scenario
+    failed = store.save_scenario(a, "u", toml("u"), "Li", result=ResultInput(
+        status="failed", gap=None, plan_json=None, error="infeasible: x", seconds=0.1))
+    assert store.result(failed.id) is not None and store.result(failed.id).failed  # type: ignore[union-attr]
+
+
+def test_unknown_statuses_and_non_text_errors_are_refused(store: Store) -> None:
+    made = store.create_workshop("w", PARK)
+    sid = store.save_scenario(store.join(made.code, "A"), "s", toml("s"), "Li").id
+    with pytest.raises(StoreError, match="not a solve status"):
+        store.save_result(sid, status="optimall", gap=None, plan_json=plan(1.0), error=None, seconds=1.0)
+    with pytest.raises(StoreError, match="must be text"):
+        store.save_result(sid, status="failed", gap=None, plan_json=None, error=42, seconds=1.0)  # type: ignore[arg-type]
+    assert store.result(sid) is None
+
+
+def test_a_database_refusal_is_a_store_error_not_a_traceback(store: Store, backend: str) -> None:
+    with pytest.raises(StoreError):
+        store._write(lambda conn: conn.execute(text("SELECT no_such_function(1)")))
+    with pytest.raises(StoreError), store._read() as conn:
+        conn.execute(text("SELECT no_such_function(1)"))
+    if backend == "postgresql":  # PostgreSQL refuses a NUL character in text (a DataError, not an OperationalError)
+        made = store.create_workshop("w", PARK)
+        with pytest.raises(StoreError, match="refused this request"):
+            store.save_scenario(store.join(made.code, "A"), "s", toml("s"), "Li\x00")
+
+
+# --- group keys --------------------------------------------------------------------------------------------------
+def test_only_the_group_with_its_key_joins_again_and_writes(store: Store) -> None:
+    made = store.create_workshop("w", PARK)
+    a = store.join(made.code, "Group A")
+    b = store.join(made.code, "Group B")
+    assert a.key != b.key and len(a.key) == 8
+    for key in (None, "", b.key, "ABCDEFGH", "x" * 40):  # another group's key, a guess, garbage
+        with pytest.raises(StoreError, match="already exists") as caught:
+            store.join(made.code, "group a", key)
+        en, zh = caught.value.pair()
+        assert "ask its members for the group's link" in en and "请向该小组成员索取小组链接" in zh
+    assert store.join(made.code, "Group A", a.key) == a
+    # a Group object without the key (as the facilitator or another group reads it) cannot write
+    listed = {g.name: g for g in store.groups(made, facilitator_code=made.facilitator_code)}
+    assert listed["Group A"].key == "" and listed["Group A"].id == a.id  # keys are not read out
+    rec = store.save_scenario(a, "mine", toml("mine"), "Li")
+    for forged in (listed["Group A"], Group(a.id, made.id, "Group A", key=b.key)):
+        with pytest.raises(StoreError, match="not the key of group 'Group A'"):
+            store.save_scenario(forged, "sneak", toml("sneak"), "x")
+        with pytest.raises(StoreError, match="not the key"):
+            store.choose(forged, rec.id)
+    assert [s.name for s in store.scenarios(made, facilitator_code=made.facilitator_code)] == ["mine"]
+    assert store.chosen_scenarios(made, facilitator_code=made.facilitator_code) == []
+
+
+def test_a_store_of_schema_1_gets_a_key_for_every_group(store_url: str) -> None:
+    with Store.open(store_url) as first:
+        made = first.create_workshop("w", PARK)
+        first.join(made.code, "A")
+        first._write(lambda conn: conn.execute(text("ALTER TABLE groups DROP COLUMN token")))
+        first._write(lambda conn: conn.execute(text("UPDATE schema_version SET version = 1")))
+    with Store.open(store_url) as again:
+        assert again.schema_version() == SCHEMA_VERSION
+        with again._read() as conn:
+            (token,) = conn.execute(text("SELECT token FROM groups")).one()
+        assert len(token) == 8 and set(token) <= set(CODE_ALPHABET)
+        assert again.join(made.code, "A", token).name == "A"
+
+
+def test_set_shared_with_an_empty_or_malformed_code_changes_nothing(store: Store) -> None:
+    made = store.create_workshop("w", PARK)
+    for bad in ("", "   ", made.code, made.facilitator_code[:-1]):
+        with pytest.raises(StoreError, match="not the facilitator code"):
+            store.set_shared(bad, True)
+    assert not store.facilitated(made.facilitator_code).shared  # type: ignore[union-attr]
+
+
 # --- schema version ----------------------------------------------------------------------------------------------
 def test_the_schema_version_is_recorded_and_a_newer_one_refused(store_url: str) -> None:
     first = Store.open(store_url)
@@ -344,6 +446,105 @@ def test_an_altered_export_is_refused_and_nothing_is_written(store: Store, tmp_p
     assert len(store.workshops()) == before
 
 
+def _rewrite(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("bad_name", ["../../escaped.csv", "/tmp/escaped.csv", "park/../../escaped.csv"])
+def test_an_export_whose_park_file_name_leaves_the_folder_is_refused(store: Store, tmp_path: Path,
+                                                                      bad_name: str) -> None:
+    """A doctored export names a park file '../../x' (its 'file' entry is fine, its sha256 and the park hash are
+    right): the import refuses it, so a later export never writes outside its folder."""
+    from symbiosis.workshop.store import park_hash
+
+    code, _ = _fill(store)
+    out = tmp_path / "deep" / "out"
+    store.export_workshop(code, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["park_files"][0]
+    files = {e["name"]: (out / e["file"]).read_bytes() for e in manifest["park_files"]}
+    files[bad_name] = files.pop(entry["name"])
+    entry["name"] = bad_name
+    manifest["workshop"]["park_hash"] = park_hash(files)
+    _rewrite(out, manifest)
+    before = len(store.workshops())
+    with pytest.raises(StoreError, match="not accepted"):
+        store.import_workshop(out)
+    assert len(store.workshops()) == before
+
+
+def test_an_export_with_a_bad_status_error_code_or_plan_file_is_refused(store: Store, tmp_path: Path) -> None:
+    import hashlib
+
+    code, _ = _fill(store)
+    out = tmp_path / "out"
+    store.export_workshop(code, out)
+    original = (out / "manifest.json").read_text(encoding="utf-8")
+    before = len(store.workshops())
+
+    def doctored(change: Callable[[dict[str, Any]], None], match: str) -> None:
+        manifest = json.loads(original)
+        change(manifest)
+        _rewrite(out, manifest)
+        with pytest.raises(StoreError, match=match):
+            store.import_workshop(out)
+
+    def result(m: dict[str, Any]) -> dict[str, Any]:
+        return dict(m["groups"][0]["scenarios"][0]["results"][0])
+
+    doctored(lambda m: m["groups"][0]["scenarios"][0]["results"][0].update(status="optimall"),
+             "not a solve status")
+    doctored(lambda m: m["groups"][0]["scenarios"][1]["results"][0].update(error=["not", "text"]), "must be text")
+    doctored(lambda m: m["workshop"].update(code=""), "not a join code")
+    doctored(lambda m: m["workshop"].update(facilitator_code="0OIL"), "not a join code")
+    doctored(lambda m: m["groups"][0].update(key="short"), "group key")
+    plan_file = result(json.loads(original))["plan_file"]
+    latin = "é".encode("latin-1") + b"{}"
+    (out / plan_file).write_bytes(latin)
+
+    def new_sha(m: dict[str, Any]) -> None:
+        m["groups"][0]["scenarios"][0]["results"][0]["plan_sha256"] = hashlib.sha256(latin).hexdigest()
+
+    doctored(new_sha, f"plan file {plan_file} is not UTF-8")
+    assert len(store.workshops()) == before
+
+
+def test_export_and_import_keep_the_group_keys(new_store_url: NewStoreUrl, tmp_path: Path) -> None:
+    with Store.open(new_store_url("sqlite")) as origin, Store.open(new_store_url("sqlite")) as destination:
+        made = origin.create_workshop("w", PARK)
+        a = origin.join(made.code, "A")
+        origin.save_scenario(a, "s", toml("s"), "Li")
+        origin.export_workshop(made.facilitator_code, tmp_path / "out")
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["groups"][0]["key"] == a.key
+        moved = destination.import_workshop(tmp_path / "out")
+        again = destination.join(moved.code, "A", a.key)  # the group's old link still works
+        assert again.key == a.key
+        destination.save_scenario(again, "t", toml("t"), "Li")
+        with pytest.raises(StoreError, match="already exists"):
+            destination.join(moved.code, "A")
+        del manifest["groups"][0]["key"]  # an export written before group keys: the group gets a new key
+        (tmp_path / "out" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        older = destination.import_workshop(tmp_path / "out")
+        with destination._read() as conn:
+            keys = [k for (k,) in conn.execute(text("SELECT token FROM groups WHERE workshop_id = :w"),
+                                               {"w": older.id}).all()]
+        assert len(keys) == 1 and len(keys[0]) == 8 and keys[0] != a.key
+
+
+def test_an_export_never_writes_outside_its_folder(store: Store, tmp_path: Path) -> None:
+    """A name that got into the store before names were checked on import: the export refuses it."""
+    code, _ = _fill(store)
+    made = store.workshop(code)
+    assert made is not None
+    store._write(lambda conn: conn.execute(park_files_table.insert().values(
+        park_hash=made.park_hash, name="../../escaped.csv", content=b"x")))
+    out = tmp_path / "a" / "b" / "out"
+    with pytest.raises(StoreError, match="not accepted"):
+        store.export_workshop(code, out)
+    assert not (tmp_path / "a" / "escaped.csv").exists() and not (tmp_path / "a" / "b" / "escaped.csv").exists()
+
+
 def test_an_export_with_a_version_twice_or_two_picks_is_refused(store: Store, tmp_path: Path) -> None:
     code, _ = _fill(store)
     out = tmp_path / "out"
@@ -393,12 +594,13 @@ WRITERS = 20
 PER_WRITER = 3
 
 
-def _writer(url: str, code: str, who: str, barrier: Any = None, count: int = PER_WRITER) -> list[int]:
+def _writer(url: str, code: str, who: str, barrier: Any = None, count: int = PER_WRITER, key: str = "") -> list[int]:
     """One session: join its own group, save scenarios and their results, and save into the group everyone
-    shares under the same scenario name (the version race). `barrier`: start writing when all sessions do."""
+    shares under the same scenario name (the version race; `key`: that group's key, from its first join).
+    `barrier`: start writing when all sessions do."""
     with Store.open(url) as opened:
         own = opened.join(code, f"group {who}")
-        common = opened.join(code, "everyone")
+        common = opened.join(code, "everyone", key)
         if barrier is not None:
             barrier.wait(timeout=120)
         saved = []
@@ -412,9 +614,9 @@ def _writer(url: str, code: str, who: str, barrier: Any = None, count: int = PER
         return saved
 
 
-def _process_writer(url: str, code: str, who: str, barrier: Any, count: int, out: Any) -> None:
+def _process_writer(url: str, code: str, who: str, barrier: Any, count: int, out: Any, key: str) -> None:
     try:
-        out.put((who, _writer(url, code, who, barrier, count), ""))
+        out.put((who, _writer(url, code, who, barrier, count, key), ""))
     except BaseException as exc:  # reported to the parent, which fails the test
         out.put((who, [], repr(exc)))
 
@@ -435,13 +637,14 @@ def _check_nothing_lost(store: Store, made: Workshop, writers: list[str], saved:
 
 def test_twenty_threads_save_at_the_same_moment_and_nothing_is_lost(store: Store, store_url: str) -> None:
     made = store.create_workshop("busy", PARK)
+    key = store.join(made.code, "everyone").key
     barrier = threading.Barrier(WRITERS)
     saved: list[list[int]] = [[] for _ in range(WRITERS)]
     errors: list[BaseException] = []
 
     def run(i: int) -> None:
         try:
-            saved[i] = _writer(store_url, made.code, f"t{i:02d}", barrier)
+            saved[i] = _writer(store_url, made.code, f"t{i:02d}", barrier, key=key)
         except BaseException as exc:  # collected and asserted below: a thread's error must fail the test
             errors.append(exc)
 
@@ -482,8 +685,9 @@ def test_four_processes_write_one_sqlite_file_and_nothing_is_lost(tmp_path: Path
     who = [f"p{i}" for i in range(4)]
     with Store.open(url) as opened:
         made = opened.create_workshop("busy", PARK)
+        key = opened.join(made.code, "everyone").key
         barrier, out = context.Barrier(len(who)), context.Queue()
-        processes = [context.Process(target=_process_writer, args=(url, made.code, w, barrier, count, out))
+        processes = [context.Process(target=_process_writer, args=(url, made.code, w, barrier, count, out, key))
                      for w in who]
         for p in processes:
             p.start()

@@ -17,7 +17,9 @@ from app.state import Workspace
 from app.ui import lang, show_table, workspace
 from flows import difference, difference_figure
 from flows.labels import BASES, BASIS_NAMES, unit_label
+from symbiosis.core.errors import ParkError
 from symbiosis.core.i18n import Lang
+from symbiosis.core.i18n import pick as pick_lang
 from symbiosis.workshop.store import StoreError
 
 
@@ -48,9 +50,11 @@ def _join(ws: Workspace, status: wk.StoreStatus, lg: Lang) -> None:
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     code = c1.text_input(t("ws_code", lg), key="ws_join_code", placeholder=t("ws_code_hint", lg))
     group = c2.text_input(t("ws_group", lg), key="ws_join_group", placeholder=t("ws_group_hint", lg))
+    key = st.text_input(t("ws_key", lg), key="ws_join_key", placeholder=t("ws_key_hint", lg))
     if c3.button(t("ws_join_button", lg), key="ws_join_button", type="primary", icon=":material/login:"):
         with st.spinner(t("loading_park", lg)):
-            problem = wk.join(ws, status, code or "", group or "", st.session_state, compute.load, lg)
+            problem = wk.join(ws, status, code or "", group or "", st.session_state, compute.load, lg,
+                              key=key or "")
         if problem:
             st.error(problem, icon=":material/error:")
         else:
@@ -64,18 +68,22 @@ def _group(ws: Workspace, lg: Lang) -> None:
     st.subheader(t("ws_you_are", lg, group=member.group_name, name=member.workshop.name))
     st.markdown(f"### {t('ws_code', lg)}: `{member.code}`")
     st.caption(t("ws_group_help", lg))
-    if member.error:
-        st.warning(t("ws_write_failed", lg, error=member.error), icon=":material/warning:")
+    st.caption(t("ws_link", lg))
+    st.code(wk.group_link(member, _app_url()), language=None)
+    if any(member.error):
+        st.warning(t("ws_write_failed", lg, error=member.error_text(lg)), icon=":material/warning:")
     l1, l2 = st.columns(2)
     if l1.button(t("ws_refresh", lg), key="ws_refresh", icon=":material/refresh:"):
         st.success(t("ws_refreshed", lg, n=wk.refresh(ws)))
     if l2.button(t("ws_leave", lg), key="ws_leave", icon=":material/logout:"):
         wk.leave(ws)
-        for key in (wk.PARAM_CODE, wk.PARAM_GROUP, wk.PARAM_SCENARIO):
+        for key in wk.PARAMS:
             if key in st.query_params:
                 del st.query_params[key]
         st.rerun()
     wk.refresh(ws)  # cheap: only scenarios not yet in ws.saved are read and rebuilt
+    for en, zh in member.problems.values():
+        st.warning(pick_lang(en, zh, lg), icon=":material/warning:")
     own = list(member.own)
     if not own:
         st.info(t("ws_save_first", lg), icon=":material/info:")
@@ -133,9 +141,16 @@ def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str
     if shared != bool(workshop.shared):
         store.set_shared(fcode, shared)
         st.success(t("ws_shared_on" if shared else "ws_shared_off", lg))
-    park = wk.workshop_park(store, workshop, compute.load)
+    try:
+        park = wk.workshop_park(store, workshop, compute.load)
+    except ParkError as exc:
+        st.error(t("ws_park_failed_facilitator", lg, reason=str(exc)), icon=":material/error:")
+        return
     cache = ws.ui.setdefault("_ws_entries", {})
-    entries = wk.chosen_entries(store, workshop, fcode, park, cache)
+    problems: list[tuple[str, str]] = []
+    entries = wk.chosen_entries(store, workshop, fcode, park, cache, problems)
+    for en, zh in problems:
+        st.warning(pick_lang(en, zh, lg), icon=":material/warning:")
     st.subheader(t("ws_compare", lg))
     if not entries:
         st.info(t("ws_none_chosen", lg), icon=":material/info:")
@@ -166,6 +181,14 @@ def _comparison(ws: Workspace, status: wk.StoreStatus, workshop: Any, fcode: str
     report = wk.report_html(t("ws_report_title", lg, name=workshop.name, code=workshop.code), sections, figure, lg)
     st.download_button(t("ws_export", lg), data=report, file_name=f"workshop-{workshop.code}.html",
                        mime="text/html", key="ws_export", on_click="ignore", icon=":material/download:")
+
+
+def _app_url() -> str:
+    """The address this browser opened the app at (for the group's link); "" when unknown."""
+    try:
+        return str(st.context.url or "")
+    except Exception:  # older servers or a test harness without a request: the link is then relative
+        return ""
 
 
 def _difference(entries: list[wk.Entry], lg: Lang) -> tuple[Any, str, Any]:

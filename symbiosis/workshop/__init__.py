@@ -8,6 +8,7 @@ from symbiosis.workshop.store import (
     SCHEMA_VERSION,
     Group,
     ImportedWorkshop,
+    ResultInput,
     ResultRecord,
     ScenarioRecord,
     Store,
@@ -17,5 +18,5 @@ from symbiosis.workshop.store import (
     park_hash,
 )
 
-__all__ = ["SCHEMA_VERSION", "Group", "ImportedWorkshop", "ResultRecord", "ScenarioRecord", "Store", "StoreError",
+__all__ = ["SCHEMA_VERSION", "Group", "ImportedWorkshop", "ResultInput", "ResultRecord", "ScenarioRecord", "Store", "StoreError",
            "Workshop", "normalize_code", "park_hash"]

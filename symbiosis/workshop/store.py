@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from sqlalchemy import (
     Boolean,
@@ -61,6 +61,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 
 from symbiosis.core.errors import SymbiosisError
 from symbiosis.core.i18n import Lang, pair, register, render
+from symbiosis.core.plan import SolveStatus
 from symbiosis.core.scenario import Scenario, ScenarioError, read_scenario_bytes
 
 T = TypeVar("T")
@@ -122,6 +123,17 @@ STORE_MESSAGES = register("store", {
                            "{path} 中没有研讨会导出的 manifest.json（由 `symbiosis workshop export` 写出）"),
     "import_bad": ("The workshop export in {path} cannot be imported: {reason}",
                    "{path} 中的研讨会导出无法导入：{reason}"),
+    "bad_status": ("The status '{value}' is not a solve status; accepted: {accepted}",
+                   "状态“{value}”不是求解状态；可接受：{accepted}"),
+    "bad_error": ("The error of a failed solve must be text; got {value}", "求解失败的错误信息须为文字；实际为 {value}"),
+    "database_error": ("The store refused this request ({reason}); nothing was written",
+                       "存储拒绝了此次请求（{reason}）；未写入任何内容"),
+    "group_exists": ("The group '{group}' already exists in this workshop: ask its members for the group's link "
+                     "(it carries the group's key), or choose another group name",
+                     "小组“{group}”在本研讨会中已存在：请向该小组成员索取小组链接（链接中含小组密钥），或换一个小组名称"),
+    "wrong_group_key": ("This is not the key of group '{group}': only the group writes its scenarios (open the "
+                        "group's link again)",
+                        "这不是小组“{group}”的密钥：只有该小组才能写入其方案（请重新打开小组链接）"),
     "what.workshop": ("The workshop name", "研讨会名称"),
     "what.group": ("The group name", "小组名称"),
     "what.scenario": ("The scenario name", "方案名称"),
@@ -162,6 +174,7 @@ def _what(key: str) -> dict[str, str]:
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 FACILITATOR_CODE_LENGTH = 12
+GROUP_KEY_LENGTH = 8  # a group's secret, in its link: 31**8 (about 8.5e11) keys
 
 
 def new_code(length: int) -> str:
@@ -280,10 +293,15 @@ class ImportedWorkshop(Workshop):
 
 @dataclass(frozen=True)
 class Group:
+    """A group of a workshop. `key` is the group's secret (in its link): only `Store.join` with the join code and
+    this key (or the first join of the name) gives it out, and every write checks it. A Group read by the
+    facilitator or another group has key "" and cannot write."""
+
     id: int
     workshop_id: int
     name: str
     created_at: datetime | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,6 +343,20 @@ class ResultRecord:
 
 
 FAILED = "failed"
+# a stored solve: 'failed' (no plan), or a plan's status (the app stores infeasible/error/not_solved as failed)
+RESULT_STATUSES: tuple[str, ...] = (FAILED, *(x for x in get_args(SolveStatus)
+                                             if x not in ("infeasible", "error", "not_solved")))
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    """A solve to store with its scenario (`Store.save_scenario(..., result=...)`), checked as `save_result`."""
+
+    status: str
+    gap: float | None
+    plan_json: str | None
+    error: str | None
+    seconds: float
 
 # --- schema --------------------------------------------------------------------------------------------------------
 metadata = MetaData()
@@ -359,6 +391,7 @@ groups_table = Table(
     Column("name", String(NAME_LIMITS["group"]), nullable=False),
     Column("name_key", String(NAME_LIMITS["group"]), nullable=False),
     Column("created_at", _WHEN, nullable=False),
+    Column("token", String(16), nullable=True),  # the group's key; set on every row (migration 2 fills old rows)
     UniqueConstraint("workshop_id", "name_key", name="uq_group_name"),
 )
 scenarios_table = Table(
@@ -394,9 +427,21 @@ def _migrate_1(conn: Connection) -> None:
                                       scenarios_table, results_table])
 
 
+def _migrate_2(conn: Connection) -> None:
+    """Version 2: a key per group (groups.token), issued at the first join; groups made before get one now."""
+    from sqlalchemy import inspect
+
+    if "token" not in {c["name"] for c in inspect(conn).get_columns("groups")}:  # a version-1 store
+        conn.execute(text("ALTER TABLE groups ADD COLUMN token VARCHAR(16)"))
+    for (group_id,) in conn.execute(select(groups_table.c.id).where(groups_table.c.token.is_(None))).all():
+        conn.execute(update(groups_table).where(groups_table.c.id == group_id)
+                     .values(token=new_code(GROUP_KEY_LENGTH)))
+
+
 # Ordered: MIGRATIONS[i] brings a store from version i to i + 1. A later change appends a function (ALTER TABLE
-# ...) and leaves the earlier ones as they are.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migrate_1,)
+# ...) and leaves the earlier ones as they are. (_migrate_1 creates the tables as defined now; _migrate_2 then
+# finds the token column there and only fills it.)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migrate_1, _migrate_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 _PG_MIGRATION_LOCK = 0x5359_4D42  # pg_advisory_xact_lock key: one process migrates, the others wait
 
@@ -508,6 +553,8 @@ class Store:
                     yield conn
         except OperationalError as exc:  # the server went away, the file cannot be read
             raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
+        except DBAPIError as exc:  # any other refusal of the database: a message, never a traceback
+            raise StoreError("database_error", reason=_reason(exc)) from exc
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one write transaction; a unique-key race (another writer took the version number or the
@@ -521,6 +568,8 @@ class Store:
                 last = exc
             except OperationalError as exc:  # the server went away; SQLite still locked after BUSY_SECONDS
                 raise StoreError("unavailable", url=self.url, reason=_reason(exc)) from exc
+            except DBAPIError as exc:  # e.g. a value the column refuses (PostgreSQL: a NUL in text)
+                raise StoreError("database_error", reason=_reason(exc)) from exc
         raise StoreError("write_conflict", reason=_reason(last) if last else "") from last
 
     def _prepare_schema(self) -> None:
@@ -591,6 +640,8 @@ class Store:
     def set_shared(self, facilitator_code: str, shared: bool) -> Workshop:
         """Open (True) or close (False) the groups' scenarios to each other. StoreError for a wrong code."""
         found = normalize_code(facilitator_code)
+        if not _is_code(found, FACILITATOR_CODE_LENGTH):  # never an empty or malformed code matching a row
+            raise StoreError("wrong_facilitator_code")
 
         def work(conn: Connection) -> Workshop:
             done = conn.execute(update(workshops_table).where(workshops_table.c.facilitator_code == found)
@@ -610,11 +661,13 @@ class Store:
             return _park_files(conn, row.park_hash)
 
     # --- groups ------------------------------------------------------------------------------------------------
-    def join(self, code: str, group_name: str) -> Group:
-        """The group `group_name` of the workshop with join code `code`, made on first use: joining again with
-        the same name (case and spacing aside) gives the same group, so a reload or another browser finds where
-        the group was. StoreError for an unknown code."""
+    def join(self, code: str, group_name: str, key: str | None = None) -> Group:
+        """The group `group_name` of the workshop with join code `code`. The first join makes the group and
+        issues its key (`Group.key`, kept in the group's link); joining again with the same name (case and
+        spacing aside) needs that key, so a reload or another browser with the link finds the group, and nobody
+        else writes for it. StoreError for an unknown code, or an existing group without its key."""
         clean = _name(group_name, "group")
+        given = normalize_code(key or "")
         found = self.workshop(code)
         if found is None:
             raise StoreError("unknown_code", code=str(code).strip())
@@ -623,12 +676,15 @@ class Store:
         def work(conn: Connection) -> Group:
             row = conn.execute(select(groups_table).where(groups_table.c.workshop_id == found.id,
                                                           groups_table.c.name_key == key)).first()
-            if row is None:
-                conn.execute(insert(groups_table).values(workshop_id=found.id, name=clean, name_key=key,
-                                                         created_at=_now()))
-                row = conn.execute(select(groups_table).where(groups_table.c.workshop_id == found.id,
-                                                              groups_table.c.name_key == key)).one()
-            return _group(row)
+            if row is not None:
+                if not _key_matches(row, given):
+                    raise StoreError("group_exists", group=row.name)
+                return _group(row, with_key=True)
+            conn.execute(insert(groups_table).values(workshop_id=found.id, name=clean, name_key=key,
+                                                     created_at=_now(), token=new_code(GROUP_KEY_LENGTH)))
+            row = conn.execute(select(groups_table).where(groups_table.c.workshop_id == found.id,
+                                                          groups_table.c.name_key == key)).one()
+            return _group(row, with_key=True)
 
         return self._write(work)
 
@@ -645,11 +701,15 @@ class Store:
             return [_group(r) for r in conn.execute(query.order_by(groups_table.c.name_key)).all()]
 
     # --- scenarios ---------------------------------------------------------------------------------------------
-    def save_scenario(self, group: Group, name: str, scenario_toml: bytes, author: str) -> ScenarioRecord:
+    def save_scenario(self, group: Group, name: str, scenario_toml: bytes, author: str, *,
+                      result: ResultInput | None = None) -> ScenarioRecord:
         """Save the group's scenario `name` (a scenario TOML file: options, forced, forbidden, edits). The same
         name again (case and spacing aside) in the same group is a new version; the latest wins, and a chosen
-        scenario stays chosen in its new version. No other group's scenario is touched. StoreError for a group
-        not in the store, a bad name or a file that is not a scenario."""
+        scenario stays chosen in its new version. No other group's scenario is touched. `result`: its solve,
+        written in the same transaction (a reader never sees the scenario without it). StoreError for a group
+        not in the store or without its key, a bad name, a file that is not a scenario, or a bad result."""
+        checked = None if result is None else _checked_result(result.status, result.gap, result.plan_json,
+                                                               result.error, result.seconds)
         clean = _name(name, "scenario")
         who = _name(author, "author", empty_ok=True)
         if not isinstance(scenario_toml, bytes | bytearray):
@@ -665,7 +725,7 @@ class Store:
         key = name_key(clean)
 
         def work(conn: Connection) -> ScenarioRecord:
-            _group_row(conn, group, lock=True)
+            _group_row(conn, group, lock=True, write=True)
             same = and_(scenarios_table.c.group_id == group.id, scenarios_table.c.name_key == key)
             last, chosen = conn.execute(
                 select(func.max(scenarios_table.c.version),
@@ -675,6 +735,8 @@ class Store:
             new_id = _new_id(conn.execute(insert(scenarios_table).values(
                 group_id=group.id, name=clean, name_key=key, version=int(last or 0) + 1, toml=body, author=who,
                 created_at=_now(), chosen=bool(chosen))))
+            if checked is not None:
+                conn.execute(insert(results_table).values(scenario_id=int(new_id), created_at=_now(), **checked))
             return _scenario_by_id(conn, int(new_id))
 
         return self._write(work)
@@ -717,7 +779,7 @@ class Store:
         previous pick is dropped. None drops the pick. StoreError for another group's scenario."""
 
         def work(conn: Connection) -> ScenarioRecord | None:
-            _group_row(conn, group, lock=True)
+            _group_row(conn, group, lock=True, write=True)
             if scenario_id is not None:
                 owner = conn.execute(select(scenarios_table.c.group_id)
                                      .where(scenarios_table.c.id == int(scenario_id))).first()
@@ -739,22 +801,9 @@ class Store:
                     error: str | None, seconds: float) -> ResultRecord:
         """Store a solve of a saved scenario. A failed solve: status 'failed', its error, no plan. Any other
         status: the plan's JSON (Plan.to_json()) and no error. A later result of the same scenario replaces the
-        earlier one in `result` (both are kept)."""
-        state = _name(status, "status")
-        number_gap = _finite(gap, "gap", optional=True)
-        number_seconds = _finite(seconds, "seconds", not_negative=True)
-        if state == FAILED:
-            if plan_json is not None:
-                raise StoreError("failed_with_plan")
-            if not isinstance(error, str) or not error.strip():
-                raise StoreError("failed_without_error")
-            number_gap = None
-        else:
-            if error is not None:
-                raise StoreError("error_not_failed", status=state)
-            if plan_json is None:
-                raise StoreError("result_without_plan", status=state)
-            _check_plan_json(plan_json)
+        earlier one in `result` (both are kept). To store a new scenario with its solve, give the result to
+        `save_scenario` instead: one transaction."""
+        checked = _checked_result(status, gap, plan_json, error, seconds)
 
         def work(conn: Connection) -> ResultRecord:
             found = conn.execute(select(scenarios_table.c.id)
@@ -762,8 +811,7 @@ class Store:
             if found is None:
                 raise StoreError("unknown_scenario", scenario_id=scenario_id)
             new_id = _new_id(conn.execute(insert(results_table).values(
-                scenario_id=int(scenario_id), status=state, gap=number_gap, plan_json=plan_json, error=error,
-                seconds=number_seconds, created_at=_now())))
+                scenario_id=int(scenario_id), created_at=_now(), **checked)))
             row = conn.execute(select(results_table).where(results_table.c.id == new_id)).one()
             return _result(row)
 
@@ -818,12 +866,14 @@ class Store:
                     scens.append({"name": s.name, "version": s.version, "toml": s.toml, "author": s.author,
                                   "created_at": _utc(s.created_at), "chosen": bool(s.chosen),
                                   "results": [_result(r) for r in res]})
-                out_groups.append({"name": g.name, "created_at": _utc(g.created_at), "scenarios": scens})
+                out_groups.append({"name": g.name, "created_at": _utc(g.created_at), "key": g.token or "",
+                                   "scenarios": scens})
             return {"workshop": _workshop(row, with_facilitator=True), "files": files, "groups": out_groups}
 
     def _load(self, name: str, code: str, facilitator_code: str, shared: bool, created_at: datetime,
               files: Mapping[str, bytes], groups: list[dict[str, Any]]) -> ImportedWorkshop:
         """Insert a dumped workshop (see `_dump`) in one transaction; new codes if these are taken here."""
+        files = _package(files)  # the names checked as on create: they become paths on export
         digest = park_hash(files)
 
         def work(conn: Connection) -> ImportedWorkshop:
@@ -837,7 +887,7 @@ class Store:
             for g in groups:
                 group_id = _new_id(conn.execute(insert(groups_table).values(
                     workshop_id=made.id, name=g["name"], name_key=name_key(g["name"]),
-                    created_at=g["created_at"])))
+                    created_at=g["created_at"], token=g.get("key") or new_code(GROUP_KEY_LENGTH))))
                 for s in g["scenarios"]:
                     scenario_id = _new_id(conn.execute(insert(scenarios_table).values(
                         group_id=group_id, name=s["name"], name_key=name_key(s["name"]), version=s["version"],
@@ -941,7 +991,11 @@ def _workshop_row(conn: Connection, workshop_id: int) -> Row[Any]:
     return row
 
 
-def _group_row(conn: Connection, group: Group, *, lock: bool = False) -> Row[Any]:
+def _key_matches(row: Row[Any], given: str) -> bool:
+    return bool(row.token) and _is_code(given, GROUP_KEY_LENGTH) and secrets.compare_digest(row.token, given)
+
+
+def _group_row(conn: Connection, group: Group, *, lock: bool = False, write: bool = False) -> Row[Any]:
     """The stored group behind a Group object; it must match in id, workshop and name. `lock`: hold the group's
     row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE), so that one group's writes run one after
     the other and two saves of one name never race for a version number (SQLite's BEGIN IMMEDIATE already
@@ -953,6 +1007,8 @@ def _group_row(conn: Connection, group: Group, *, lock: bool = False) -> Row[Any
     if row.workshop_id != group.workshop_id or row.name_key != name_key(group.name):
         ws = conn.execute(select(workshops_table.c.name).where(workshops_table.c.id == group.workshop_id)).first()
         raise StoreError("group_not_in_workshop", group=group.name, workshop=ws.name if ws else group.workshop_id)
+    if write and not _key_matches(row, normalize_code(group.key or "")):  # only the group writes its scenarios
+        raise StoreError("wrong_group_key", group=row.name)
     return row
 
 
@@ -993,14 +1049,41 @@ def _check_plan_json(plan_json: object) -> None:
         raise StoreError("bad_plan_json", reason=f"a JSON {type(data).__name__}")
 
 
+def _checked_result(status: object, gap: object, plan_json: object, error: object,
+                    seconds: object) -> dict[str, Any]:
+    """A solve's fields as stored, or StoreError: a known status; 'failed' with its error text and no plan; any
+    other status with the plan JSON and no error."""
+    state = _name(status, "status")
+    if state not in RESULT_STATUSES:
+        raise StoreError("bad_status", value=state, accepted=", ".join(RESULT_STATUSES))
+    number_gap = _finite(gap, "gap", optional=True)
+    number_seconds = _finite(seconds, "seconds", not_negative=True)
+    if error is not None and not isinstance(error, str):
+        raise StoreError("bad_error", value=repr(error)[:80])
+    if state == FAILED:
+        if plan_json is not None:
+            raise StoreError("failed_with_plan")
+        if not isinstance(error, str) or not error.strip():
+            raise StoreError("failed_without_error")
+        number_gap = None
+    else:
+        if error is not None:
+            raise StoreError("error_not_failed", status=state)
+        if plan_json is None:
+            raise StoreError("result_without_plan", status=state)
+        _check_plan_json(plan_json)
+    return {"status": state, "gap": number_gap, "plan_json": plan_json, "error": error, "seconds": number_seconds}
+
+
 def _workshop(row: Row[Any], *, with_facilitator: bool) -> Workshop:
     return Workshop(id=row.id, name=row.name, code=row.code,
                     facilitator_code=row.facilitator_code if with_facilitator else "", park_hash=row.park_hash,
                     shared=bool(row.shared), created_at=_utc(row.created_at))
 
 
-def _group(row: Row[Any]) -> Group:
-    return Group(id=row.id, workshop_id=row.workshop_id, name=row.name, created_at=_utc(row.created_at))
+def _group(row: Row[Any], *, with_key: bool = False) -> Group:
+    return Group(id=row.id, workshop_id=row.workshop_id, name=row.name, created_at=_utc(row.created_at),
+                 key=(row.token or "") if with_key else "")
 
 
 def _scenario(row: Row[Any]) -> ScenarioRecord:
@@ -1015,6 +1098,6 @@ def _result(row: Row[Any]) -> ResultRecord:
                         seconds=float(row.seconds), created_at=_utc(row.created_at))
 
 
-__all__ = ["CODE_ALPHABET", "FAILED", "MIGRATIONS", "SCHEMA_VERSION", "Group", "ImportedWorkshop", "ResultRecord",
-           "ScenarioRecord", "Store", "StoreError", "Workshop", "default_url", "name_key", "new_code",
+__all__ = ["CODE_ALPHABET", "FAILED", "GROUP_KEY_LENGTH", "MIGRATIONS", "RESULT_STATUSES", "SCHEMA_VERSION", "Group",
+           "ImportedWorkshop", "ResultInput", "ResultRecord", "ScenarioRecord", "Store", "StoreError", "Workshop", "default_url", "name_key", "new_code",
            "normalize_code", "park_hash"]

@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from symbiosis.core.scenario import ScenarioError, read_scenario_bytes
 from symbiosis.workshop.store import (
-    FAILED,
+    FACILITATOR_CODE_LENGTH,
+    GROUP_KEY_LENGTH,
+    JOIN_CODE_LENGTH,
     SCHEMA_VERSION,
     ImportedWorkshop,
     StoreError,
-    _check_plan_json,
+    _checked_result,
     _file_name,
-    _finite,
+    _is_code,
     _name,
     name_key,
     normalize_code,
@@ -55,9 +57,13 @@ def export_workshop(store: Store, code_or_facilitator_code: str, out_dir: str | 
     dump = store._dump(workshop)
     full = dump["workshop"]
     out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
     park_entries = []
     for name, data in sorted(dump["files"].items()):
-        target = out / "park" / name
+        target = out / "park" / _file_name(name)
+        # a name stored before names were checked on import must not write outside the folder
+        if not target.resolve().is_relative_to(root / "park"):
+            raise StoreError("bad_file_name", value=name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         park_entries.append({"name": name, "file": f"park/{name}", "sha256": _sha(data)})
@@ -82,7 +88,8 @@ def export_workshop(store: Store, code_or_facilitator_code: str, out_dir: str | 
             scenarios.append({"name": s["name"], "version": s["version"], "author": s["author"],
                               "created_at": s["created_at"].isoformat(), "chosen": s["chosen"],
                               "file": scenario_file, "sha256": _sha(body), "results": results})
-        groups.append({"name": g["name"], "created_at": g["created_at"].isoformat(), "scenarios": scenarios})
+        groups.append({"name": g["name"], "created_at": g["created_at"].isoformat(), "key": g["key"],
+                       "scenarios": scenarios})
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": SCHEMA_VERSION,
         "workshop": {"name": full.name, "code": full.code, "facilitator_code": full.facilitator_code,
@@ -163,12 +170,21 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
         raise read.fail(f"workshop name: {exc}") from exc
     code = normalize_code(read.field(ws, "code", str, "workshop"))
     facilitator = normalize_code(read.field(ws, "facilitator_code", str, "workshop"))
+    if not _is_code(code, JOIN_CODE_LENGTH) or not _is_code(facilitator, FACILITATOR_CODE_LENGTH) \
+            or code == facilitator:
+        raise read.fail(f"workshop: the codes '{code}' / '{facilitator}' are not a join code of "
+                        f"{JOIN_CODE_LENGTH} and a facilitator code of {FACILITATOR_CODE_LENGTH} characters")
     shared = read.field(ws, "shared", bool, "workshop")
     created = read.when(ws.get("created_at"), "workshop")
 
     files: dict[str, bytes] = {}
     for i, entry in enumerate(read.field(manifest, "park_files", list, "manifest"), start=1):
-        file_name = read.field(entry, "name", str, f"park file {i}")
+        try:  # the name becomes a path on the next export: the same check as on create
+            file_name = _file_name(read.field(entry, "name", str, f"park file {i}"))
+        except StoreError as exc:
+            raise read.fail(f"park file {i}: {exc}") from exc
+        if file_name in files:
+            raise read.fail(f"park file {i}: '{file_name}' is listed twice")
         files[file_name] = read.file(read.field(entry, "file", str, f"park file {i}"), entry.get("sha256"))
     if not files:
         raise read.fail("the export holds no park files")
@@ -186,6 +202,11 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
         if name_key(group_name) in seen_groups:
             raise read.fail(f"{where}: group '{group_name}' is listed twice")
         seen_groups.add(name_key(group_name))
+        # an export of version 1 without keys: the group gets a new key on import (its members rejoin by link)
+        group_key = normalize_code(g.get("key") or "") if isinstance(g.get("key") or "", str) else None
+        if group_key is None or (group_key and not _is_code(group_key, GROUP_KEY_LENGTH)):
+            raise read.fail(f"{where}: the group key {g.get('key')!r} is not {GROUP_KEY_LENGTH} characters of "
+                            "the code alphabet")
         scenarios = []
         versions: set[tuple[str, int]] = set()
         for si, s in enumerate(read.field(g, "scenarios", list, where), start=1):
@@ -193,10 +214,11 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
             body = read.file(read.field(s, "file", str, swhere), s.get("sha256"))
             try:
                 read_scenario_bytes(body)
+                text_body = body.decode("utf-8-sig")
                 scenario_name = _name(read.field(s, "name", str, swhere), "scenario")
                 author = _name(read.field(s, "author", str, swhere), "author", empty_ok=True)
-            except (ScenarioError, StoreError) as exc:
-                raise read.fail(f"{swhere}: {exc}") from exc
+            except (ScenarioError, StoreError, UnicodeDecodeError) as exc:
+                raise read.fail(f"{swhere} ({s.get('file')}): {exc}") from exc
             version = read.field(s, "version", int, swhere)
             if version < 1 or (name_key(scenario_name), version) in versions:
                 raise read.fail(f"{swhere}: version {version} of '{scenario_name}' is below 1 or listed twice")
@@ -205,13 +227,13 @@ def import_workshop(store: Store, in_dir: str | Path) -> ImportedWorkshop:
             for ri, r in enumerate(read.field(s, "results", list, swhere), start=1):
                 results.append(_result(read, r, f"{swhere}, result {ri}"))
             scenarios.append({"name": scenario_name, "version": version,
-                              "toml": body.decode("utf-8-sig"), "author": author,
+                              "toml": text_body, "author": author,
                               "created_at": read.when(s.get("created_at"), swhere),
                               "chosen": read.field(s, "chosen", bool, swhere), "results": results})
         if sum(s["chosen"] for s in scenarios) > 1:
             raise read.fail(f"{where} ('{group_name}'): more than one scenario is marked chosen")
         groups.append({"name": group_name, "created_at": read.when(g.get("created_at"), where),
-                       "scenarios": scenarios})
+                       "key": group_key, "scenarios": scenarios})
     return store._load(name, code, facilitator, shared, created, files, groups)
 
 
@@ -220,23 +242,16 @@ def _result(read: _Reader, r: object, where: str) -> dict[str, Any]:
     assert isinstance(r, dict)
     plan_json = None
     if r.get("plan_file") is not None:
-        plan_json = read.file(r["plan_file"], r.get("plan_sha256")).decode("utf-8")
-    error = r.get("error")
-    try:
-        if status == FAILED and (plan_json is not None or not error):
-            raise read.fail(f"{where}: a failed solve must have its error and no plan")
-        if status != FAILED and (plan_json is None or error is not None):
-            raise read.fail(f"{where}: a result with status '{status}' must have a plan and no error")
-        if plan_json is not None:
-            _check_plan_json(plan_json)
-        gap = _finite(r.get("gap"), "gap", optional=True)
-        seconds = _finite(r.get("seconds"), "seconds", not_negative=True)
+        raw = read.file(r["plan_file"], r.get("plan_sha256"))
+        try:
+            plan_json = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise read.fail(f"{where}: the plan file {r['plan_file']} is not UTF-8 text ({exc})") from exc
+    try:  # the same rules as a solve saved by the app: status, error text, plan JSON, numbers
+        checked = _checked_result(status, r.get("gap"), plan_json, r.get("error"), r.get("seconds"))
     except StoreError as exc:
-        if exc.code == "store.import_bad":
-            raise
         raise read.fail(f"{where}: {exc}") from exc
-    return {"status": status, "gap": gap, "plan_json": plan_json, "error": error, "seconds": seconds,
-            "created_at": read.when(r.get("created_at"), where)}
+    return {**checked, "created_at": read.when(r.get("created_at"), where)}
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "export_workshop", "import_workshop"]

@@ -108,8 +108,10 @@ def test_three_groups_a_reload_and_the_facilitators_comparison(browser: Any, app
             lap(start, f"{group} solved, saved, chose")
         assert "workshop=" in pages["Group A"].url and "scenario=defaults" in pages["Group A"].url
 
-        # Group B reloads: its workshop, its choice and its scenario (with its plan) are back
+        # Group B reloads: its workshop, its choice and its scenario (with its plan) are back (the URL carries the
+        # group's key, issued at its first join: without it the name alone is refused, see the end)
         b = pages["Group B"]
+        assert "key=" in b.url
         b.reload()
         b.get_by_role("heading", name="Workshop", exact=True).wait_for()
         settle(b)
@@ -154,6 +156,10 @@ def test_three_groups_a_reload_and_the_facilitators_comparison(browser: Any, app
         assert not any(SCENARIOS[g] in text for g in GROUPS)
         go(fourth, "Scenarios")
         fourth.get_by_text("Nothing saved yet in this browser session.").wait_for()
+        # the first workshop's Group B by name, without its key: refused, with where to get the link
+        fourth.goto(f"{app_url}/?{urlencode({'workshop': code, 'group': 'Group B'})}")
+        fourth.get_by_text("ask its members for the group's link", exact=False).first.wait_for()
+        assert "best value" not in fourth.locator("body").inner_text()
         store.close()
     finally:
         for context in contexts:
