@@ -39,6 +39,7 @@ from symbiosis.core.park import Park  # noqa: E402
 from symbiosis.core.plan import Plan  # noqa: E402
 from symbiosis.core.scenario import Scenario, scenario_bytes  # noqa: E402
 from symbiosis.session import Session  # noqa: E402
+from symbiosis.workshop.store import ResultInput  # noqa: E402
 
 CARBON_PRICES = (0.0, 50.0, 80.0, 120.0, 200.0)  # each iteration's option: a different scenario per save
 REACHES_KM = (5.0, 10.0, 20.0, 30.0)
@@ -86,10 +87,9 @@ def work(store: Any, session: Session, code: str, worker: int, iterations: int, 
             solve = time.perf_counter() - t0
             scenario = replace(scenario, result={"status": plan.status})
             t0 = time.perf_counter()
-            rec = store.save_scenario(group, scenario.name, scenario_bytes(scenario), f"group {worker:02d}")
-            fields = result_fields(plan)
-            if fields is not None:
-                store.save_result(rec.id, **fields)
+            fields = result_fields(plan)  # the scenario and its result in one transaction, as the app saves
+            store.save_scenario(group, scenario.name, scenario_bytes(scenario), f"group {worker:02d}",
+                                result=ResultInput(**fields) if fields is not None else None)
             save = time.perf_counter() - t0
             with lock:
                 figures.solves.append(solve)
