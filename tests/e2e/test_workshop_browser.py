@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from test_app_browser import TIMEOUT_MS, VIEWPORT, go, open_app, settle
 
+from app.i18n import t
 from symbiosis.core.datasets import demo_park_path
 from symbiosis.workshop.store import Store
 
@@ -51,7 +52,7 @@ def solve_save_choose(page: Any, group: str) -> None:
     """The group's own options, a solve, a save on the Scenarios page, and its choice on the Workshop page."""
     go(page, "Opportunities")
     if group == "Group B":
-        page.get_by_text("most value at a carbon price").click()
+        page.get_by_text(t("objective_cost", "en")).click()  # the label as the app writes it
         settle(page)
     elif group == "Group C":
         type_into(page, "opt_reach_truck", "5")
