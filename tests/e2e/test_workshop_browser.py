@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from test_app_browser import TIMEOUT_MS, VIEWPORT, go, open_app, settle
+from test_app_browser import VIEWPORT, go, open_app, settle
 
 from app.i18n import t
 from symbiosis.core.datasets import demo_park_path
@@ -26,15 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 GROUPS = ("Group A", "Group B", "Group C")
 SCENARIOS = {"Group A": "defaults", "Group B": "best value", "Group C": "short trucks"}
-
-
-def open_link(context: Any, url: str) -> Any:
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(url)
-    page.get_by_role("heading", name="Data").wait_for()
-    settle(page)
-    return page
 
 
 def type_into(page: Any, key: str, value: str) -> None:
@@ -100,7 +91,7 @@ def test_three_groups_a_reload_and_the_facilitators_comparison(browser: Any, app
                 page.get_by_text(f"You are “{group}”").wait_for()
                 settle(page)
             else:
-                page = open_link(contexts[i + 1], f"{app_url}/?{urlencode({'workshop': code, 'group': group})}")
+                page = open_app(contexts[i + 1], f"{app_url}/?{urlencode({'workshop': code, 'group': group})}")
             assert f"group “{group}”" in page.get_by_test_id("stSidebar").inner_text()
             pages[group] = page
         lap(start, "three groups joined")
@@ -149,7 +140,7 @@ def test_three_groups_a_reload_and_the_facilitators_comparison(browser: Any, app
         # another workshop: a group there (even with the same group name) sees nothing of the first
         other = store.create_workshop("Afternoon", {p.name: p.read_bytes() for p in demo_park_path().iterdir()
                                                     if p.is_file()})
-        fourth = open_link(contexts[4], f"{app_url}/?{urlencode({'workshop': other.code, 'group': 'Group A'})}")
+        fourth = open_app(contexts[4], f"{app_url}/?{urlencode({'workshop': other.code, 'group': 'Group A'})}")
         go(fourth, "Workshop")
         fourth.get_by_text("Your group has no saved scenario yet").wait_for()
         text = fourth.locator("body").inner_text()
